@@ -1,0 +1,19 @@
+"""All tables; importing this package registers every one with SQLModel.metadata."""
+from models.org import Municipality, School, SchoolSettings  # noqa: F401
+from models.people import (  # noqa: F401
+    Consent, CredentialIssue, Enrollment, Guardian, LoginAttempt, RoleGrant, Staff, Student,
+    StudentGuardian, User, UserSession,
+)
+from models.calendar import AcademicYear, BellSchedule, Holiday, StudyPeriod  # noqa: F401
+from models.study import (  # noqa: F401
+    CurriculumItem, Lesson, LessonPlan, PlannedTopic, SchoolClass, Subgroup, SubgroupMember,
+    Subject, Substitution, TeachingAssignment, TimetableSlot,
+)
+from models.journal import (  # noqa: F401
+    Attendance, Homework, HomeworkMiss, Mark, PeriodMark, Work, WorkType,
+)
+from models.comms import (  # noqa: F401
+    Attachment, ControlAct, CorrectionRequest, Document, Message, MessageThread, Notice,
+    OlympiadResult, OlympiadVenue, ThreadMember,
+)
+from models.audit import AuditEvent  # noqa: F401

@@ -1,0 +1,59 @@
+"""Settings read from the environment, in one place.
+
+Every setting has a name, a default and a help text; `SETTINGS` is the documented list
+(README.md must mention each one: tests/unit/test_config.py checks that).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", f"sqlite:///{DATA_DIR / 'school.db'}",
+            "Адрес базы данных: файл SQLite (по умолчанию) или postgresql+psycopg://…"),
+    Setting("PORTAL_TIMEZONE", "Europe/Moscow",
+            "Часовой пояс по умолчанию для новых школ (у каждой школы он свой в настройках)."),
+    Setting("PORTAL_SESSION_IDLE_MINUTES", "30", "Через сколько минут бездействия сеанс завершается."),
+    Setting("PORTAL_SESSION_MAX_HOURS", "12", "Наибольшая длительность сеанса в часах."),
+    Setting("PORTAL_LOGIN_MAX_FAILURES", "10",
+            "Сколько неудачных попыток входа в учётную запись допускается за окно блокировки."),
+    Setting("PORTAL_LOGIN_WINDOW_MINUTES", "15",
+            "Окно подсчёта неудачных попыток и длительность временной блокировки, минуты."),
+    Setting("PORTAL_ARGON2_PROFILE", "default",
+            "Стоимость хеширования паролей: default (RFC 9106 low-memory) или fast (только для тестов)."),
+    Setting("PORTAL_FAKE_NOW", "",
+            "Зафиксировать «текущее» время (ISO 8601, например 2026-11-20T10:00:00+03:00): для тестов и замеров."),
+    Setting("PORTAL_COOKIE_SECURE", "0",
+            "1 — ставить cookie сеанса с флагом Secure (включите за HTTPS)."),
+    Setting("PORTAL_ANALYTICS_PATH", str(DATA_DIR / "analytics.duckdb"),
+            "Файл аналитического снимка DuckDB."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of a documented setting: the environment, else its default."""
+    setting = _BY_NAME[name]
+    value = os.environ.get(name, "")
+    return value if value != "" else setting.default
+
+
+def get_int(name: str) -> int:
+    return int(get(name))
+
+
+def database_url() -> str:
+    return get("DATABASE_URL")
