@@ -1,0 +1,126 @@
+"""The audit log: events written beside the change they record, or on their own."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from models import AuditEvent, User
+from models.db import transaction
+from services import clock
+from services.actor import Actor
+
+ACTION_TITLES = {
+    "auth.sign_in": "Вход",
+    "auth.sign_in_failed": "Неудачный вход",
+    "auth.sign_in_locked": "Вход при блокировке",
+    "auth.sign_out": "Выход",
+    "auth.oidc_linked": "Привязка ЕСИА",
+    "auth.password_changed": "Смена пароля",
+    "access.denied": "Отказ в доступе",
+    "user.created": "Создан пользователь",
+    "user.updated": "Изменён пользователь",
+    "user.password_reset": "Сброс пароля",
+    "role.granted": "Выдана роль",
+    "role.revoked": "Отозвана роль",
+    "settings.changed": "Изменены настройки школы",
+    "student.card_opened": "Открыта карточка ученика",
+    "personal_data.exported": "Выгрузка персональных данных",
+    "mark.changed": "Изменена отметка",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True)
+
+
+def record(tx: Session, actor: Actor | None, action: str, *, school_id: int | None = None,
+           entity: str = "", entity_id: Any = "", old: Any = None, new: Any = None,
+           detail: str = "", login: str | None = None) -> AuditEvent:
+    """Add an event to the caller's transaction (it commits or rolls back with the change)."""
+    event = AuditEvent(
+        school_id=school_id,
+        actor_user_id=(actor.user_id or None) if actor else None,
+        actor_login=login if login is not None else (actor.login if actor else ""),
+        action=action, entity=entity, entity_id=str(entity_id if entity_id is not None else ""),
+        old=_dump(old), new=_dump(new), detail=detail[:1000], at=clock.utcnow_naive(),
+    )
+    tx.add(event)
+    return event
+
+
+def record_now(actor: Actor | None, action: str, **kwargs: Any) -> None:
+    """Write an event in a transaction of its own (sign-ins, denials, personal-data access),
+    so that it stays even when the action it belongs to is refused or fails."""
+    try:
+        with transaction() as tx:
+            record(tx, actor, action, **kwargs)
+    except IntegrityError:
+        # A forged or vanished school id must not swallow the trace: keep it in the detail.
+        school_id = kwargs.pop("school_id", None)
+        kwargs["detail"] = f"school_id={school_id}; {kwargs.get('detail', '')}"
+        with transaction() as tx:
+            record(tx, actor, action, **kwargs)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    login: str
+    user_name: str
+    action: str
+    action_title: str
+    entity: str
+    entity_id: str
+    old: str | None
+    new: str | None
+    detail: str
+
+
+def query_events(tx: Session, *, school_id: int | None, user_id: int | None = None,
+                 actions: list[str] | None = None, date_from: date | None = None,
+                 date_to: date | None = None, tz_name: str | None = None,
+                 limit: int = 500) -> tuple[list[EventRow], int]:
+    """Events of one school (or with no school when school_id is None), newest first,
+    with the total count before the limit. Dates are local dates of the school."""
+    conds = [AuditEvent.school_id == school_id] if school_id is not None else []
+    if user_id is not None:
+        conds.append(AuditEvent.actor_user_id == user_id)
+    if actions:
+        conds.append(AuditEvent.action.in_(actions))
+    if date_from is not None:
+        start = datetime.combine(date_from, datetime.min.time(), clock.zone(tz_name))
+        conds.append(AuditEvent.at >= clock.to_stored(start))
+    if date_to is not None:
+        end = datetime.combine(date_to, datetime.max.time(), clock.zone(tz_name))
+        conds.append(AuditEvent.at <= clock.to_stored(end))
+    total = tx.exec(select(func.count()).select_from(AuditEvent).where(*conds)).one()
+    stmt = (select(AuditEvent, User.last_name, User.first_name)
+            .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
+            .where(*conds).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    rows = []
+    for ev, last, first in tx.exec(stmt).all():
+        rows.append(EventRow(
+            id=ev.id, at=clock.to_local(ev.at, tz_name), login=ev.actor_login,
+            user_name=" ".join(p for p in (last, first) if p), action=ev.action,
+            action_title=ACTION_TITLES.get(ev.action, ev.action), entity=ev.entity,
+            entity_id=ev.entity_id, old=ev.old, new=ev.new, detail=ev.detail))
+    return rows, int(total)

@@ -1,0 +1,267 @@
+"""Signing in and out: passwords, throttling, server-side sessions, OpenID Connect linking,
+and building the Actor that every service receives."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from models import (
+    Enrollment, Guardian, LoginAttempt, RoleGrant, School, Staff, Student, StudentGuardian,
+    TeachingAssignment, User, UserSession,
+)
+from models.db import reading, transaction
+from services import audit, clock, config, passwords
+from services.actor import Actor, Grant
+
+
+class SignInError(Exception):
+    """str(e) is the Russian message for the sign-in form."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    actor: Actor
+    must_change_password: bool
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _ints(text: str) -> frozenset[int]:
+    return frozenset(int(x) for x in text.replace(";", ",").split(",") if x.strip())
+
+
+# ---------------------------------------------------------------- the actor
+def load_actor(tx: Session, user_id: int, session_id: int | None = None) -> Actor | None:
+    user = tx.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    grant_rows = tx.exec(select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.revoked_at.is_(None))).all()
+    grants = tuple(Grant(role=g.role, school_id=g.school_id, municipality_id=g.municipality_id,
+                         class_id=g.class_id, grades=_ints(g.grades), subject_ids=_ints(g.subject_ids),
+                         grant_id=g.id) for g in grant_rows)
+    staff_ids = frozenset(tx.exec(select(Staff.id).where(Staff.user_id == user_id)).all())
+    teaches: frozenset[tuple[int, int]] = frozenset()
+    if staff_ids:
+        teaches = frozenset(tuple(r) for r in tx.exec(
+            select(TeachingAssignment.class_id, TeachingAssignment.subject_id)
+            .where(TeachingAssignment.teacher_id.in_(staff_ids))).all())
+    student_ids = frozenset(tx.exec(select(Student.id).where(Student.user_id == user_id)).all())
+    children = frozenset(tx.exec(
+        select(StudentGuardian.student_id).join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+        .where(Guardian.user_id == user_id)).all())
+    pupils = student_ids | children
+    child_class_ids: frozenset[int] = frozenset()
+    if pupils:
+        today = clock.today()
+        child_class_ids = frozenset(tx.exec(select(Enrollment.class_id).where(
+            Enrollment.student_id.in_(pupils), Enrollment.starts_on <= today,
+            (Enrollment.ends_on.is_(None)) | (Enrollment.ends_on >= today))).all())
+    school_ids = {g.school_id for g in grants if g.school_id is not None}
+    school_municipality = {}
+    if school_ids:
+        school_municipality = dict(tx.exec(select(School.id, School.municipality_id)
+                                           .where(School.id.in_(school_ids))).all())
+    name = " ".join(p for p in (user.last_name, user.first_name, user.middle_name) if p) or user.login
+    return Actor(user_id=user.id, login=user.login, name=name, grants=grants, staff_ids=staff_ids,
+                 teaches=teaches, student_ids=student_ids, children=children,
+                 child_class_ids=child_class_ids, must_change_password=user.must_change_password,
+                 session_id=session_id, school_municipality=school_municipality)
+
+
+def actor_for_user(user_id: int) -> Actor | None:
+    with reading() as tx:
+        return load_actor(tx, user_id)
+
+
+# ---------------------------------------------------------------- throttling
+def _window() -> timedelta:
+    return timedelta(minutes=config.get_int("PORTAL_LOGIN_WINDOW_MINUTES"))
+
+
+def locked_until(tx: Session, login: str, now: datetime) -> datetime | None:
+    """When the temporary lock of this login ends (naive UTC), or None if not locked.
+
+    The lock is per account and always temporary: after `max` failures within the window,
+    sign-in is refused until the oldest of those failures leaves the window."""
+    limit = config.get_int("PORTAL_LOGIN_MAX_FAILURES")
+    since = now - _window()
+    last_success = tx.exec(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.login == login, LoginAttempt.success.is_(True))).one()
+    if last_success is not None and last_success > since:
+        since = last_success
+    failures = tx.exec(select(LoginAttempt.at).where(
+        LoginAttempt.login == login, LoginAttempt.success.is_(False), LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc()).limit(limit)).all()
+    if len(failures) < limit:
+        return None
+    return min(failures) + _window()
+
+
+def _normal_login(login: str) -> str:
+    return login.strip().lower()
+
+
+# ---------------------------------------------------------------- sign in / out
+def sign_in(login: str, password: str) -> SignedIn:
+    login = _normal_login(login)
+    now = clock.utcnow_naive()
+    with reading() as tx:
+        user = tx.exec(select(User).where(User.login == login)).first()
+        lock = locked_until(tx, login, now)
+    if lock is not None:
+        with transaction() as tx:
+            tx.add(LoginAttempt(login=login, user_id=user.id if user else None, at=now, success=False))
+            audit.record(tx, None, "auth.sign_in_locked", login=login, entity="user",
+                         entity_id=user.id if user else "", detail="учётная запись временно заблокирована")
+        until = clock.to_local(lock).strftime("%H:%M")
+        raise SignInError(f"Слишком много неудачных попыток входа. Вход временно закрыт до {until} (по Москве).")
+    ok = user is not None and user.is_active and passwords.verify_password(user.password_hash, password)
+    if user is None:
+        passwords.verify_password(None, password)  # same time as a real check
+    if not ok:
+        with transaction() as tx:
+            tx.add(LoginAttempt(login=login, user_id=user.id if user else None, at=now, success=False))
+            audit.record(tx, None, "auth.sign_in_failed", login=login, entity="user",
+                         entity_id=user.id if user else "",
+                         detail="неверный логин или пароль" if user is None or user.is_active else "учётная запись отключена")
+        raise SignInError("Неверный логин или пароль.")
+    return _open_session(user.id, "password", login)
+
+
+def _open_session(user_id: int, method: str, login: str) -> SignedIn:
+    now = clock.utcnow_naive()
+    token = secrets.token_urlsafe(32)
+    with transaction() as tx:
+        user = tx.get(User, user_id)
+        if user.activated_at is None:
+            user.activated_at = now
+        user.last_login_at = now
+        if method == "oidc":
+            user.oidc_last_used_at = now
+        tx.add(user)
+        tx.add(LoginAttempt(login=login, user_id=user_id, at=now, success=True))
+        sess = UserSession(token_hash=_hash_token(token), user_id=user_id, method=method,
+                           created_at=now, last_seen_at=now)
+        tx.add(sess)
+        tx.flush()
+        actor = load_actor(tx, user_id, sess.id)
+        audit.record(tx, actor, "auth.sign_in", school_id=actor.home_school_id, entity="user",
+                     entity_id=user_id, detail=method)
+    return SignedIn(token=token, actor=actor, must_change_password=user.must_change_password)
+
+
+def resume(token: str | None) -> Actor | None:
+    """The actor of a live session token, touching its idle timer; None when it has ended."""
+    if not token:
+        return None
+    now = clock.utcnow_naive()
+    idle = timedelta(minutes=config.get_int("PORTAL_SESSION_IDLE_MINUTES"))
+    absolute = timedelta(hours=config.get_int("PORTAL_SESSION_MAX_HOURS"))
+    with transaction() as tx:
+        sess = tx.exec(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
+        if sess is None or sess.ended_at is not None:
+            return None
+        reason = None
+        if now - sess.last_seen_at > idle:
+            reason = "idle"
+        elif now - sess.created_at > absolute:
+            reason = "absolute"
+        if reason:
+            sess.ended_at, sess.end_reason = now, reason
+            tx.add(sess)
+            return None
+        sess.last_seen_at = now
+        tx.add(sess)
+        return load_actor(tx, sess.user_id, sess.id)
+
+
+def sign_out(token: str | None) -> None:
+    if not token:
+        return
+    now = clock.utcnow_naive()
+    with transaction() as tx:
+        sess = tx.exec(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
+        if sess is None or sess.ended_at is not None:
+            return
+        sess.ended_at, sess.end_reason = now, "sign_out"
+        tx.add(sess)
+        actor = load_actor(tx, sess.user_id)
+        audit.record(tx, actor, "auth.sign_out", school_id=actor.home_school_id if actor else None,
+                     entity="user", entity_id=sess.user_id)
+
+
+def end_all_sessions(tx: Session, user_id: int, reason: str) -> None:
+    tx.exec(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+            .values(ended_at=clock.utcnow_naive(), end_reason=reason))
+
+
+def change_password(actor: Actor, old_password: str, new_password: str) -> None:
+    """Change one's own password; every session of the user ends (sign in again)."""
+    problem = passwords.validate_new_password(new_password, actor.login)
+    if problem:
+        raise SignInError(problem)
+    with transaction() as tx:
+        user = tx.get(User, actor.user_id)
+        if not passwords.verify_password(user.password_hash, old_password):
+            raise SignInError("Текущий пароль введён неверно.")
+        if old_password == new_password:
+            raise SignInError("Новый пароль должен отличаться от текущего.")
+        user.password_hash = passwords.hash_password(new_password)
+        user.must_change_password = False
+        user.password_changed_at = clock.utcnow_naive()
+        tx.add(user)
+        end_all_sessions(tx, user.id, "password_changed")
+        audit.record(tx, actor, "auth.password_changed", school_id=actor.home_school_id,
+                     entity="user", entity_id=user.id)
+
+
+# ---------------------------------------------------------------- OpenID Connect
+def sign_in_oidc(claims: dict, current_token: str | None = None) -> SignedIn:
+    """Sign in with the claims of an OIDC provider (ЕСИА-like).
+
+    The account must already exist. It is found by the linked subject; on the first OIDC
+    sign-in it is linked: to the account signed in right now (when linking from the profile),
+    else to the active account whose e-mail equals the provider's verified e-mail."""
+    sub = str(claims.get("sub") or "").strip()
+    if not sub:
+        raise SignInError("Поставщик входа не передал идентификатор пользователя.")
+    current = resume(current_token) if current_token else None
+    now = clock.utcnow_naive()
+    with transaction() as tx:
+        user = tx.exec(select(User).where(User.oidc_subject == sub)).first()
+        if user is None:
+            if current is not None:
+                user = tx.get(User, current.user_id)
+            else:
+                email = str(claims.get("email") or "").strip().lower()
+                if email and claims.get("email_verified", True) is not False:
+                    user = tx.exec(select(User).where(func.lower(User.email) == email,
+                                                      User.is_active.is_(True))).first()
+            if user is not None:
+                if user.oidc_subject and user.oidc_subject != sub:
+                    raise SignInError("Эта учётная запись уже привязана к другому входу через ЕСИА.")
+                user.oidc_subject, user.oidc_linked_at = sub, now
+                tx.add(user)
+                tx.flush()
+                actor = load_actor(tx, user.id)
+                audit.record(tx, actor, "auth.oidc_linked", school_id=actor.home_school_id if actor else None,
+                             entity="user", entity_id=user.id, new={"oidc_subject": sub})
+        found = (user.id, user.login, user.is_active) if user is not None else None
+    if found is None:
+        audit.record_now(None, "auth.sign_in_failed", login=f"oidc:{sub}", entity="user",
+                         detail="нет учётной записи для входа через ЕСИА")
+        raise SignInError("Учётная запись для этого входа через ЕСИА не найдена. "
+                          "Обратитесь к администратору школы.")
+    user_id, login, active = found
+    if not active:
+        raise SignInError("Учётная запись отключена.")
+    return _open_session(user_id, "oidc", login)
