@@ -62,27 +62,44 @@ def dispose_all() -> None:
         _engines.clear()
 
 
+_state = threading.local()
+
+
+def in_write_transaction() -> bool:
+    return getattr(_state, "depth", 0) > 0
+
+
 @contextmanager
 def transaction(url: str | None = None) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls back on any error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
-        session.connection(execution_options={"write": True})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One unit of work: commits on success, rolls back on any error.
+
+    An exception with an `after_rollback()` method (a denial that must still be audited) has
+    it called once the outermost transaction has rolled back and released its locks."""
+    _state.depth = getattr(_state, "depth", 0) + 1
+    try:
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            session.connection(execution_options={"write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    except BaseException as error:
+        _state.depth -= 1
+        hook = getattr(error, "after_rollback", None)
+        if _state.depth == 0 and callable(hook):
+            hook()
+        raise
+    else:
+        _state.depth -= 1
 
 
 @contextmanager
 def reading(url: str | None = None) -> Iterator[Session]:
-    """A read-only unit of work (never commits)."""
+    """A read-only unit of work: never commits; loaded rows stay readable after it ends."""
     with Session(get_engine(url), expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 def is_sqlite(url: str | None = None) -> bool:

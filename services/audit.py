@@ -60,7 +60,7 @@ def record(tx: Session, actor: Actor | None, action: str, *, school_id: int | No
         actor_user_id=(actor.user_id or None) if actor else None,
         actor_login=login if login is not None else (actor.login if actor else ""),
         action=action, entity=entity, entity_id=str(entity_id if entity_id is not None else ""),
-        old=_dump(old), new=_dump(new), detail=detail[:1000], at=clock.utcnow_naive(),
+        old=_dump(old), new=_dump(new), detail=detail[:1000], at=clock.now(),
     )
     tx.add(event)
     return event

@@ -113,7 +113,7 @@ def _normal_login(login: str) -> str:
 # ---------------------------------------------------------------- sign in / out
 def sign_in(login: str, password: str) -> SignedIn:
     login = _normal_login(login)
-    now = clock.utcnow_naive()
+    now = clock.now()
     with reading() as tx:
         user = tx.exec(select(User).where(User.login == login)).first()
         lock = locked_until(tx, login, now)
@@ -138,7 +138,7 @@ def sign_in(login: str, password: str) -> SignedIn:
 
 
 def _open_session(user_id: int, method: str, login: str) -> SignedIn:
-    now = clock.utcnow_naive()
+    now = clock.now()
     token = secrets.token_urlsafe(32)
     with transaction() as tx:
         user = tx.get(User, user_id)
@@ -163,7 +163,7 @@ def resume(token: str | None) -> Actor | None:
     """The actor of a live session token, touching its idle timer; None when it has ended."""
     if not token:
         return None
-    now = clock.utcnow_naive()
+    now = clock.now()
     idle = timedelta(minutes=config.get_int("PORTAL_SESSION_IDLE_MINUTES"))
     absolute = timedelta(hours=config.get_int("PORTAL_SESSION_MAX_HOURS"))
     with transaction() as tx:
@@ -187,7 +187,7 @@ def resume(token: str | None) -> Actor | None:
 def sign_out(token: str | None) -> None:
     if not token:
         return
-    now = clock.utcnow_naive()
+    now = clock.now()
     with transaction() as tx:
         sess = tx.exec(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
         if sess is None or sess.ended_at is not None:
@@ -201,7 +201,7 @@ def sign_out(token: str | None) -> None:
 
 def end_all_sessions(tx: Session, user_id: int, reason: str) -> None:
     tx.exec(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-            .values(ended_at=clock.utcnow_naive(), end_reason=reason))
+            .values(ended_at=clock.now(), end_reason=reason))
 
 
 def change_password(actor: Actor, old_password: str, new_password: str) -> None:
@@ -217,7 +217,7 @@ def change_password(actor: Actor, old_password: str, new_password: str) -> None:
             raise SignInError("Новый пароль должен отличаться от текущего.")
         user.password_hash = passwords.hash_password(new_password)
         user.must_change_password = False
-        user.password_changed_at = clock.utcnow_naive()
+        user.password_changed_at = clock.now()
         tx.add(user)
         end_all_sessions(tx, user.id, "password_changed")
         audit.record(tx, actor, "auth.password_changed", school_id=actor.home_school_id,
@@ -235,7 +235,7 @@ def sign_in_oidc(claims: dict, current_token: str | None = None) -> SignedIn:
     if not sub:
         raise SignInError("Поставщик входа не передал идентификатор пользователя.")
     current = resume(current_token) if current_token else None
-    now = clock.utcnow_naive()
+    now = clock.now()
     with transaction() as tx:
         user = tx.exec(select(User).where(User.oidc_subject == sub)).first()
         if user is None:

@@ -32,9 +32,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def utcnow_naive() -> datetime:
-    """The current moment as naive UTC: the form timestamps are stored in."""
-    return now().replace(tzinfo=None)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -50,17 +47,17 @@ def today(tz_name: str | None = None) -> date:
 
 
 def to_local(stored: datetime, tz_name: str | None = None) -> datetime:
-    """A stored (naive UTC) timestamp in the school's time zone."""
+    """A stored timestamp (aware UTC; naive is read as UTC) in the school's time zone."""
     if stored.tzinfo is None:
         stored = stored.replace(tzinfo=UTC)
     return stored.astimezone(zone(tz_name))
 
 
 def to_stored(moment: datetime) -> datetime:
-    """An aware moment as the naive UTC form the database keeps."""
+    """An aware moment in UTC: the form every timestamp column keeps (SQLModel's UTCDateTime)."""
     if moment.tzinfo is None:
         raise ValueError("to_stored needs an aware datetime")
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.astimezone(UTC)
 
 
 def school_year_of(day: date) -> int:

@@ -35,7 +35,20 @@ class Decision:
 
 
 class AccessDenied(Exception):
-    """Raised by require(); str(e) is the Russian message for the user."""
+    """Raised by require(); str(e) is the Russian message for the user.
+
+    The denial is audited in a transaction of its own: at once when no write transaction is
+    open, else right after that transaction rolls back (models.db.transaction calls
+    after_rollback), so the trace never waits on, nor dies with, the refused work."""
+
+    def __init__(self, message: str, record=None):
+        super().__init__(message)
+        self._record = record
+
+    def after_rollback(self) -> None:
+        record, self._record = self._record, None
+        if record is not None:
+            record()
 
 
 Scope = Callable[[Actor, Grant, Target], bool]
@@ -229,8 +242,15 @@ def require(actor: Actor, action: str, target: Target) -> None:
     decision = decide(actor, action, target)
     if decision.allowed:
         return
-    from services import audit  # late import: keeps decide() free of the database layer
-    audit.record_now(actor, "access.denied", school_id=target.school_id, entity=target.entity or action,
-                     entity_id=target.entity_id if target.entity_id is not None else "",
-                     detail=f"{action}: {decision.message}")
-    raise AccessDenied(decision.message)
+    from models.db import in_write_transaction  # late imports: decide() stays free of the database
+    from services import audit
+
+    def record() -> None:
+        audit.record_now(actor, "access.denied", school_id=target.school_id, entity=target.entity or action,
+                         entity_id=target.entity_id if target.entity_id is not None else "",
+                         detail=f"{action}: {decision.message}")
+
+    error = AccessDenied(decision.message, record)
+    if not in_write_transaction():
+        error.after_rollback()
+    raise error

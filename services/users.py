@@ -114,7 +114,7 @@ def create_user(actor: Actor, school_id: int, *, login: str, last_name: str, fir
         if problem:
             raise UserError(problem)
     one_time = None if password is not None else passwords.one_time_password()
-    now = clock.utcnow_naive()
+    now = clock.now()
     with transaction() as tx:
         policy.require(actor, "user.manage", school_target(tx, school_id, entity="user"))
         login = _check_login(tx, login)
@@ -161,7 +161,7 @@ def grant_role(actor: Actor, school_id: int, user_id: int, role: str, *, class_i
         if dup is not None:
             raise UserError(f"У пользователя уже есть роль «{ROLE_TITLES[role]}».")
         g = RoleGrant(user_id=user_id, role=role, school_id=school_id, class_id=class_id, grades=grades,
-                      subject_ids=subject_ids, granted_at=clock.utcnow_naive())
+                      subject_ids=subject_ids, granted_at=clock.now())
         tx.add(g)
         tx.flush()
         audit.record(tx, actor, "role.granted", school_id=school_id, entity="user", entity_id=user_id,
@@ -175,7 +175,7 @@ def grant_coordinator(actor: Actor, user_id: int, municipality_id: int) -> int:
         policy.require(actor, "user.manage", policy.Target(municipality_id=municipality_id))
     with transaction() as tx:
         g = RoleGrant(user_id=user_id, role="coordinator", municipality_id=municipality_id,
-                      granted_at=clock.utcnow_naive())
+                      granted_at=clock.now())
         tx.add(g)
         tx.flush()
         audit.record(tx, actor, "role.granted", entity="user", entity_id=user_id,
@@ -192,7 +192,7 @@ def revoke_role(actor: Actor, grant_id: int) -> None:
                        if g.school_id else policy.Target(municipality_id=g.municipality_id))
         if g.user_id == actor.user_id and g.role == "admin":
             raise UserError("Нельзя отозвать роль администратора у самого себя.")
-        g.revoked_at = clock.utcnow_naive()
+        g.revoked_at = clock.now()
         tx.add(g)
         audit.record(tx, actor, "role.revoked", school_id=g.school_id, entity="user", entity_id=g.user_id,
                      old={"role": g.role, "class_id": g.class_id, "grades": g.grades})
@@ -208,7 +208,7 @@ def reset_password(actor: Actor, school_id: int, user_id: int) -> str:
         user.must_change_password = True
         tx.add(user)
         auth.end_all_sessions(tx, user_id, "password_reset")
-        now = clock.utcnow_naive()
+        now = clock.now()
         tx.add(CredentialIssue(school_id=school_id, user_id=user_id, issued_by_user_id=actor.user_id or None,
                                issued_at=now, kind="reset", recipient=f"{user.last_name} {user.first_name}"))
         audit.record(tx, actor, "user.password_reset", school_id=school_id, entity="user", entity_id=user_id)

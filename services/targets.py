@@ -1,0 +1,52 @@
+"""Targets for the policy, built from the rows they describe (one query each)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from models import Enrollment, Lesson, School, SchoolClass, Student
+from services import clock
+from services.policy import Target
+
+
+def for_student(tx: Session, student_id: int, on: date | None = None) -> Target:
+    """A pupil, with their class on `on` (default today); an unknown id gives an empty target."""
+    on = on or clock.today()
+    row = tx.exec(
+        select(Student.school_id, School.municipality_id, Enrollment.class_id, SchoolClass.grade)
+        .join(School, School.id == Student.school_id)
+        .join(Enrollment, (Enrollment.student_id == Student.id) & (Enrollment.starts_on <= on)
+              & ((Enrollment.ends_on.is_(None)) | (Enrollment.ends_on >= on)), isouter=True)
+        .join(SchoolClass, SchoolClass.id == Enrollment.class_id, isouter=True)
+        .where(Student.id == student_id).order_by(Enrollment.starts_on.desc())).first()
+    if row is None:
+        return Target(student_id=student_id, entity="student", entity_id=student_id)
+    school_id, municipality_id, class_id, grade = row
+    return Target(school_id=school_id, municipality_id=municipality_id, class_id=class_id, grade=grade,
+                  student_id=student_id, entity="student", entity_id=student_id)
+
+
+def for_lesson(tx: Session, lesson_id: int) -> Target:
+    row = tx.exec(
+        select(Lesson.school_id, School.municipality_id, Lesson.class_id, SchoolClass.grade,
+               Lesson.subject_id, Lesson.teacher_id)
+        .join(School, School.id == Lesson.school_id)
+        .join(SchoolClass, SchoolClass.id == Lesson.class_id)
+        .where(Lesson.id == lesson_id)).first()
+    if row is None:
+        return Target(entity="lesson", entity_id=lesson_id)
+    school_id, municipality_id, class_id, grade, subject_id, teacher_id = row
+    return Target(school_id=school_id, municipality_id=municipality_id, class_id=class_id, grade=grade,
+                  subject_id=subject_id, teacher_id=teacher_id, entity="lesson", entity_id=lesson_id)
+
+
+def for_class(tx: Session, class_id: int, subject_id: int | None = None) -> Target:
+    row = tx.exec(select(SchoolClass.school_id, School.municipality_id, SchoolClass.grade)
+                  .join(School, School.id == SchoolClass.school_id)
+                  .where(SchoolClass.id == class_id)).first()
+    if row is None:
+        return Target(entity="class", entity_id=class_id)
+    school_id, municipality_id, grade = row
+    return Target(school_id=school_id, municipality_id=municipality_id, class_id=class_id, grade=grade,
+                  subject_id=subject_id, entity="class", entity_id=class_id)

@@ -1,0 +1,45 @@
+"""The mark edit window of 1.13 at its boundaries, in Moscow time (SPEC.md §10)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from services.clock import MOSCOW
+from services.rules.edit_window import EDIT_WINDOWS, edit_window_end, is_open, last_editable_day
+
+CASES = [
+    ("week", date(2026, 11, 10), date(2026, 11, 17)),
+    ("two_weeks", date(2026, 11, 10), date(2026, 11, 24)),
+    ("three_weeks", date(2026, 11, 10), date(2026, 12, 1)),
+    ("month", date(2026, 11, 10), date(2026, 12, 10)),
+    ("month", date(2027, 1, 31), date(2027, 2, 28)),   # the next month's last day
+    ("month", date(2026, 12, 31), date(2027, 1, 31)),
+    ("never", date(2026, 11, 10), date(2027, 8, 31)),  # the end of the school year
+    ("never", date(2027, 5, 20), date(2027, 8, 31)),
+    ("never", date(2026, 9, 1), date(2027, 8, 31)),
+]
+
+
+@pytest.mark.parametrize("window,lesson,last", CASES)
+def test_last_day(window, lesson, last):
+    assert last_editable_day(lesson, window) == last
+
+
+@pytest.mark.parametrize("window,lesson,last", CASES)
+def test_boundary_second_by_second(window, lesson, last):
+    end = edit_window_end(lesson, window, MOSCOW)
+    assert end == datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=MOSCOW)
+    assert is_open(lesson, window, MOSCOW, end - timedelta(seconds=1))
+    assert is_open(lesson, window, MOSCOW, end)
+    assert not is_open(lesson, window, MOSCOW, end + timedelta(seconds=1))
+
+
+def test_all_five_settings_have_russian_titles():
+    assert [w.title for w in EDIT_WINDOWS.values()] == [
+        "Никогда (до конца учебного года)", "Через неделю", "Через две недели", "Через 3 недели", "Через месяц"]
+
+
+def test_unknown_window_is_an_error():
+    with pytest.raises(ValueError):
+        last_editable_day(date(2026, 11, 10), "forever")
