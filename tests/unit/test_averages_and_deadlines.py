@@ -1,0 +1,77 @@
+"""Averages (double marks count twice, words never count) and the deadlines of SPEC.md §10
+at their boundaries — one second before, at, one second after — in Moscow time."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from services.clock import MOSCOW
+from services.rules import deadlines
+from services.rules.averages import average, round_mark, weighted_average
+
+
+def test_average_counts_double_marks_twice_and_skips_words():
+    assert average(["5", "4", "осв", "зач", "н/а"]) == 4.5
+    assert average(["5", "5", "2"]) == 4.0   # «5/5» and 2
+    assert average(["осв", "зач"]) is None
+
+
+def test_weighted_average():
+    # работа на уроке 1: 5; контрольная 2: 3 and 4 (a double mark); самостоятельная 1.5: осв
+    marks = [("5", 1.0), ("3", 2.0), ("4", 2.0), ("осв", 1.5), ("незач", 1.0)]
+    assert weighted_average(marks) == pytest.approx((5 + 6 + 8) / 5)
+    assert weighted_average([("н/а", 2.0)]) is None
+
+
+def test_round_mark_half_up():
+    assert [round_mark(x) for x in (3.5, 3.49, 4.5, 2.5, None)] == [4, 3, 5, 3, None]
+
+
+def around(due):
+    one = timedelta(seconds=1)
+    return due - one, due, due + one
+
+
+def test_mark_due_at_21_moscow():
+    due = deadlines.mark_due(date(2026, 11, 10), MOSCOW)
+    assert due == datetime(2026, 11, 10, 21, 0, tzinfo=MOSCOW)
+    before, at, after = around(due)
+    assert deadlines.on_time(before, due) and deadlines.on_time(at, due) and not deadlines.on_time(after, due)
+
+
+def test_mark_due_with_checking_days():
+    due = deadlines.mark_due(date(2026, 11, 10), MOSCOW, checking_days=3)
+    assert due == datetime(2026, 11, 13, 23, 59, 59, tzinfo=MOSCOW)
+    before, at, after = around(due)
+    assert deadlines.on_time(at, due) and not deadlines.on_time(after, due)
+    assert deadlines.lateness(after, due) == timedelta(seconds=1)
+
+
+def test_homework_due_three_hours_after_the_lesson():
+    due = deadlines.homework_due(date(2026, 11, 10), time(9, 15), MOSCOW)
+    assert due == datetime(2026, 11, 10, 12, 15, tzinfo=MOSCOW)
+    before, at, after = around(due)
+    assert deadlines.on_time(before, due) and deadlines.on_time(at, due) and not deadlines.on_time(after, due)
+
+
+def test_attendance_due_two_days_after():
+    due = deadlines.attendance_due(date(2026, 11, 10), MOSCOW)
+    assert due == datetime(2026, 11, 12, 23, 59, 59, tzinfo=MOSCOW)
+    before, at, after = around(due)
+    assert deadlines.on_time(at, due) and not deadlines.on_time(after, due)
+
+
+def test_correction_due_24_hours():
+    filed = datetime(2026, 11, 10, 15, 30, tzinfo=MOSCOW)
+    due = deadlines.correction_due(filed)
+    assert due == datetime(2026, 11, 11, 15, 30, tzinfo=MOSCOW)
+    before, at, after = around(due)
+    assert deadlines.on_time(at, due) and not deadlines.on_time(after, due)
+
+
+def test_utc_entries_compare_in_moscow_time():
+    due = deadlines.mark_due(date(2026, 11, 10), MOSCOW)
+    from datetime import timezone
+    assert deadlines.on_time(datetime(2026, 11, 10, 18, 0, tzinfo=timezone.utc), due)
+    assert not deadlines.on_time(datetime(2026, 11, 10, 18, 0, 1, tzinfo=timezone.utc), due)
