@@ -1,0 +1,539 @@
+"""The journal grid: pupils by works for one class (or subgroup), subject and period;
+loading it in a handful of queries and saving edited cells in one transaction.
+
+A column is a work (one lesson, one work type). A lesson with no work yet shows one column
+for its default work («Работа на уроке»), created on the first save. Attendance belongs to
+the lesson and is shown in the lesson's first column.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, select
+
+from models import (
+    Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, SchoolClass,
+    SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, Work, WorkType,
+)
+from models.db import reading, transaction
+from services import audit, clock, policy, targets
+from services.actor import Actor
+from services.rules import averages
+from services.rules.cells import Cell, CellError, format_cell, numeric, parse_cell
+from services.rules.edit_window import EDIT_WINDOWS, edit_window_end
+
+OUTSIDE = "—"  # a cell outside the pupil's enrolment
+
+
+class JournalError(ValueError):
+    """str(e) is a Russian message for the user."""
+
+
+@dataclass(frozen=True)
+class Column:
+    lesson_id: int
+    work_id: int | None          # None: the lesson's default work, not created yet
+    lesson_date: date
+    lesson_number: int
+    work_type_id: int
+    work_type: str
+    weight: float
+    first_of_lesson: bool        # carries the lesson's attendance
+    topic: str
+    label: str                   # unique header: «10.11 №2», «10.11 №2 К»
+    help: str                    # tooltip: work type and weight, topic
+    teacher_id: int | None
+
+
+@dataclass(frozen=True)
+class Pupil:
+    student_id: int
+    name: str
+    spans: tuple[tuple[date, date | None], ...]  # enrolment intervals in the class / subgroup
+
+    def enrolled_on(self, day: date) -> bool:
+        return any(s <= day and (e is None or day <= e) for s, e in self.spans)
+
+
+@dataclass(frozen=True)
+class PupilSummary:
+    average: float | None
+    weighted: float | None
+    absences: int
+    lates: int
+    period_mark: str
+    suggested: int | None
+
+
+@dataclass
+class Grid:
+    school_id: int
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject_name: str
+    subgroup_id: int | None
+    period_id: int
+    period_name: str
+    marking: str
+    no_attestation: bool
+    tz: str
+    edit_window: str
+    columns: list[Column]
+    pupils: list[Pupil]
+    cells: dict[tuple[int, str], str]            # (student_id, column label) → text
+    summaries: dict[int, PupilSummary]
+    editable_lessons: frozenset[int]
+    homework: dict[int, str] = field(default_factory=dict)  # lesson_id → text
+    queries: int = 0
+
+    def column(self, label: str) -> Column:
+        return next(c for c in self.columns if c.label == label)
+
+
+@dataclass(frozen=True)
+class CellChange:
+    student_id: int
+    lesson_id: int
+    work_id: int | None
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    student_id: int
+    pupil: str
+    lesson_date: date | None
+    message: str
+
+
+@dataclass
+class SaveResult:
+    saved: int = 0
+    errors: list[CellProblem] = field(default_factory=list)
+    conflicts: list[CellProblem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+# ----------------------------------------------------------------------------- helpers
+def _name(last: str, first: str) -> str:
+    return f"{last} {first}".strip()
+
+
+def _settings(tx: Session, school_id: int) -> SchoolSettings:
+    return tx.get(SchoolSettings, school_id) or SchoolSettings(school_id=school_id)
+
+
+def current_period(tx: Session, school_id: int, day: date) -> StudyPeriod | None:
+    """The study period containing `day`, else the last one that began before it."""
+    periods = tx.exec(select(StudyPeriod).where(StudyPeriod.school_id == school_id)
+                      .order_by(StudyPeriod.starts_on)).all()
+    best = None
+    for p in periods:
+        if p.starts_on <= day:
+            best = p
+            if day <= p.ends_on:
+                return p
+    return best or (periods[0] if periods else None)
+
+
+def _pupils(tx: Session, school_id: int, class_id: int, subgroup_id: int | None,
+            start: date, end: date) -> list[Pupil]:
+    rows = tx.exec(
+        select(Student.id, Student.last_name, Student.first_name, Enrollment.starts_on, Enrollment.ends_on)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .where(Enrollment.school_id == school_id, Enrollment.class_id == class_id,
+               Enrollment.starts_on <= end, or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= start))
+    ).all()
+    spans: dict[int, list] = defaultdict(list)
+    names = {}
+    for sid, last, first, s, e in rows:
+        spans[sid].append((s, e))
+        names[sid] = _name(last, first)
+    if subgroup_id is not None:
+        members = tx.exec(select(SubgroupMember.student_id, SubgroupMember.starts_on, SubgroupMember.ends_on)
+                          .where(SubgroupMember.school_id == school_id,
+                                 SubgroupMember.subgroup_id == subgroup_id)).all()
+        sub_spans: dict[int, list] = defaultdict(list)
+        for sid, s, e in members:
+            sub_spans[sid].append((s, e))
+        clipped = {}
+        for sid, class_spans in spans.items():
+            both = []
+            for cs, ce in class_spans:
+                for ss, se in sub_spans.get(sid, []):
+                    lo = max(cs, ss)
+                    hi = ce if se is None else (se if ce is None else min(ce, se))
+                    if hi is None or lo <= hi:
+                        both.append((lo, hi))
+            if both:
+                clipped[sid] = both
+        spans = clipped
+    pupils = [Pupil(sid, names[sid], tuple(sorted(sp))) for sid, sp in spans.items()]
+    return sorted(pupils, key=lambda p: p.name)
+
+
+def _label(d: date, number: int, suffix: str, seen: set[str]) -> str:
+    base = f"{d:%d.%m} №{number}{suffix}"
+    label, n = base, 2
+    while label in seen:
+        label, n = f"{base} ({n})", n + 1
+    seen.add(label)
+    return label
+
+
+def _abbr(work_type: str) -> str:
+    return "".join(w[0] for w in work_type.split()[:2]).upper()
+
+
+# ----------------------------------------------------------------------------- loading
+def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | None = None,
+              subgroup_id: int | None = None, date_from: date | None = None,
+              date_to: date | None = None) -> Grid:
+    """The grid of one class (or subgroup) and subject. Columns are the works of the lessons
+    between date_from and date_to (default: two weeks either side of today, inside the
+    period); averages, absences and the period mark cover the whole period."""
+    with reading() as tx:
+        target = targets.for_class(tx, class_id, subject_id)
+        policy.require(actor, "journal.view", target)
+        school_id = target.school_id
+        settings = _settings(tx, school_id)
+        today = clock.today(settings.timezone)
+        period = tx.get(StudyPeriod, period_id) if period_id else current_period(tx, school_id, today)
+        if period is None or period.school_id != school_id:
+            raise JournalError("Не заданы учебные периоды школы.")
+        cls = tx.get(SchoolClass, class_id)
+        subject = tx.get(Subject, subject_id)
+        item = tx.exec(select(CurriculumItem).where(CurriculumItem.school_id == school_id,
+                                                    CurriculumItem.class_id == class_id,
+                                                    CurriculumItem.subject_id == subject_id)).first()
+        queries = 5
+        lesson_filter = [Lesson.school_id == school_id, Lesson.class_id == class_id,
+                         Lesson.subject_id == subject_id, Lesson.lesson_date >= period.starts_on,
+                         Lesson.lesson_date <= period.ends_on, Lesson.status != "cancelled"]
+        lesson_filter.append(Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
+        lessons = tx.exec(select(Lesson).where(*lesson_filter)
+                          .order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
+        lesson_ids = [l.id for l in lessons]
+        work_types = {w.id: w for w in tx.exec(select(WorkType).where(WorkType.school_id == school_id)).all()}
+        default_type = next((w for w in work_types.values() if w.is_default), None)
+        works = tx.exec(select(Work).where(Work.school_id == school_id, Work.lesson_id.in_(lesson_ids))
+                        .order_by(Work.lesson_id, Work.id)).all() if lesson_ids else []
+        marks = tx.exec(select(Mark.student_id, Mark.work_id, Mark.position, Mark.value)
+                        .join(Work, Work.id == Mark.work_id)
+                        .where(Mark.school_id == school_id, Work.school_id == school_id,
+                               Work.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
+        attendance = tx.exec(select(Attendance.student_id, Attendance.lesson_id, Attendance.status)
+                             .where(Attendance.school_id == school_id,
+                                    Attendance.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
+        homework = tx.exec(select(Homework.lesson_id, Homework.text)
+                           .where(Homework.school_id == school_id,
+                                  Homework.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
+        pmarks = tx.exec(select(PeriodMark.student_id, PeriodMark.value)
+                         .where(PeriodMark.school_id == school_id, PeriodMark.subject_id == subject_id,
+                                PeriodMark.period_id == period.id, PeriodMark.kind == "period")).all()
+        pupils = _pupils(tx, school_id, class_id, subgroup_id, period.starts_on, period.ends_on)
+        queries += 8 + (1 if subgroup_id else 0)
+
+    lo = date_from or max(period.starts_on, today - timedelta(days=14))
+    hi = date_to or min(period.ends_on, today + timedelta(days=14))
+    works_by_lesson: dict[int, list[Work]] = defaultdict(list)
+    for w in works:
+        works_by_lesson[w.lesson_id].append(w)
+    columns: list[Column] = []
+    column_of_work: dict[int, Column] = {}
+    seen: set[str] = set()
+    for lesson in lessons:
+        lesson_works = works_by_lesson.get(lesson.id) or [None]
+        for i, w in enumerate(lesson_works):
+            wt = work_types.get(w.work_type_id) if w else default_type
+            if wt is None:
+                continue
+            suffix = "" if wt.is_default else f" {_abbr(wt.name)}"
+            col = Column(
+                lesson_id=lesson.id, work_id=w.id if w else None, lesson_date=lesson.lesson_date,
+                lesson_number=lesson.lesson_number, work_type_id=wt.id, work_type=wt.name,
+                weight=wt.weight, first_of_lesson=i == 0, topic=lesson.topic,
+                label=_label(lesson.lesson_date, lesson.lesson_number, suffix, seen),
+                help=f"{wt.name}, вес {wt.weight:g}" + (f" — {lesson.topic}" if lesson.topic else ""),
+                teacher_id=lesson.teacher_id)
+            if w:
+                column_of_work[w.id] = col
+            if lo <= lesson.lesson_date <= hi:
+                columns.append(col)
+    visible = {c.label for c in columns}
+
+    cell_marks: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+    per_pupil_marks: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for sid, wid, pos, value in marks:
+        col = column_of_work.get(wid)
+        if col is None:
+            continue
+        per_pupil_marks[sid].append((value, col.weight))
+        if col.label in visible:
+            cell_marks[(sid, col.label)].append((pos, value))
+    first_col = {c.lesson_id: c.label for c in columns if c.first_of_lesson}
+    cell_att: dict[tuple[int, str], str] = {}
+    absences: dict[int, int] = defaultdict(int)
+    lates: dict[int, int] = defaultdict(int)
+    for sid, lid, status in attendance:
+        if status == "late":
+            lates[sid] += 1
+        else:
+            absences[sid] += 1
+        if lid in first_col:
+            cell_att[(sid, first_col[lid])] = status
+
+    cells: dict[tuple[int, str], str] = {}
+    for p in pupils:
+        for c in columns:
+            key = (p.student_id, c.label)
+            if not p.enrolled_on(c.lesson_date):
+                cells[key] = OUTSIDE
+                continue
+            ms = tuple(v for _, v in sorted(cell_marks.get(key, [])))
+            cells[key] = format_cell(Cell(ms, cell_att.get(key)))
+    period_values = dict(pmarks)
+    summaries = {}
+    for p in pupils:
+        values = per_pupil_marks.get(p.student_id, [])
+        weighted = averages.weighted_average(values)
+        summaries[p.student_id] = PupilSummary(
+            average=averages.average(v for v, _ in values), weighted=weighted,
+            absences=absences.get(p.student_id, 0), lates=lates.get(p.student_id, 0),
+            period_mark=period_values.get(p.student_id, ""), suggested=averages.round_mark(weighted))
+    editable = frozenset(c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
+    return Grid(
+        school_id=school_id, class_id=class_id, class_name=cls.name, subject_id=subject_id,
+        subject_name=subject.name, subgroup_id=subgroup_id, period_id=period.id, period_name=period.name,
+        marking=item.marking if item else "five", no_attestation=bool(item and item.no_attestation),
+        tz=settings.timezone, edit_window=settings.edit_window, columns=columns, pupils=pupils,
+        cells=cells, summaries=summaries, editable_lessons=editable,
+        homework={lid: text for lid, text in homework}, queries=queries)
+
+
+def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:
+    """The changes between the grid as loaded and the edited texts ((student_id, label) → text)."""
+    changes = []
+    for (sid, label), new in edited.items():
+        old = grid.cells.get((sid, label))
+        new = "" if new is None else str(new).strip()
+        if old is None or old == new or (old == OUTSIDE and new in ("", OUTSIDE)):
+            continue
+        col = grid.column(label)
+        changes.append(CellChange(sid, col.lesson_id, col.work_id, old, new))
+    return changes
+
+
+# ----------------------------------------------------------------------------- saving
+def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False) -> SaveResult:
+    """Save edited cells in one transaction.
+
+    Every cell is re-checked on the server: the lesson must be the actor's to fill, the pupil
+    enrolled on its date, the text valid, a changed or deleted mark inside the edit window, and
+    the cell unchanged since it was loaded (else a conflict: nothing is overwritten). With
+    errors or conflicts nothing is saved, unless `partial` asks to save the good cells."""
+    result = SaveResult()
+    if not changes:
+        return result
+    refused: list = []
+    _save(actor, changes, partial, result, refused)
+    if refused:  # audited after the refused transaction has ended (SQLite has one writer)
+        _audit_denial(actor, *refused)
+    return result
+
+
+def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
+    now = clock.now()
+    with transaction() as tx:
+        lesson_ids = sorted({c.lesson_id for c in changes})
+        lessons = {l.id: l for l in tx.exec(select(Lesson).where(Lesson.id.in_(lesson_ids))).all()}
+        school_ids = {l.school_id for l in lessons.values()}
+        student_ids = sorted({c.student_id for c in changes})
+        names = {sid: _name(last, first) for sid, last, first in tx.exec(
+            select(Student.id, Student.last_name, Student.first_name).where(Student.id.in_(student_ids))).all()}
+        denied: set[int] = set()
+        for lid in lesson_ids:
+            if lid not in lessons:
+                continue
+            if not policy.allowed(actor, "journal.edit", targets.for_lesson(tx, lid)):
+                denied.add(lid)
+        if denied or len(lessons) < len(lesson_ids):
+            missing = [lid for lid in lesson_ids if lid not in lessons]
+            refused.extend([sorted(denied) + missing, school_ids])
+            result.errors.append(CellProblem(0, "", None, "Недостаточно прав: заполнение журнала урока. "
+                                             "Среди изменённых клеток есть уроки, которые ведёте не вы."))
+            return
+        school_id = next(iter(school_ids))
+        settings = _settings(tx, school_id)
+        tz = clock.zone(settings.timezone)
+        subject_ids = {l.subject_id for l in lessons.values()}
+        class_ids = {l.class_id for l in lessons.values()}
+        markings = {(ci.class_id, ci.subject_id): ci.marking for ci in tx.exec(
+            select(CurriculumItem).where(CurriculumItem.school_id == school_id,
+                                         CurriculumItem.class_id.in_(class_ids),
+                                         CurriculumItem.subject_id.in_(subject_ids))).all()}
+        spans = _enrolment_spans(tx, school_id, lessons.values(), student_ids)
+        default_type = tx.exec(select(WorkType).where(WorkType.school_id == school_id,
+                                                      WorkType.is_default.is_(True))).first()
+        works = {w.id: w for w in tx.exec(select(Work).where(Work.lesson_id.in_(lesson_ids))).all()}
+        lesson_works: dict[int, list[int]] = defaultdict(list)
+        for w in sorted(works.values(), key=lambda w: w.id):
+            lesson_works[w.lesson_id].append(w.id)
+        current_marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
+        if works:
+            for m in tx.exec(select(Mark).where(Mark.work_id.in_(list(works)),
+                                                Mark.student_id.in_(student_ids))).all():
+                current_marks[(m.student_id, m.work_id)].append(m)
+        current_att = {(a.student_id, a.lesson_id): a for a in tx.exec(
+            select(Attendance).where(Attendance.lesson_id.in_(lesson_ids),
+                                     Attendance.student_id.in_(student_ids))).all()}
+
+        planned = []
+        for ch in changes:
+            lesson = lessons[ch.lesson_id]
+            pupil = names.get(ch.student_id, f"ученик {ch.student_id}")
+
+            def problem(msg, bucket=result.errors):
+                bucket.append(CellProblem(ch.student_id, pupil, lesson.lesson_date, msg))
+
+            if ch.work_id is not None and (ch.work_id not in works or works[ch.work_id].lesson_id != lesson.id):
+                problem("Работа не относится к этому уроку.")
+                continue
+            if not _enrolled(spans, ch.student_id, lesson):
+                problem(f"{pupil} не числится в классе (группе) на {lesson.lesson_date:%d.%m.%Y}.")
+                continue
+            try:
+                cell = parse_cell(ch.new, marking=markings.get((lesson.class_id, lesson.subject_id), "five"))
+            except CellError as e:
+                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: {e}")
+                continue
+            first = lesson_works[lesson.id][0] if lesson_works.get(lesson.id) else None
+            carries_attendance = ch.work_id is None or ch.work_id == first
+            wid = ch.work_id if ch.work_id is not None else first  # another session may have made it
+            old_marks = sorted(current_marks.get((ch.student_id, wid), []), key=lambda m: m.position) if wid else []
+            att = current_att.get((ch.student_id, lesson.id))
+            now_text = format_cell(Cell(tuple(m.value for m in old_marks),
+                                        att.status if (att and carries_attendance) else None))
+            if now_text != ch.old:
+                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: клетку уже изменили "
+                        f"(сейчас «{now_text or 'пусто'}», у вас было «{ch.old or 'пусто'}»). "
+                        "Обновите журнал и внесите изменение заново.", result.conflicts)
+                continue
+            if not carries_attendance and cell.attendance is not None:
+                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: посещаемость отмечается в первом столбце урока.")
+                continue
+            old_values = tuple(m.value for m in old_marks)
+            if old_values and old_values != cell.marks:
+                end = edit_window_end(lesson.lesson_date, settings.edit_window, tz)
+                if now > end:
+                    problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
+                            f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[settings.edit_window].title}»).")
+                    continue
+            planned.append((ch, lesson, cell, old_marks, att, carries_attendance, wid))
+
+        if (result.errors or result.conflicts) and not partial:
+            tx.rollback()
+            return
+        for ch, lesson, cell, old_marks, att, carries_attendance, wid in planned:
+            if wid is None and cell.marks:
+                if default_type is None:
+                    raise JournalError("В школе не задан вид работы по умолчанию.")
+                work = Work(school_id=lesson.school_id, lesson_id=lesson.id, work_type_id=default_type.id,
+                            created_at=now)
+                tx.add(work)
+                tx.flush()
+                wid = work.id
+                works[wid] = work
+                lesson_works[lesson.id].insert(0, wid)
+            _apply_marks(tx, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
+            if carries_attendance:
+                _apply_attendance(tx, actor, lesson, ch.student_id, att, cell.attendance, now)
+            result.saved += 1
+    result.committed = result.saved > 0
+
+
+def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> None:
+    audit.record_now(actor, "access.denied", school_id=min(school_ids) if len(school_ids) == 1 else None,
+                     entity="lesson", entity_id=",".join(map(str, lesson_ids))[:64],
+                     detail="journal.edit: попытка изменить клетки чужих или несуществующих уроков")
+
+
+def _enrolment_spans(tx: Session, school_id: int, lessons, student_ids) -> dict:
+    class_ids = {l.class_id for l in lessons}
+    spans: dict[tuple[int, int], list] = defaultdict(list)
+    for sid, cid, s, e in tx.exec(select(Enrollment.student_id, Enrollment.class_id, Enrollment.starts_on,
+                                         Enrollment.ends_on)
+                                  .where(Enrollment.school_id == school_id, Enrollment.class_id.in_(class_ids),
+                                         Enrollment.student_id.in_(student_ids))).all():
+        spans[("class", cid, sid)].append((s, e))
+    subgroup_ids = {l.subgroup_id for l in lessons if l.subgroup_id}
+    if subgroup_ids:
+        for sid, gid, s, e in tx.exec(select(SubgroupMember.student_id, SubgroupMember.subgroup_id,
+                                             SubgroupMember.starts_on, SubgroupMember.ends_on)
+                                      .where(SubgroupMember.subgroup_id.in_(subgroup_ids),
+                                             SubgroupMember.student_id.in_(student_ids))).all():
+            spans[("group", gid, sid)].append((s, e))
+    return spans
+
+
+def _enrolled(spans, student_id: int, lesson: Lesson) -> bool:
+    def inside(key):
+        return any(s <= lesson.lesson_date and (e is None or lesson.lesson_date <= e) for s, e in spans.get(key, []))
+    if not inside(("class", lesson.class_id, student_id)):
+        return False
+    return lesson.subgroup_id is None or inside(("group", lesson.subgroup_id, student_id))
+
+
+def _apply_marks(tx: Session, actor: Actor, lesson: Lesson, student_id: int, work_id: int | None,
+                 old_marks: list[Mark], new_values: tuple[str, ...], now: datetime) -> None:
+    old_values = tuple(m.value for m in old_marks)
+    if old_values == new_values:
+        return
+    for pos in range(max(len(old_marks), len(new_values))):
+        existing = old_marks[pos] if pos < len(old_marks) else None
+        value = new_values[pos] if pos < len(new_values) else None
+        if existing is not None and value is None:
+            tx.delete(existing)
+        elif existing is not None and existing.value != value:
+            existing.value, existing.numeric = value, numeric(value)
+            existing.updated_at, existing.version = now, existing.version + 1
+            existing.entered_by_user_id = actor.user_id or None
+            tx.add(existing)
+        elif existing is None and value is not None:
+            tx.add(Mark(school_id=lesson.school_id, work_id=work_id, student_id=student_id, position=pos,
+                        value=value, numeric=numeric(value), entered_at=now,
+                        entered_by_user_id=actor.user_id or None))
+    audit.record(tx, actor, "mark.changed", school_id=lesson.school_id, entity="mark",
+                 entity_id=f"{work_id}:{student_id}",
+                 old={"marks": list(old_values)} if old_values else None,
+                 new={"marks": list(new_values)} if new_values else None,
+                 detail=f"lesson={lesson.id}; date={lesson.lesson_date}; class={lesson.class_id}; "
+                        f"subject={lesson.subject_id}; student={student_id}")
+
+
+def _apply_attendance(tx: Session, actor: Actor, lesson: Lesson, student_id: int, att: Attendance | None,
+                      status: str | None, now: datetime) -> None:
+    old = att.status if att else None
+    if old == status:
+        return
+    if att is not None and status is None:
+        tx.delete(att)
+    elif att is not None:
+        att.status, att.version, att.entered_at = status, att.version + 1, now
+        att.entered_by_user_id = actor.user_id or None
+        tx.add(att)
+    else:
+        tx.add(Attendance(school_id=lesson.school_id, lesson_id=lesson.id, student_id=student_id, status=status,
+                          entered_at=now, entered_by_user_id=actor.user_id or None))
+    audit.record(tx, actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
+                 entity_id=f"{lesson.id}:{student_id}", old=old, new=status,
+                 detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}")
