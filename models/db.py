@@ -104,3 +104,28 @@ def reading(url: str | None = None) -> Iterator[Session]:
 
 def is_sqlite(url: str | None = None) -> bool:
     return (url or config.database_url()).startswith("sqlite")
+
+
+class QueryCount:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+
+@contextmanager
+def count_queries(url: str | None = None) -> Iterator[QueryCount]:
+    """Count the SQL statements sent (BEGIN/PRAGMA aside), as Zulip's tests do for a screen."""
+    counter = QueryCount()
+    engine = get_engine(url)
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        head = statement.lstrip()[:6].upper()
+        if not head.startswith(("BEGIN", "PRAGMA")):
+            counter.count += 1
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)

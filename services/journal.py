@@ -88,7 +88,6 @@ class Grid:
     summaries: dict[int, PupilSummary]
     editable_lessons: frozenset[int]
     homework: dict[int, str] = field(default_factory=dict)  # lesson_id → text
-    queries: int = 0
 
     def column(self, label: str) -> Column:
         return next(c for c in self.columns if c.label == label)
@@ -205,43 +204,55 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         target = targets.for_class(tx, class_id, subject_id)
         policy.require(actor, "journal.view", target)
         school_id = target.school_id
-        settings = _settings(tx, school_id)
+        settings = _settings(tx, school_id)  # one query; the identity map serves it again
         today = clock.today(settings.timezone)
         period = tx.get(StudyPeriod, period_id) if period_id else current_period(tx, school_id, today)
         if period is None or period.school_id != school_id:
             raise JournalError("Не заданы учебные периоды школы.")
-        cls = tx.get(SchoolClass, class_id)
-        subject = tx.get(Subject, subject_id)
-        item = tx.exec(select(CurriculumItem).where(CurriculumItem.school_id == school_id,
-                                                    CurriculumItem.class_id == class_id,
-                                                    CurriculumItem.subject_id == subject_id)).first()
-        queries = 5
+        meta = tx.exec(
+            select(SchoolClass.name, Subject.name, CurriculumItem.marking, CurriculumItem.no_attestation)
+            .select_from(SchoolClass)
+            .join(Subject, Subject.id == subject_id)
+            .join(CurriculumItem, and_(CurriculumItem.class_id == SchoolClass.id,
+                                       CurriculumItem.subject_id == subject_id), isouter=True)
+            .where(SchoolClass.id == class_id)).first()
+        class_name, subject_name, marking, no_attestation = meta
         lesson_filter = [Lesson.school_id == school_id, Lesson.class_id == class_id,
                          Lesson.subject_id == subject_id, Lesson.lesson_date >= period.starts_on,
                          Lesson.lesson_date <= period.ends_on, Lesson.status != "cancelled"]
         lesson_filter.append(Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
-        lessons = tx.exec(select(Lesson).where(*lesson_filter)
-                          .order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
+        rows = tx.exec(select(Lesson, Homework.text)
+                       .join(Homework, Homework.lesson_id == Lesson.id, isouter=True)
+                       .where(*lesson_filter).order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
+        lessons, homework = [], {}
+        for lesson, hw_text in rows:
+            if lesson.id not in homework:
+                lessons.append(lesson)
+            if hw_text and not homework.get(lesson.id):
+                homework[lesson.id] = hw_text
+            homework.setdefault(lesson.id, "")
         lesson_ids = [l.id for l in lessons]
         work_types = {w.id: w for w in tx.exec(select(WorkType).where(WorkType.school_id == school_id)).all()}
         default_type = next((w for w in work_types.values() if w.is_default), None)
-        works = tx.exec(select(Work).where(Work.school_id == school_id, Work.lesson_id.in_(lesson_ids))
-                        .order_by(Work.lesson_id, Work.id)).all() if lesson_ids else []
-        marks = tx.exec(select(Mark.student_id, Mark.work_id, Mark.position, Mark.value)
-                        .join(Work, Work.id == Mark.work_id)
-                        .where(Mark.school_id == school_id, Work.school_id == school_id,
-                               Work.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
+        # works and their marks in one query (a work without marks comes once, with NULLs)
+        work_rows = tx.exec(select(Work, Mark.student_id, Mark.position, Mark.value)
+                            .join(Mark, and_(Mark.work_id == Work.id, Mark.school_id == school_id), isouter=True)
+                            .where(Work.school_id == school_id, Work.lesson_id.in_(lesson_ids))
+                            .order_by(Work.lesson_id, Work.id)).all() if lesson_ids else []
+        works, marks, seen_works = [], [], set()
+        for work, sid, pos, value in work_rows:
+            if work.id not in seen_works:
+                seen_works.add(work.id)
+                works.append(work)
+            if sid is not None:
+                marks.append((sid, work.id, pos, value))
         attendance = tx.exec(select(Attendance.student_id, Attendance.lesson_id, Attendance.status)
                              .where(Attendance.school_id == school_id,
                                     Attendance.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
-        homework = tx.exec(select(Homework.lesson_id, Homework.text)
-                           .where(Homework.school_id == school_id,
-                                  Homework.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
         pmarks = tx.exec(select(PeriodMark.student_id, PeriodMark.value)
                          .where(PeriodMark.school_id == school_id, PeriodMark.subject_id == subject_id,
                                 PeriodMark.period_id == period.id, PeriodMark.kind == "period")).all()
         pupils = _pupils(tx, school_id, class_id, subgroup_id, period.starts_on, period.ends_on)
-        queries += 8 + (1 if subgroup_id else 0)
 
     lo = date_from or max(period.starts_on, today - timedelta(days=14))
     hi = date_to or min(period.ends_on, today + timedelta(days=14))
@@ -312,12 +323,12 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
             period_mark=period_values.get(p.student_id, ""), suggested=averages.round_mark(weighted))
     editable = frozenset(c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
     return Grid(
-        school_id=school_id, class_id=class_id, class_name=cls.name, subject_id=subject_id,
-        subject_name=subject.name, subgroup_id=subgroup_id, period_id=period.id, period_name=period.name,
-        marking=item.marking if item else "five", no_attestation=bool(item and item.no_attestation),
+        school_id=school_id, class_id=class_id, class_name=class_name, subject_id=subject_id,
+        subject_name=subject_name, subgroup_id=subgroup_id, period_id=period.id, period_name=period.name,
+        marking=marking or "five", no_attestation=bool(no_attestation),
         tz=settings.timezone, edit_window=settings.edit_window, columns=columns, pupils=pupils,
         cells=cells, summaries=summaries, editable_lessons=editable,
-        homework={lid: text for lid, text in homework}, queries=queries)
+        homework=homework)
 
 
 def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:
@@ -444,6 +455,8 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
             tx.rollback()
             return
         for ch, lesson, cell, old_marks, att, carries_attendance, wid in planned:
+            if wid is None and lesson_works.get(lesson.id):
+                wid = lesson_works[lesson.id][0]  # made by an earlier cell of this save
             if wid is None and cell.marks:
                 if default_type is None:
                     raise JournalError("В школе не задан вид работы по умолчанию.")
