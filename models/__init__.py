@@ -10,7 +10,7 @@ from models.study import (  # noqa: F401
     Subject, Substitution, TeachingAssignment, TimetableSlot,
 )
 from models.journal import (  # noqa: F401
-    Attendance, Homework, HomeworkMiss, Mark, PeriodMark, Work, WorkType,
+    Attendance, DiaryVisit, Homework, HomeworkMiss, Mark, PeriodMark, Work, WorkType,
 )
 from models.comms import (  # noqa: F401
     Attachment, ControlAct, CorrectionRequest, Document, Message, MessageThread, Notice,

@@ -112,3 +112,13 @@ class PeriodMark(SQLModel, table=True):
     entered_at: datetime
     entered_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     version: int = 1
+
+
+class DiaryVisit(SQLModel, table=True):
+    """When a user last opened a pupil's diary: marks entered since then are shown as new."""
+    __table_args__ = (UniqueConstraint("user_id", "student_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    user_id: int = Field(foreign_key="user.id")
+    student_id: int = Field(foreign_key="student.id")
+    seen_at: datetime

@@ -116,6 +116,7 @@ class Lesson(SQLModel, table=True):
     topic: str = Field(default="", max_length=500)
     planned_topic_id: Optional[int] = Field(default=None, foreign_key="plannedtopic.id")
     topic_entered_at: Optional[datetime] = None
+    attendance_taken_at: Optional[datetime] = None  # when the teacher recorded who was there
     comment: str = Field(default="", max_length=500)
     version: int = 1
 

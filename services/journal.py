@@ -470,6 +470,9 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
             _apply_marks(tx, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
             if carries_attendance:
                 _apply_attendance(tx, actor, lesson, ch.student_id, att, cell.attendance, now)
+                if lesson.attendance_taken_at is None:
+                    lesson.attendance_taken_at = now
+                    tx.add(lesson)
             result.saved += 1
     result.committed = result.saved > 0
 

@@ -25,7 +25,8 @@ def one_json(proc):
 
 
 def test_cli_round_trip(db_url):
-    assert one_json(run(db_url, "init-db", "--json"))["schema_version"] == "0001"
+    from services import schema
+    assert one_json(run(db_url, "init-db", "--json"))["schema_version"] == schema.head_version()
     school = one_json(run(db_url, "create-school", "--municipality", "Тестовый округ", "--name", "Школа № 1", "--json"))
     sid = str(school["school_id"])
     created = one_json(run(db_url, "create-user", "--school", sid, "--login", "Petrov", "--last-name", "Петров",
