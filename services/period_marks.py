@@ -1,0 +1,98 @@
+"""Period, annual, exam and final marks (1.11, 1.13): not for subjects «Без аттестации»."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from models import CurriculumItem, PeriodMark, Student, StudyPeriod
+from models.db import transaction
+from services import audit, clock, policy, targets
+from services.actor import Actor
+from services.rules.cells import numeric
+
+KINDS = {"period": "за период", "annual": "годовая", "exam": "экзаменационная", "final": "итоговая"}
+VALUES_FIVE = ("1", "2", "3", "4", "5", "н/а", "осв")
+VALUES_PASS = ("зач", "незач", "н/а", "осв")
+
+
+class PeriodMarkError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PeriodMarkChange:
+    student_id: int
+    old: str
+    new: str
+
+
+def normalise(text: str, marking: str) -> str:
+    value = (text or "").strip().lower().replace("ё", "е")
+    value = {"зачет": "зач", "незачет": "незач", "на": "н/а"}.get(value, value)
+    allowed = VALUES_PASS if marking == "pass_fail" else VALUES_FIVE
+    if value and value not in allowed:
+        raise PeriodMarkError(f"«{text}» — допустимо: {', '.join(allowed)}.")
+    return value
+
+
+def save(actor: Actor, class_id: int, subject_id: int, period_id: int | None, changes: list[PeriodMarkChange],
+         kind: str = "period") -> int:
+    """Save period marks of a class in a subject; all or nothing; returns how many changed."""
+    if kind not in KINDS:
+        raise PeriodMarkError(f"Неизвестный вид отметки «{kind}».")
+    now = clock.now()
+    with transaction() as tx:
+        target = targets.for_class(tx, class_id, subject_id)
+        policy.require(actor, "period_mark.edit", target)
+        item = tx.exec(select(CurriculumItem).where(CurriculumItem.class_id == class_id,
+                                                    CurriculumItem.subject_id == subject_id)).first()
+        if item is not None and item.no_attestation:
+            raise PeriodMarkError("Предмет «Без аттестации»: отметки за период не выставляются.")
+        marking = item.marking if item else "five"
+        period = tx.get(StudyPeriod, period_id) if period_id else None
+        if kind == "period" and (period is None or period.school_id != target.school_id):
+            raise PeriodMarkError("Не выбран учебный период.")
+        from models import SchoolClass
+        year_id = period.year_id if period else tx.get(SchoolClass, class_id).year_id
+        ids = [c.student_id for c in changes]
+        names = dict(tx.exec(select(Student.id, Student.last_name).where(Student.id.in_(ids))).all()) if ids else {}
+        existing = {m.student_id: m for m in tx.exec(select(PeriodMark).where(
+            PeriodMark.school_id == target.school_id, PeriodMark.subject_id == subject_id,
+            PeriodMark.kind == kind, PeriodMark.student_id.in_(ids),
+            (PeriodMark.period_id == period_id) if kind == "period" else PeriodMark.year_id == year_id)).all()}
+        changed = 0
+        problems = []
+        for ch in changes:
+            try:
+                value = normalise(ch.new, marking)
+            except PeriodMarkError as e:
+                problems.append(f"{names.get(ch.student_id, ch.student_id)}: {e}")
+                continue
+            row = existing.get(ch.student_id)
+            current = row.value if row else ""
+            if current != (ch.old or ""):
+                problems.append(f"{names.get(ch.student_id, ch.student_id)}: отметку уже изменили "
+                                f"(сейчас «{current or 'пусто'}»). Обновите журнал.")
+                continue
+            if current == value:
+                continue
+            if row is not None and not value:
+                tx.delete(row)
+            elif row is not None:
+                row.value, row.numeric, row.version, row.entered_at = value, numeric(value), row.version + 1, now
+                row.entered_by_user_id = actor.user_id
+                tx.add(row)
+            else:
+                tx.add(PeriodMark(school_id=target.school_id, year_id=year_id, student_id=ch.student_id,
+                                  subject_id=subject_id, class_id=class_id,
+                                  period_id=period_id if kind == "period" else None, kind=kind, value=value,
+                                  numeric=numeric(value), entered_at=now, entered_by_user_id=actor.user_id))
+            audit.record(tx, actor, "mark.changed", school_id=target.school_id, entity="period_mark",
+                         entity_id=f"{kind}:{period_id or year_id}:{subject_id}:{ch.student_id}",
+                         old={"marks": [current]} if current else None, new={"marks": [value]} if value else None,
+                         detail=f"kind={kind}; class={class_id}; subject={subject_id}; student={ch.student_id}")
+            changed += 1
+        if problems:
+            raise PeriodMarkError("; ".join(problems))
+        return changed

@@ -1,0 +1,79 @@
+"""The teacher's to-do: what is overdue now in the lessons they teach (SPEC.md §10)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from models import Homework, Lesson, Mark, SchoolClass, SchoolSettings, Subject, Work
+from models.db import reading
+from services import clock
+from services.actor import Actor
+from services.rules import deadlines
+
+KINDS = {"marks": "Нет отметок за урок", "homework": "Не записано домашнее задание",
+         "attendance": "Не отмечена посещаемость", "topic": "Не записана тема урока"}
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str
+    title: str
+    lesson_id: int
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject_name: str
+    lesson_date: date
+    lesson_number: int
+    due: datetime
+
+
+def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
+    """Overdue items of the actor's own lessons (as teacher or substitute) of the last `days` days."""
+    if not actor.staff_ids:
+        return []
+    now = clock.now()
+    items: list[TodoItem] = []
+    with reading() as tx:
+        since = clock.today() - timedelta(days=days)
+        rows = tx.exec(select(Lesson, SchoolClass.name, SchoolClass.grade, Subject.name, SchoolSettings)
+                       .join(SchoolClass, SchoolClass.id == Lesson.class_id)
+                       .join(Subject, Subject.id == Lesson.subject_id)
+                       .join(SchoolSettings, SchoolSettings.school_id == Lesson.school_id, isouter=True)
+                       .where(Lesson.teacher_id.in_(actor.staff_ids), Lesson.lesson_date >= since,
+                              Lesson.lesson_date <= clock.today(), Lesson.status == "scheduled")
+                       .order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
+        ids = [l.id for l, *_ in rows]
+        with_marks = set(tx.exec(select(Work.lesson_id).join(Mark, Mark.work_id == Work.id)
+                                 .where(Work.lesson_id.in_(ids)).group_by(Work.lesson_id)).all()) if ids else set()
+        with_hw = set(tx.exec(select(Homework.lesson_id).where(Homework.lesson_id.in_(ids))).all()) if ids else set()
+    for lesson, class_name, grade, subject_name, settings in rows:
+        tz = clock.zone(settings.timezone if settings else None)
+        hour = settings.mark_deadline_hour if settings else 21
+        ended = datetime.combine(lesson.lesson_date, lesson.ends_at, tz)
+        if now < ended:
+            continue
+
+        def add(kind, due):
+            items.append(TodoItem(kind, KINDS[kind], lesson.id, lesson.class_id, class_name, lesson.subject_id,
+                                  subject_name, lesson.lesson_date, lesson.lesson_number, due))
+
+        if not lesson.topic:
+            add("topic", ended)
+        if grade >= 2 and lesson.id not in with_marks:
+            due = deadlines.mark_due(lesson.lesson_date, tz, 0, hour)
+            if now > due:
+                add("marks", due)
+        if grade >= 2 and lesson.id not in with_hw:
+            due = deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
+                                         settings.homework_deadline_hours if settings else 3)
+            if now > due:
+                add("homework", due)
+        if lesson.attendance_taken_at is None:
+            due = deadlines.attendance_due(lesson.lesson_date, tz, settings.attendance_deadline_days if settings else 2)
+            if now > due:
+                add("attendance", due)
+    return items
