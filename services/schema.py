@@ -18,17 +18,19 @@ def _alembic_config(url: str) -> Config:
 
 
 def migrate(url: str | None = None) -> str:
-    """Upgrade to head; returns the schema version now in force."""
+    """Upgrade to the newest schema (every head: areas may add migrations side by side);
+    returns the schema version now in force."""
     url = url or config.database_url()
-    command.upgrade(_alembic_config(url), "head")
+    command.upgrade(_alembic_config(url), "heads")
     return current_version(url)
 
 
 def current_version(url: str | None = None) -> str | None:
     url = url or config.database_url()
     with get_engine(url).connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) if heads else None
 
 
 def head_version() -> str:
-    return ScriptDirectory.from_config(_alembic_config(config.database_url())).get_current_head()
+    return "+".join(sorted(ScriptDirectory.from_config(_alembic_config(config.database_url())).get_heads()))
