@@ -1,0 +1,279 @@
+"""Closing the school year (R-SAFE-3; regulation 5.6, 5.13), by the administrator, preview first.
+
+Every class is promoted to the next grade with its letter (5А → 6А); the leaving grades
+graduate; a person marks repeaters, conditional promotions and pupils who leave. The old year
+is frozen (AcademicYear.is_closed): nothing of it is deleted or rewritten — its classes,
+lessons, marks and period marks stay as they were and readable; the only touch is that an
+enrolment still open is given its end, the year's last day. The next year is opened (or the
+one already created is used) with the classes, the curriculum copied class by class (the new
+6А gets last year's 6А plan), the study periods moved on by a year, and class teachers moving
+on with their class. Work types belong to the school, not to a year, so they simply carry on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from importers.parsers import split_class_name
+from models import (
+    AcademicYear, CurriculumItem, Enrollment, Movement, RoleGrant, SchoolClass, Student, StudyPeriod,
+)
+from models.db import reading, transaction
+from services import audit, clock, policy
+from services.actor import Actor
+from services.rosters import full_name
+from services.schools import school_target
+
+DECISIONS = {
+    "promote": "переведён в следующий класс",
+    "conditional": "переведён условно",
+    "repeat": "оставлен на повторное обучение",
+    "graduate": "окончил обучение (выпуск)",
+    "leave": "выбывает",
+}
+MOVEMENT_KIND = {"promote": "promoted", "conditional": "conditional", "repeat": "repeat",
+                 "graduate": "graduated", "leave": "departure"}
+DEFAULT_GRADUATING = (11,)
+
+
+class YearCloseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PupilPlan:
+    student_id: int
+    name: str
+    from_class: str
+    decision: str
+    to_class: str          # «» for those who graduate or leave
+
+
+@dataclass(frozen=True)
+class ClassPlan:
+    class_id: int
+    name: str
+    pupils: int
+    to_class: str          # where most of its pupils go; «выпуск» for a graduating class
+
+
+@dataclass
+class Preview:
+    year_id: int
+    start_year: int
+    next_start_year: int
+    next_exists: bool
+    classes: list[ClassPlan]
+    pupils: list[PupilPlan]
+    new_classes: list[str]             # classes the next year will get
+    curriculum_items: int              # curriculum rows to copy
+    periods: int                       # study periods to copy
+    class_teachers: int                # class teachers moving on with their class
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, decision: str) -> int:
+        return sum(1 for p in self.pupils if p.decision == decision)
+
+
+def _next_name(name: str, decision: str) -> str:
+    grade, letter = split_class_name(name)
+    if decision in ("promote", "conditional"):
+        return f"{grade + 1}{letter}"
+    if decision == "repeat":
+        return name
+    return ""
+
+
+def _year(tx: Session, school_id: int, year_id: int | None) -> AcademicYear:
+    if year_id is None:
+        year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                  AcademicYear.is_closed.is_(False))
+                       .order_by(AcademicYear.start_year)).first()
+    else:
+        year = tx.get(AcademicYear, year_id)
+    if year is None or year.school_id != school_id:
+        raise YearCloseError("Учебный год не найден.")
+    return year
+
+
+def _plan(tx: Session, school_id: int, year: AcademicYear, decisions: dict[int, str],
+          graduating: tuple[int, ...]) -> Preview:
+    classes = tx.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)
+                      .order_by(SchoolClass.grade, SchoolClass.name)).all()
+    by_id = {c.id: c for c in classes}
+    rows = tx.exec(select(Student, Enrollment).join(Enrollment, Enrollment.student_id == Student.id).where(
+        Enrollment.class_id.in_(list(by_id) or [-1]),
+        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= year.ends_on))
+        .order_by(Enrollment.starts_on)).all()
+    latest: dict[int, tuple[Student, Enrollment]] = {}
+    for st, e in rows:
+        latest[st.id] = (st, e)
+    pupils = []
+    for st, e in sorted(latest.values(), key=lambda r: (by_id[r[1].class_id].grade, by_id[r[1].class_id].name,
+                                                         r[0].last_name, r[0].first_name)):
+        cls = by_id[e.class_id]
+        decision = decisions.get(st.id) or ("graduate" if cls.grade in graduating else "promote")
+        if decision not in DECISIONS:
+            raise YearCloseError(f"{full_name(st)}: неизвестное решение «{decision}».")
+        if decision in ("promote", "conditional") and cls.grade >= 11:
+            raise YearCloseError(f"{full_name(st)} ({cls.name}): из 11 класса перевести некуда — выпуск или повтор.")
+        pupils.append(PupilPlan(st.id, full_name(st), cls.name, decision, _next_name(cls.name, decision)))
+    class_plans = []
+    for c in classes:
+        mine = [p for p in pupils if p.from_class == c.name]
+        targets_ = [p.to_class for p in mine if p.to_class]
+        if mine and not targets_:
+            to = "выпуск"
+        elif targets_:
+            to = max(set(targets_), key=targets_.count)
+        else:
+            to = "выпуск" if c.grade in graduating else _next_name(c.name, "promote") if c.grade < 11 else ""
+        class_plans.append(ClassPlan(c.id, c.name, len(mine), to))
+    next_year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                   AcademicYear.start_year == year.start_year + 1)).first()
+    existing_next = set(tx.exec(select(SchoolClass.name).where(SchoolClass.year_id == next_year.id)).all()) \
+        if next_year else set()
+    wanted = {p.to_class for p in pupils if p.to_class}
+    wanted |= {c.name for c in classes if c.grade == 1}   # the new intake of first graders
+    new_classes = sorted(wanted - existing_next, key=lambda n: split_class_name(n))
+    curriculum = tx.exec(select(CurriculumItem).where(CurriculumItem.class_id.in_(list(by_id) or [-1]))).all()
+    source = _curriculum_sources(classes, curriculum)
+    items = sum(len(source.get(n, [])) for n in new_classes)
+    periods = 0 if next_year and tx.exec(select(StudyPeriod.id).where(StudyPeriod.year_id == next_year.id)).first() \
+        else len(tx.exec(select(StudyPeriod.id).where(StudyPeriod.year_id == year.id)).all())
+    teachers = tx.exec(select(RoleGrant).where(RoleGrant.role == "class_teacher", RoleGrant.school_id == school_id,
+                                               RoleGrant.class_id.in_(list(by_id) or [-1]),
+                                               RoleGrant.revoked_at.is_(None))).all()
+    moving = sum(1 for g in teachers if next((cp.to_class for cp in class_plans if cp.class_id == g.class_id
+                                              and cp.to_class not in ("", "выпуск")), None))
+    notes = ["Виды работ общие для всех лет школы и сохраняются как есть.",
+             "Нагрузку учителей и подгруппы нового года назначают заново (учебный план копируется)."]
+    if year.ends_on > clock.today():
+        notes.insert(0, f"Учебный год заканчивается {year.ends_on:%d.%m.%Y}: после закрытия его данные "
+                        "нельзя будет изменить.")
+    return Preview(year.id, year.start_year, year.start_year + 1, next_year is not None, class_plans, pupils,
+                   new_classes, items, periods, moving, notes)
+
+
+def _curriculum_sources(classes: list[SchoolClass], curriculum: list[CurriculumItem]) -> dict[str, list[CurriculumItem]]:
+    """For each class name, the old year's curriculum to copy: the class of that name, else the
+    first class of the same grade that has a curriculum."""
+    by_class: dict[int, list[CurriculumItem]] = {}
+    for item in curriculum:
+        by_class.setdefault(item.class_id, []).append(item)
+    out: dict[str, list[CurriculumItem]] = {}
+    by_grade: dict[int, list[CurriculumItem]] = {}
+    for c in classes:
+        if by_class.get(c.id):
+            out[c.name] = by_class[c.id]
+            by_grade.setdefault(c.grade, by_class[c.id])
+    for grade in range(1, 12):
+        for letter in "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ":
+            name = f"{grade}{letter}"
+            if name not in out and grade in by_grade:
+                out[name] = by_grade[grade]
+    return out
+
+
+def preview(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
+            graduating: tuple[int, ...] = DEFAULT_GRADUATING) -> Preview:
+    with reading() as tx:
+        policy.require(actor, "year.close", school_target(tx, school_id, entity="academic_year"))
+        year = _year(tx, school_id, year_id)
+        if year.is_closed:
+            raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
+        return _plan(tx, school_id, year, decisions or {}, graduating)
+
+
+def _shift(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
+               graduating: tuple[int, ...] = DEFAULT_GRADUATING) -> Preview:
+    """Do what the preview shows, in one transaction; returns the plan carried out."""
+    now = clock.now()
+    with transaction() as tx:
+        policy.require(actor, "year.close", school_target(tx, school_id, entity="academic_year"))
+        year = _year(tx, school_id, year_id)
+        if year.is_closed:
+            raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
+        plan = _plan(tx, school_id, year, decisions or {}, graduating)
+        nxt = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                 AcademicYear.start_year == year.start_year + 1)).first()
+        if nxt is None:
+            nxt = AcademicYear(school_id=school_id, start_year=year.start_year + 1,
+                               starts_on=date(year.start_year + 1, 9, 1), ends_on=date(year.start_year + 2, 8, 31))
+            tx.add(nxt)
+            tx.flush()
+        elif nxt.is_closed:
+            raise YearCloseError(f"Следующий, {nxt.start_year}/{nxt.start_year + 1}, учебный год уже закрыт.")
+        old_classes = tx.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)).all()
+        old_by_name = {c.name: c for c in old_classes}
+        new_by_name = {c.name: c for c in tx.exec(select(SchoolClass).where(SchoolClass.year_id == nxt.id)).all()}
+        curriculum = tx.exec(select(CurriculumItem).where(
+            CurriculumItem.class_id.in_([c.id for c in old_classes] or [-1]))).all()
+        sources = _curriculum_sources(old_classes, curriculum)
+        for name in plan.new_classes:
+            grade, letter = split_class_name(name)
+            model = old_by_name.get(name) or next((c for c in old_classes if c.grade == grade - 1 and c.letter == letter),
+                                                  None)
+            cls = SchoolClass(school_id=school_id, year_id=nxt.id, grade=grade, letter=letter, name=name,
+                              shift=model.shift if model else 1, room=model.room if model else "")
+            tx.add(cls)
+            tx.flush()
+            new_by_name[name] = cls
+            for item in sources.get(name, []):
+                tx.add(CurriculumItem(school_id=school_id, class_id=cls.id, subject_id=item.subject_id,
+                                      hours_per_week=item.hours_per_week, no_attestation=item.no_attestation,
+                                      marking=item.marking, split=item.split))
+        if plan.periods:
+            for p in tx.exec(select(StudyPeriod).where(StudyPeriod.year_id == year.id)).all():
+                tx.add(StudyPeriod(school_id=school_id, year_id=nxt.id, kind=p.kind, number=p.number, name=p.name,
+                                   starts_on=_shift(p.starts_on), ends_on=_shift(p.ends_on)))
+        open_enrolments = {e.student_id: e for e in tx.exec(select(Enrollment).where(
+            Enrollment.class_id.in_([c.id for c in old_classes] or [-1]), Enrollment.ends_on.is_(None))).all()}
+        for p in plan.pupils:
+            e = open_enrolments.get(p.student_id)
+            if e is not None:
+                e.ends_on = year.ends_on
+                tx.add(e)
+            from_cls = old_by_name[p.from_class]
+            kind = MOVEMENT_KIND[p.decision]
+            if p.to_class:
+                to_cls = new_by_name[p.to_class]
+                tx.add(Enrollment(school_id=school_id, student_id=p.student_id, class_id=to_cls.id,
+                                  starts_on=nxt.starts_on, reason=kind))
+                tx.add(Movement(school_id=school_id, student_id=p.student_id, kind=kind, on_date=nxt.starts_on,
+                                from_class_id=from_cls.id, to_class_id=to_cls.id, recorded_at=now,
+                                recorded_by_user_id=actor.user_id or None))
+            else:
+                st = tx.get(Student, p.student_id)
+                st.left_on = year.ends_on
+                tx.add(st)
+                tx.add(Movement(school_id=school_id, student_id=p.student_id, kind=kind,
+                                on_date=nxt.starts_on, from_class_id=from_cls.id, recorded_at=now,
+                                recorded_by_user_id=actor.user_id or None, note=DECISIONS[p.decision]))
+        by_class = {cp.class_id: cp.to_class for cp in plan.classes}
+        for g in tx.exec(select(RoleGrant).where(RoleGrant.role == "class_teacher", RoleGrant.school_id == school_id,
+                                                 RoleGrant.class_id.in_([c.id for c in old_classes] or [-1]),
+                                                 RoleGrant.revoked_at.is_(None))).all():
+            g.revoked_at = now
+            tx.add(g)
+            to = by_class.get(g.class_id)
+            if to and to in new_by_name:
+                tx.add(RoleGrant(user_id=g.user_id, role="class_teacher", school_id=school_id,
+                                 class_id=new_by_name[to].id, granted_at=now))
+        year.is_closed = True
+        tx.add(year)
+        audit.record(tx, actor, "year.closed", school_id=school_id, entity="academic_year", entity_id=year.id,
+                     new={"year": year.start_year, "next_year": nxt.start_year,
+                          **{d: plan.count(d) for d in DECISIONS}, "new_classes": plan.new_classes,
+                          "curriculum_items": plan.curriculum_items})
+        return plan
