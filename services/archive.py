@@ -1,0 +1,186 @@
+"""The year archive of the journals (5.13, R-REP-4, R-SAFE-3): one zip, readable without the
+portal, with
+
+- Журналы/<класс>/<предмет>.pdf and .xlsx — every class × subject (× subgroup) journal of the
+  year: lessons, topics, homework, marks, attendance, period and final marks;
+- Сводные ведомости/<период>.pdf and .xlsx — the attestation summaries of the whole school for
+  every study period, the annual marks, and the exam and final marks where there are any;
+- Прочтите.txt — what is inside and how to check it; manifest.json — every file with its size
+  and SHA-256; SHA256SUMS — the same sums in the format of `sha256sum -c`.
+
+The zip is written beside its final name and renamed into place only when complete: a year the
+school does not have, a refused actor or any failure leaves nothing behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from models import PeriodMark
+from models.db import reading
+from services import audit, clock, policy
+from services.actor import Actor
+from services.reports import ReportError, periods_of, record_export, school_head, year_of, year_title
+from services.schools import school_target
+
+ACTION = "year.archive"
+Progress = Callable[[int, int, str], None]
+
+
+class ArchiveError(ReportError):
+    pass
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    path: Path
+    files: int          # files inside the zip, manifest and read-me included
+    journals: int
+    bytes: int
+    sha256: str         # of the zip itself
+    start_year: int
+
+
+def _year(text) -> int:
+    if isinstance(text, int):
+        return text
+    try:
+        return clock.parse_school_year(str(text))
+    except ValueError as e:
+        raise ArchiveError(f"Учебный год «{text}» не понят: укажите, например, 2025 или 2025/2026. {e}".strip())
+
+
+def _safe(part: str) -> str:
+    return "".join("_" if ch in '/\\:*?"<>|' else ch for ch in part).strip() or "_"
+
+
+def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
+          progress: Progress | None = None) -> ArchiveResult:
+    """Make the archive of the school's year `year` (2025, «2025/2026») in out_dir."""
+    from exporters import pdf_attestation, pdf_journal, xlsx_attestation, xlsx_journal
+    from services import reports_attestation, reports_journal
+
+    start_year = _year(year)
+    with reading() as tx:
+        head = school_head(tx, school_id)
+        policy.require(actor, ACTION, school_target(tx, school_id))
+        the_year = year_of(tx, school_id, start_year=start_year)
+        periods = periods_of(tx, school_id, the_year.id)
+        kinds = set(tx.exec(select(PeriodMark.kind).where(PeriodMark.school_id == school_id,
+                                                          PeriodMark.year_id == the_year.id).distinct()).all())
+    keys = reports_journal.journal_keys(school_id, the_year.id)
+    columns = [(f"period:{p.id}", p.name) for p in periods] + [("annual", "Годовые отметки")]
+    columns += [(k, t) for k, t in (("exam", "Экзаменационные отметки"), ("final", "Итоговые отметки")) if k in kinds]
+    total = len(keys) + len(columns)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"archive_school{school_id}_{start_year}-{start_year + 1}.zip"
+    final_path = out / name
+    fd, tmp = tempfile.mkstemp(prefix=".archive-", suffix=".zip.partial", dir=out)
+    os.close(fd)
+    entries: list[dict] = []
+    root = f"Архив {_safe(head.short_name or head.name)} {start_year}-{start_year + 1}"
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            def add(path: str, data: bytes, what: str) -> None:
+                zf.writestr(f"{root}/{path}", data)
+                entries.append({"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                                "what": what})
+
+            done = 0
+            used: set[str] = set()
+            for key in keys:
+                doc = reports_journal.load(actor, head, start_year, the_year.id, key, periods)
+                stem = _safe(doc.subject_name + (f" ({doc.group_name})" if doc.group_name else ""))
+                folder = f"Журналы/{_safe(doc.class_name)}"
+                base, n = f"{folder}/{stem}", 2
+                while base in used:
+                    base, n = f"{folder}/{stem} ({n})", n + 1
+                used.add(base)
+                add(f"{base}.pdf", pdf_journal.journal_pdf(doc), f"Журнал {doc.title}, PDF")
+                add(f"{base}.xlsx", xlsx_journal.journal_xlsx(doc), f"Журнал {doc.title}, XLSX")
+                done += 1
+                if progress:
+                    progress(done, total, f"Журнал {doc.title}")
+            for n, (column, title) in enumerate(columns, start=1):
+                summary = reports_attestation.summary(actor, school_id, column=column, start_year=start_year)
+                stem = f"Сводные ведомости/{n:02d} {_safe(title)}"
+                add(f"{stem}.pdf", pdf_attestation.summary_pdf(summary), f"Сводная ведомость: {title}, PDF")
+                add(f"{stem}.xlsx", xlsx_attestation.summary_xlsx(summary), f"Сводная ведомость: {title}, XLSX")
+                done += 1
+                if progress:
+                    progress(done, total, f"Сводная ведомость: {title}")
+            made = clock.to_local(clock.now(), head.timezone)
+            readme = _readme(head.name, start_year, made, len(keys), entries, the_year.is_closed).encode("utf-8")
+            add("Прочтите.txt", readme, "Что в архиве и как его проверить")
+            manifest = {
+                "school": {"id": head.id, "name": head.name, "short_name": head.short_name},
+                "year": year_title(start_year), "start_year": start_year, "year_closed": bool(the_year.is_closed),
+                "made_at": made.isoformat(timespec="seconds"), "made_by": actor.login,
+                "journals": len(keys), "files": entries,
+            }
+            manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+            zf.writestr(f"{root}/manifest.json", manifest_bytes)
+            sums = [(e["sha256"], e["path"]) for e in entries]
+            sums.append((hashlib.sha256(manifest_bytes).hexdigest(), "manifest.json"))
+            zf.writestr(f"{root}/SHA256SUMS", "".join(f"{h}  {p}\n" for h, p in sums).encode("utf-8"))
+        os.replace(tmp, final_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    data = final_path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    audit.record_now(actor, "year.archived", school_id=school_id, entity="academic_year", entity_id=the_year.id,
+                     detail=f"{year_title(start_year)}; файл {name}; файлов: {len(entries) + 2}; "
+                            f"журналов: {len(keys)}; sha256 {digest}")
+    record_export(actor, school_id, "архив журналов учебного года", "zip", pupils=_pupils(school_id, the_year.id),
+                  scope=f"{year_title(start_year)}, вся школа")
+    return ArchiveResult(final_path, len(entries) + 2, len(keys), len(data), digest, start_year)
+
+
+def years(actor: Actor, school_id: int) -> list[tuple[int, bool]]:
+    """The school's years, newest first: (start year, closed)."""
+    from models import AcademicYear
+    with reading() as tx:
+        policy.require(actor, ACTION, school_target(tx, school_id))
+        rows = tx.exec(select(AcademicYear.start_year, AcademicYear.is_closed)
+                       .where(AcademicYear.school_id == school_id).order_by(AcademicYear.start_year.desc())).all()
+    return [(y, bool(c)) for y, c in rows]
+
+
+def _pupils(school_id: int, year_id: int) -> int:
+    from models import Enrollment, SchoolClass
+    with reading() as tx:
+        return tx.exec(select(func.count(func.distinct(Enrollment.student_id)))
+                       .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+                       .where(Enrollment.school_id == school_id, SchoolClass.year_id == year_id)).one()
+
+
+def _readme(school: str, start_year: int, made, journals: int, entries: list[dict], closed: bool) -> str:
+    lines = [
+        f"{school}",
+        f"Архив электронных журналов за {year_title(start_year)} учебный год",
+        f"Сформирован {made:%d.%m.%Y в %H:%M}" + ("" if closed else " (учебный год ещё не закрыт)"),
+        "",
+        "Что внутри:",
+        f"  Журналы/<класс>/<предмет>.pdf и .xlsx — {journals} журналов: уроки, темы, домашние задания,",
+        "    отметки, посещаемость, отметки за периоды, годовые, экзаменационные и итоговые.",
+        "  Сводные ведомости/ — сводные ведомости промежуточной и итоговой аттестации по всей школе.",
+        "  manifest.json — список всех файлов с размером и контрольной суммой SHA-256.",
+        "  SHA256SUMS — те же суммы; проверка: sha256sum -c SHA256SUMS (в Windows: certutil -hashfile ФАЙЛ SHA256).",
+        "",
+        "Файлы PDF открываются любой программой просмотра PDF, XLSX — Excel, LibreOffice или МойОфис;",
+        "портал для чтения архива не нужен.",
+        "",
+        f"Файлов с данными: {len(entries)}.",
+    ]
+    return "\n".join(lines) + "\n"
