@@ -38,6 +38,9 @@ class ThreadMember(SQLModel, table=True):
     thread_id: int = Field(foreign_key="messagethread.id")
     user_id: int = Field(foreign_key="user.id")
     last_read_at: Optional[datetime] = None
+    # the newest message of the thread this member has seen (ids never go back, unlike clocks
+    # in tests and messages written within the same second); added by migration 0003_comms
+    last_read_message_id: Optional[int] = None
 
 
 class Message(SQLModel, table=True):
