@@ -17,3 +17,7 @@ from models.comms import (  # noqa: F401
     OlympiadResult, OlympiadVenue, ThreadMember,
 )
 from models.audit import AuditEvent  # noqa: F401
+from models.movement import Movement  # noqa: F401
+from models.indicators import IndicatorSetting  # noqa: F401
+from models.timetable import LessonMove  # noqa: F401
+from models.moderation import MessageReport  # noqa: F401

@@ -32,6 +32,24 @@ ACTION_TITLES = {
     "student.card_opened": "Открыта карточка ученика",
     "personal_data.exported": "Выгрузка персональных данных",
     "mark.changed": "Изменена отметка",
+    "year.archived": "Сформирован архив журналов учебного года",  # issue 6
+    # rosters, credentials, the year, backups (issue 5)
+    "roster.imported": "Загрузка контингента", "student.imported": "Ученик внесён из файла",
+    "student.updated": "Изменены данные ученика", "student.arrival": "Прибытие ученика",
+    "student.departure": "Выбытие ученика", "student.transfer": "Перевод ученика в другой класс",
+    "guardian.created": "Добавлен родитель", "guardian.updated": "Изменены данные родителя",
+    "guardian.unlinked": "Родитель отвязан от ученика", "staff.imported": "Сотрудник внесён из файла",
+    "staff.updated": "Изменены данные сотрудника", "class.created": "Создан класс",
+    "subgroup.changed": "Изменён состав подгруппы", "credentials.issued": "Выданы реквизиты",
+    "year.closed": "Закрыт учебный год", "backup.made": "Резервная копия", "system.error": "Ошибка",
+    # messages, corrections, documents, consents (issue 8)
+    "message.sent": "Отправлено сообщение", "announcement.published": "Опубликовано объявление",
+    "message.reported": "Жалоба на сообщение", "message.hidden": "Сообщение скрыто модератором",
+    "message.kept": "Жалоба на сообщение отклонена", "correction.filed": "Заявка на исправление данных",
+    "correction.resolved": "Заявка на исправление рассмотрена", "document.saved": "Сохранён документ",
+    "document.published": "Опубликован документ", "document.unpublished": "Документ снят с публикации",
+    "consent.recorded": "Записано согласие на обработку данных",
+    "consent.withdrawn": "Отозвано согласие на обработку данных",
 }
 
 

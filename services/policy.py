@@ -111,6 +111,7 @@ SCHOOL, MUNICIPALITY, PARALLEL, OWN_CLASS = _school, _municipality, _parallel, _
 TEACHES_LESSON, TEACHES_CLASS, OWN_CHILD, SELF_PUPIL = _teaches_lesson, _teaches_class, _own_child, _self_pupil
 CHILD_CLASS, SELF_USER = _child_class, _self_user
 _ALL_STAFF = tuple(sorted(STAFF_ROLES))
+_SCHOOL_ROLES = tuple(r for r in ROLE_TITLES if r != "coordinator")  # every role held in a school
 
 
 def _each(roles, scope):
@@ -151,6 +152,7 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "calendar.edit": ("изменение учебного года, периодов и звонков", [("admin", SCHOOL)]),
     "lesson_plan.edit": ("ведение КТП", [("teacher", TEACHES_CLASS), ("deputy", PARALLEL)]),
     "roster.import": ("загрузка контингента", _each(("admin", "secretary"), SCHOOL)),
+    "student.move": ("прибытие, выбытие и перевод учеников", _each(("admin", "secretary"), SCHOOL)),
     "subgroup.edit": ("деление класса на подгруппы", [
         ("class_teacher", OWN_CLASS), ("admin", SCHOOL), ("deputy", PARALLEL)]),
     "credentials.issue_staff": ("выдача реквизитов сотрудникам", [("admin", SCHOOL)]),
@@ -159,6 +161,7 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "indicators.view": ("просмотр показателей", [
         *_each(("admin", "director", "monitoring"), SCHOOL), ("deputy", PARALLEL),
         ("coordinator", MUNICIPALITY)]),
+    "indicators.configure": ("изменение порогов и параметров показателей", _each(("admin", "director"), SCHOOL)),
     "indicators.drilldown": ("просмотр учеников и уроков за показателем", [
         *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL)]),
     "aggregate.view": ("просмотр сводной статистики", [
@@ -170,6 +173,9 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "control.review": ("ежемесячная проверка журнала директором", [("director", SCHOOL)]),
     "olympiad.edit": ("ввод результатов олимпиад", [("admin", SCHOOL), ("deputy", PARALLEL)]),
     "message.staff": ("сообщения сотрудникам школы", _each(_ALL_STAFF, SCHOOL)),
+    # issue 8: to whom exactly a user may write is services/rules/messaging.may_write
+    "message.use": ("переписка и уведомления", _each(_SCHOOL_ROLES, SCHOOL)),
+    "document.view": ("просмотр документов школы", _each(_SCHOOL_ROLES, SCHOOL)),
     "announcement.publish": ("публикация объявлений", [
         *_each(("admin", "director", "editor"), SCHOOL), ("class_teacher", OWN_CLASS)]),
     "message.hide": ("скрытие сообщений", [("moderator", SCHOOL)]),
@@ -183,6 +189,15 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "health.view": ("состояние системы", [("admin", SCHOOL)]),
     "year.close": ("закрытие учебного года", [("admin", SCHOOL)]),
     "report.mark_changes": ("отчёт об изменениях отметок", [("admin", SCHOOL)]),
+    "report.attestation": ("сводная ведомость промежуточной и итоговой аттестации", [
+        *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS),
+        ("teacher", TEACHES_CLASS)]),
+    "report.weekly_sheet": ("сводная ведомость ученика за период (для родителей)", [
+        *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS),
+        ("teacher", TEACHES_CLASS)]),
+    "report.class_progress": ("отчёт классного руководителя об успеваемости и посещаемости", [
+        *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS)]),
+    "year.archive": ("архив журналов учебного года", [("admin", SCHOOL)]),
 }
 
 

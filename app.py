@@ -1,0 +1,24 @@
+"""The portal's entry point: sign-in and the role menu, nothing else (DESIGN.md).
+
+Who is signed in comes from services/web.py (session token or cookie, then auth.resume); the
+menu lists the pages whose action the policy grants to the actor's roles in the chosen school.
+"""
+import streamlit as st
+
+from services import web
+
+actor = web.current_actor()
+st.set_page_config(page_title="Школьный портал", page_icon=":material/school:",
+                   layout="wide" if actor is not None and not actor.must_change_password else "centered")
+
+if actor is None:
+    page = st.navigation(web.sign_in_pages(), position="hidden")
+elif actor.must_change_password:
+    page = st.navigation(web.password_pages(), position="hidden")
+else:
+    page = st.navigation(web.menu(actor), expanded=True)
+
+if actor is not None:
+    web.sidebar(actor)
+web.sync_cookie(actor)
+page.run()

@@ -1,0 +1,46 @@
+"""«Архив учебного года»: the administrator makes the year's archive of the journals (5.13) —
+every class and subject as PDF and XLSX, the attestation summaries and a SHA-256 manifest in
+one zip (the same as `manage.py archive-year`), with a progress bar, then downloads it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from services import archive, clock, config
+from services.policy import AccessDenied
+from services.reports import ReportError, year_title
+
+KEY = "archive"
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Архив учебного года")
+    st.caption("Журналы всех классов и предметов (PDF и XLSX), сводные ведомости и опись с контрольными суммами "
+               "SHA-256 — в одном zip-файле, который читается без портала.")
+    try:
+        years = dict(archive.years(actor, school_id))
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    if not years:
+        st.info("У школы нет учебных лет.")
+        return
+    current = clock.school_year_of(clock.today())
+    choices = list(years)
+    start_year = st.selectbox("Учебный год", choices, index=choices.index(current) if current in choices else 0,
+                              format_func=lambda y: year_title(y) + (" (закрыт)" if years[y] else ""),
+                              key=f"{KEY}_year")
+    if not st.button("Сформировать архив", key=f"{KEY}_run", type="primary"):
+        return
+    bar = st.progress(0.0, text="Начинаю…")
+    try:
+        result = archive.build(actor, school_id, start_year, config.DATA_DIR / "archives",
+                               progress=lambda d, t, text: bar.progress(d / t, text=f"{d} из {t}: {text}"))
+    except (ReportError, AccessDenied) as e:
+        bar.empty()
+        st.error(str(e))
+        return
+    bar.progress(1.0, text="Готово")
+    st.success(f"Архив сформирован: журналов {result.journals}, файлов {result.files}, "
+               f"{result.bytes / 1024 / 1024:.1f} МБ. SHA-256: {result.sha256}")
+    st.download_button("Скачать архив", data=result.path.read_bytes(), file_name=result.path.name,
+                       mime="application/zip", key=f"{KEY}_download", on_click="ignore")

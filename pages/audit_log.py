@@ -1,0 +1,99 @@
+"""«Журнал событий»: who did what and when in the school — sign-ins, denials, changes of users,
+roles, settings and marks — filtered by user, action and dates (the last 7 days by default), as
+a table and as CSV or XLSX."""
+import json
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from services import clock, users, web
+from services.audit import ACTION_TITLES
+from services.policy import AccessDenied
+from services.roles import ROLE_TITLES
+from services.school_settings import SETTINGS
+
+actor, school_id = web.page_start("audit.view")
+KEY = "audit"
+LIMIT = 500
+tz = web.school_timezone(school_id)
+
+
+# Russian names for what the events store in English
+ENTITIES = {"user": "пользователь", "role_grant": "роль", "school_settings": "настройки школы",
+            "page": "экран", "user_list": "список пользователей", "audit_log": "журнал событий",
+            "student": "ученик", "mark": "отметка", "lesson": "урок", "guardian": "родитель"}
+FIELDS = {**{s.name: s.title for s in SETTINGS}, "role": "роль", "class_id": "класс", "grades": "параллели",
+          "subject_ids": "предметы", "is_active": "учётная запись включена", "login": "логин",
+          "oidc_subject": "ЕСИА", "municipality_id": "муниципалитет"}
+VALUES = {**{s.name: s.choices for s in SETTINGS if s.choices}, "role": ROLE_TITLES}
+DETAILS = {"password": "по паролю", "oidc": "через ЕСИА"}
+
+
+def value_text(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    return str(VALUES.get(field, {}).get(value, value))
+
+
+def changes_text(value: str | None) -> str:
+    """A stored JSON value as «поле: значение; …» for the table."""
+    if not value:
+        return ""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(data, dict):
+        return "; ".join(f"{FIELDS.get(k, k)}: {value_text(k, v)}" for k, v in data.items())
+    return str(data)
+
+
+def frame(rows) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Время": [r.at.strftime("%d.%m.%Y %H:%M:%S") for r in rows],
+        "Пользователь": [f"{r.user_name} ({r.login})" if r.user_name else r.login for r in rows],
+        "Действие": [r.action_title for r in rows],
+        "Объект": [f"{ENTITIES.get(r.entity, r.entity)} {r.entity_id}".strip() for r in rows],
+        "Было": [changes_text(r.old) for r in rows],
+        "Стало": [changes_text(r.new) for r in rows],
+        "Подробности": [DETAILS.get(r.detail, r.detail) for r in rows],
+    }, columns=["Время", "Пользователь", "Действие", "Объект", "Было", "Стало", "Подробности"])
+
+
+st.title("Журнал событий")
+try:
+    people = {r.id: f"{r.name or r.login} ({r.login})" for r in users.list_users(actor, school_id)}
+except AccessDenied:
+    people = {}
+today = clock.today(tz)
+c1, c2, c3 = st.columns([2, 3, 2])
+user_id = c1.selectbox("Пользователь", [None, *people], key=f"{KEY}_user",
+                       format_func=lambda i: "Все пользователи" if i is None else people[i])
+actions = c2.multiselect("Действие", list(ACTION_TITLES), key=f"{KEY}_actions", format_func=ACTION_TITLES.get,
+                         placeholder="Все действия")
+dates = c3.date_input("Даты", value=(today - timedelta(days=6), today), format="DD.MM.YYYY", key=f"{KEY}_dates")
+if not isinstance(dates, (tuple, list)) or len(dates) != 2:
+    st.info("Выберите начало и конец периода.")
+    st.stop()
+date_from, date_to = dates
+
+filters = dict(user_id=user_id, actions=actions, date_from=date_from, date_to=date_to)
+try:
+    rows, total = web.audit_events(actor, school_id, limit=LIMIT, **filters)
+except AccessDenied as e:
+    st.error(str(e))
+    st.stop()
+
+if not rows:
+    st.info(f"За {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y} событий нет.")
+    st.stop()
+st.caption(f"Событий: {total}" + (f"; показаны последние {LIMIT}, в файле — все." if total > LIMIT else "."))
+st.dataframe(frame(rows), hide_index=True, width="stretch",
+             column_config={"Было": st.column_config.TextColumn(width="medium"),
+                            "Стало": st.column_config.TextColumn(width="medium")})
+web.table_downloads(lambda: frame(web.audit_events(actor, school_id, limit=1_000_000, **filters)[0]),
+                    stem=f"zhurnal_sobytiy_{date_from:%Y%m%d}_{date_to:%Y%m%d}", sheet="Журнал событий",
+                    key=f"{KEY}_download", on_take=web.audit_export(actor, school_id, "audit_log"))

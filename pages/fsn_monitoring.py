@@ -1,0 +1,51 @@
+"""«Мониторинг ФСН»: the contingent as form ОО-1 asks for it, read-only, on screen and as XLSX."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services import clock, indicators_fsn
+from services.indicators_fsn import AGES
+from services.policy import AccessDenied
+
+KEY = "fsn"
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Мониторинг ФСН: контингент (ОО-1)")
+    on = st.date_input("На дату", value=clock.today(), format="DD.MM.YYYY", key=f"{KEY}_on")
+    try:
+        report = indicators_fsn.contingent(actor, school_id, on)
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    st.caption(f"{report.school}: учащихся {report.total}; возраст — полных лет на {report.age_on:%d.%m.%Y}.")
+    grades, ages, classes, staff = st.tabs(["По параллелям", "По возрасту", "Классы", "Работники"])
+    with grades:
+        st.dataframe(pd.DataFrame({"Параллель": [g["grade"] for g in report.grades],
+                                   "Классов": [g["classes"] for g in report.grades],
+                                   "Учащихся": [g["pupils"] for g in report.grades],
+                                   "Мальчиков": [g["boys"] for g in report.grades],
+                                   "Девочек": [g["girls"] for g in report.grades]}), hide_index=True)
+        st.dataframe(pd.DataFrame({"Уровень": [lv["level"] for lv in report.levels],
+                                   "Классов": [lv["classes"] for lv in report.levels],
+                                   "Учащихся": [lv["pupils"] for lv in report.levels],
+                                   "Средняя наполняемость": [lv["average"] for lv in report.levels]}),
+                     hide_index=True)
+        if report.unknown_sex or report.unknown_birth:
+            st.warning(f"Не указан пол: {report.unknown_sex}; не указана дата рождения: {report.unknown_birth}.")
+    with ages:
+        st.dataframe(pd.DataFrame({"Возраст": [str(a) for a in AGES],
+                                   **{f"{g} кл.": [report.ages.get((a, g), 0) for a in AGES] for g in range(1, 12)}}),
+                     hide_index=True)
+    with classes:
+        st.dataframe(pd.DataFrame(report.classes).rename(columns={
+            "class": "Класс", "grade": "Параллель", "pupils": "Учащихся", "boys": "Мальчиков", "girls": "Девочек"}),
+            hide_index=True)
+    with staff:
+        st.dataframe(pd.DataFrame(report.staff).rename(columns={"position": "Должность", "people": "Человек"}),
+                     hide_index=True)
+    if st.button("Подготовить XLSX", key=f"{KEY}_make"):
+        st.download_button("Скачать XLSX", data=indicators_fsn.to_xlsx(actor, report, school_id),
+                           file_name=f"oo1_{on:%Y%m%d}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{KEY}_xlsx")

@@ -1,0 +1,108 @@
+"""«Сводная ведомость»: the summary of interim and final attestation (1.4) of a class, a
+parallel or the whole school, live from the journal; on screen as a table, to PDF and XLSX."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.reports_ui import downloads
+from services import policy, reports_attestation as ra, reports_export
+from services.policy import AccessDenied
+from services.reports import ReportError, year_title
+from services.reports_sheets import classes_for
+from services.reports_stats import CATEGORY_TITLES, show_percent
+
+KEY = "rep_att"
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Сводная ведомость аттестации")
+    try:
+        start_year, options = ra.choices(actor, school_id)
+        default = ra.default_column(actor, school_id)
+    except (ReportError, AccessDenied) as e:
+        st.error(str(e))
+        return
+    st.caption(f"{year_title(start_year)} учебный год · данные журнала на текущий момент")
+    keys = [o.key for o in options]
+    titles = {o.key: o.title for o in options}
+    c1, c2, c3 = st.columns([2, 2, 2])
+    with c1:
+        column = st.selectbox("Отметки", keys, index=keys.index(default) if default in keys else 0,
+                              format_func=titles.get, key=f"{KEY}_column")
+    classes = classes_for(actor, school_id, ra.ACTION)
+    school_wide = policy.allowed(actor, ra.ACTION, _school_target(school_id))
+    scopes = ["class"] + (["grade", "school"] if school_wide else [])
+    scope_titles = {"class": "Класс", "grade": "Параллель", "school": "Вся школа"}
+    with c2:
+        scope = st.radio("Охват", scopes, format_func=scope_titles.get, horizontal=True, key=f"{KEY}_scope")
+    class_id = grade = None
+    with c3:
+        if scope == "class":
+            if not classes:
+                st.info("Нет классов, по которым вам доступна ведомость.")
+                return
+            names = {c.id: c.name for c in classes}
+            class_id = st.selectbox("Класс", list(names), format_func=names.get, key=f"{KEY}_class")
+        elif scope == "grade":
+            grades = sorted({c.grade for c in classes})
+            grade = st.selectbox("Параллель", grades, format_func=lambda g: f"{g} классы", key=f"{KEY}_grade")
+    third = st.checkbox("Для передачи третьим лицам (без учеников, чьи родители отозвали согласие)",
+                        key=f"{KEY}_third")
+    try:
+        summary = ra.summary(actor, school_id, column=column, class_id=class_id, grade=grade, third_party=third)
+    except (ReportError, AccessDenied) as e:
+        st.error(str(e))
+        return
+    if summary.third_party:
+        st.caption(f"Исключено учеников без согласия: {summary.withheld}")
+    if len(summary.classes) > 1:
+        st.subheader("Итоги по классам")
+        st.dataframe(_totals(summary), hide_index=True, key=f"{KEY}_totals")
+    shown = summary.classes
+    if len(shown) > 1:
+        pick = st.multiselect("Показать классы", [c.name for c in shown], default=[c.name for c in shown][:3],
+                              key=f"{KEY}_show", placeholder="Выберите классы")
+        shown = [c for c in shown if c.name in pick]
+    search = st.text_input("Найти ученика", key=f"{KEY}_search").strip().lower()
+    for sheet in shown:
+        st.subheader(f"{sheet.name} класс" + (f" · {sheet.class_teacher}" if sheet.class_teacher else ""))
+        frame = _class_frame(sheet)
+        if search:
+            frame = frame[frame["Ученик"].str.lower().str.contains(search, regex=False)]
+        st.dataframe(frame, hide_index=True, key=f"{KEY}_grid_{sheet.class_id}")
+        s = sheet.standing
+        st.caption(f"Учеников: {s.pupils}; аттестовано: {s.attested}; качество знаний {show_percent(s.quality)}; "
+                   f"успеваемость {show_percent(s.success)}"
+                   + (f" · Без аттестации: {', '.join(sheet.no_attestation)}" if sheet.no_attestation else ""))
+    stem = reports_export.safe_name(f"Сводная ведомость {summary.scope_title} {summary.column_title} "
+                                    f"{year_title(summary.start_year).replace('/', '-')}")
+    downloads(lambda fmt: reports_export.attestation_file(actor, summary, fmt), KEY, name_stem=stem)
+
+
+def _school_target(school_id: int):
+    from models.db import reading
+    from services.schools import school_target
+    with reading() as tx:
+        return school_target(tx, school_id)
+
+
+def _totals(summary) -> pd.DataFrame:
+    rows = [(c.name, c.standing, c.marks) for c in summary.classes] + [("Итого", summary.standing, summary.marks)]
+    return pd.DataFrame([{
+        "Класс": name, "Учеников": s.pupils, "Аттестовано": s.attested, "На «5»": s.excellent,
+        "На «4» и «5»": s.good, "С одной «3»": s.one_three, "Неуспевающих": s.failing,
+        "Не аттестовано": s.not_attested, "«5»": m.five, "«4»": m.four, "«3»": m.three, "«2»": m.two, "н/а": m.na,
+        "Качество": show_percent(s.quality), "Успеваемость": show_percent(s.success)} for name, s, m in rows])
+
+
+def _class_frame(sheet) -> pd.DataFrame:
+    rows = []
+    for r in sheet.rows:
+        row = {"Ученик": r.name, "Примечание": r.note}
+        for sid, name in sheet.subjects:
+            row[name] = r.marks.get(sid, "")
+        row.update({"«5»": r.counts.five, "«4»": r.counts.four, "«3»": r.counts.three, "«2»": r.counts.two,
+                    "н/а": r.counts.na, "Итог": CATEGORY_TITLES[r.category] if r.counted else "не учитывается"})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,608 @@
+"""Streamlit glue: who is signed in, the session cookie, OpenID Connect, the menu of pages.
+
+`app.py` calls `current_actor()` once per run and builds `st.navigation` from `menu(actor)`;
+every page starts with `page_start(ACTION)`, which asks the policy and stops the page with the
+Russian message of the denial. Session state holds only the session token and ids (the chosen
+school, the chosen municipality); the actor is rebuilt from the database on every run, so a
+revoked role or a disabled account takes effect at the next click.
+
+Why the session cookie is safe
+------------------------------
+Streamlit sets no cookie of its own for a signed-in user, so the portal keeps one: after a
+sign-in the page's own script writes `portal_session=<token>; Path=/; Max-Age=43200;
+SameSite=Strict` (plus `Secure` with PORTAL_COOKIE_SECURE=1), and a new browser session (a
+reload, a new tab) reads it back through `st.context.cookies` and calls `auth.resume(token)`.
+
+* The cookie holds only a random token, 256 bits from `secrets.token_urlsafe(32)`. The
+  database keeps only its SHA-256 (services/auth.py), so a copy of the database or a backup
+  does not yield a usable session.
+* Everything that matters is decided on the server: `auth.resume` enforces the idle (30 min)
+  and absolute (12 h) limits on every run, and a session ends for good on sign-out, a password
+  change or reset, or when the account is disabled. An old or stolen token of an ended session
+  opens nothing; the cookie's own Max-Age is only housekeeping.
+* SameSite=Strict: the browser never attaches the cookie to a request started by another
+  site, so no cross-site request can ride on the session. Streamlit reads cookies from the
+  WebSocket handshake of its own page, which is same-origin.
+* The cookie cannot be HttpOnly (Streamlit offers no way to set response headers; a script
+  of the page sets it), so script injection is the one way to read it, and the portal renders
+  no user-supplied HTML unescaped: names, topics and messages go through Streamlit's text
+  elements or `md()` below, never `unsafe_allow_html`. The only script is the cookie line,
+  built from the token (URL-safe base64, checked by `_TOKEN_RE`) with `json.dumps`.
+* OpenID Connect: `st.login` keeps the provider's identity in Streamlit's own signed cookie
+  for 30 days. The portal accepts an identity only within 10 minutes of its issue (`iat`)
+  and only once, and attaches it to a signed-in account only after that account asked for it
+  on «Мой профиль». So a lingering identity can neither sign anybody in later nor attach
+  itself to the next person who signs in with a password on the same computer.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable, Literal
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import select
+
+from models import RoleGrant, SchoolClass, User
+from models.db import reading
+from services import audit, auth, clock, config, policy, rosters, school_settings
+from services.actor import Actor
+from services.auth import SignInError
+from services.policy import AccessDenied, Target
+from services.roles import ROLE_TITLES
+from services.schools import list_schools, school_target
+
+COOKIE_NAME = "portal_session"
+TOKEN_KEY = "portal_token"            # session state: the session token
+SCHOOL_KEY = "portal_school_id"       # session state: the chosen school (an id)
+MUNICIPALITY_KEY = "portal_municipality_id"
+NOTICE_KEY = "portal_notice"          # session state: one message for the next run (kind, text)
+OIDC_PROVIDER = "esia"
+OIDC_FRESH_SECONDS = 600              # an identity older than this is not accepted
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+Scope = Literal["school", "municipality", "self"]
+
+
+# ---------------------------------------------------------------- the page registry
+@dataclass(frozen=True)
+class PageSpec:
+    """One screen of the menu: what the policy must allow for it to be listed and opened.
+
+    A page is either a script under pages/ (`file`, starting with `page_start(action)`) or a
+    module with a function (`render="pages.x:render"`, called as render(actor, scope_id) after
+    the wrapper has asked the policy)."""
+    key: str                 # the URL path
+    title: str
+    action: str              # an action of policy.RULES
+    scope: Scope = "school"
+    section: str = ""
+    icon: str | None = None
+    file: str | None = None
+    render: str | None = None
+
+    def visible(self, actor: Actor, school_id: int | None, municipality_id: int | None) -> bool:
+        if not policy.can_ever(actor, self.action):
+            return False
+        if self.scope == "school":
+            return school_id is not None and school_id in policy.schools_for(actor, self.action)
+        if self.scope == "municipality":
+            return municipality_id is not None
+        return True
+
+    def page(self, *, title: str | None = None, url_path: str | None = None, default: bool = False,
+             hidden: bool = False) -> st.Page:
+        target = self.file if self.file else _render_page(self)
+        return st.Page(target, title=title or self.title, icon=self.icon, url_path=url_path or self.key,
+                       default=default, visibility="hidden" if hidden else "visible")
+
+
+def _render_page(spec: PageSpec) -> Callable[[], None]:
+    def run() -> None:
+        actor, scope_id = page_start(spec.action, spec.scope)
+        module_name, function = spec.render.split(":")
+        getattr(importlib.import_module(module_name), function)(actor, scope_id)
+    run.__name__ = f"page_{spec.key}"
+    return run
+
+
+WORK, ADMIN, ACCOUNT = "Работа", "Администрирование", "Учётная запись"
+
+SIGN_IN = PageSpec("sign-in", "Вход", "profile.edit", "self", file="pages/sign_in.py", icon=":material/login:")
+PROFILE = PageSpec("profile", "Мой профиль", "profile.edit", "self", ACCOUNT, ":material/person:",
+                   file="pages/my_profile.py")
+
+PAGES: tuple[PageSpec, ...] = (
+    # this issue: accounts, settings, the audit log
+    PageSpec("users", "Пользователи и роли", "user.view", "school", ADMIN, ":material/manage_accounts:",
+             file="pages/users_roles.py"),
+    PageSpec("settings", "Настройки школы", "settings.view", "school", ADMIN, ":material/settings:",
+             file="pages/school_settings.py"),
+    PageSpec("audit", "Журнал событий", "audit.view", "school", ADMIN, ":material/history:",
+             file="pages/audit_log.py"),
+    # screens of other issues (modules with render(actor, school_id)), listed when the role has them
+    PageSpec("mark-changes", "Изменения отметок", "report.mark_changes", "school", ADMIN, ":material/edit_note:",
+             render="pages.reports_changes:render"),
+    PageSpec("archive", "Архив учебного года", "year.archive", "school", ADMIN, ":material/inventory_2:",
+             render="pages.archive_year:render"),
+    PageSpec("indicators", "Показатели школы", "indicators.view", "school", WORK, ":material/monitoring:",
+             render="pages.indicators_dashboard:render"),
+    PageSpec("control", "Внутришкольный контроль", "control.run", "school", WORK, ":material/fact_check:",
+             render="pages.control_plan:render"),
+    PageSpec("class-report", "Отчёт классного руководителя", "report.class_progress", "school", WORK,
+             ":material/groups:", render="pages.reports_class:render"),
+    PageSpec("attestation", "Сводная ведомость", "report.attestation", "school", WORK, ":material/table:",
+             render="pages.reports_attestation:render"),
+    PageSpec("weekly-sheet", "Ведомость для родителей", "report.weekly_sheet", "school", WORK,
+             ":material/description:", render="pages.reports_weekly:render"),
+    PageSpec("olympiad-results", "Олимпиады", "olympiad.edit", "school", WORK, ":material/emoji_events:",
+             render="pages.olympiads:render"),
+    PageSpec("fsn", "Мониторинг ФСН", "contingent.stats", "school", WORK, ":material/query_stats:",
+             render="pages.fsn_monitoring:render"),
+    PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
+             ":material/location_city:", render="pages.municipality:render"),
+    PROFILE,
+)
+
+
+def menu_specs(actor: Actor, school_id: int | None, municipality_id: int | None) -> list[PageSpec]:
+    """The pages the actor may open in the chosen school, in menu order."""
+    return [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
+
+
+def menu(actor: Actor) -> dict[str, list[st.Page]]:
+    """The sections of the actor's menu for the chosen school; the first page is the default."""
+    sections: dict[str, list[st.Page]] = {}
+    specs = menu_specs(actor, chosen_school(actor), chosen_municipality(actor))
+    for i, spec in enumerate(specs):
+        sections.setdefault(spec.section, []).append(spec.page(default=i == 0))
+    if not sections:  # no role at all: only the notice and «Выйти»
+        sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
+    return sections
+
+
+def sign_in_pages() -> list[st.Page]:
+    """The sign-in page, also under every page's address: a reload of /users while signed out
+    shows the sign-in form, and after signing in the same address opens the page."""
+    pages = [SIGN_IN.page(url_path="sign-in", default=True)]
+    pages += [SIGN_IN.page(url_path=spec.key, hidden=True) for spec in PAGES]
+    return pages
+
+
+def password_pages() -> list[st.Page]:
+    """Only the change of the issued password, under every address, until it is changed."""
+    pages = [PROFILE.page(title="Смена пароля", url_path="profile", default=True)]
+    pages += [PROFILE.page(title="Смена пароля", url_path=spec.key, hidden=True)
+              for spec in PAGES if spec is not PROFILE]
+    return pages
+
+
+def _no_roles() -> None:
+    st.title("Нет доступа")
+    st.info("У вашей учётной записи нет ни одной роли. Обратитесь к администратору школы.")
+
+
+# ---------------------------------------------------------------- who is signed in
+_run = threading.local()  # the actor of the current run of this session's script thread
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _cookie_token() -> str | None:
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) and _TOKEN_RE.match(value) else None
+
+
+def current_actor() -> Actor | None:
+    """Who is signed in: from the session token in session state, else from the cookie; then a
+    fresh OpenID Connect identity, when there is one. Called once per run by app.py."""
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
+    actor = auth.resume(token) if token else None
+    if actor is None:
+        token = None
+        st.session_state.pop(TOKEN_KEY, None)
+    claims = _fresh_identity()
+    if claims is not None:
+        actor, token = _use_identity(claims, actor, token)
+    if actor is not None:
+        st.session_state[TOKEN_KEY] = token
+    _run.actor, _run.session = actor, _session_id()
+    return actor
+
+
+def signed_in_actor() -> Actor | None:
+    """The actor app.py found for this run (without another trip to the database)."""
+    if getattr(_run, "session", None) == _session_id() and hasattr(_run, "actor"):
+        return _run.actor
+    return current_actor()
+
+
+def sign_in(login: str, password: str) -> Actor:
+    """Check the password (raises SignInError) and keep the new session's token."""
+    signed = auth.sign_in(login, password)
+    st.session_state[TOKEN_KEY] = signed.token
+    _run.actor, _run.session = signed.actor, _session_id()
+    return signed.actor
+
+
+def sign_out(notice: tuple[str, str] | None = None) -> None:
+    """End the server session, forget the token (the cookie is cleared on the next run) and, if
+    the browser also holds a provider identity, drop it with st.logout(). Does not return."""
+    token = st.session_state.pop(TOKEN_KEY, None) or _cookie_token()
+    auth.sign_out(token)
+    for key in (SCHOOL_KEY, MUNICIPALITY_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+    if st.user.get("is_logged_in") is True:
+        st.logout()  # a new browser session follows; the stale cookie is cleared there
+        st.stop()
+    st.rerun()
+
+
+def change_password(actor: Actor, old: str, new: str, repeat: str) -> None:
+    """Change the password (raises SignInError); every session ends, so sign in again."""
+    if new != repeat:
+        raise SignInError("Новый пароль и его повтор не совпадают.")
+    auth.change_password(actor, old, new)
+    sign_out(("success", "Пароль изменён. Войдите с новым паролем."))
+
+
+# ---------------------------------------------------------------- the cookie
+def _cookie_script(value: str, max_age: int) -> str:
+    parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={max_age}", "SameSite=Strict"]
+    if config.get("PORTAL_COOKIE_SECURE") == "1":
+        parts.append("Secure")
+    return f"<script>document.cookie = {json.dumps('; '.join(parts))};</script>"
+
+
+def cookie_script(actor: Actor | None) -> str | None:
+    """The script that brings the browser's cookie in line with this session, if it differs."""
+    present = _cookie_token()
+    token = st.session_state.get(TOKEN_KEY)
+    if actor is not None and token and token != present and _TOKEN_RE.match(token):
+        return _cookie_script(token, config.get_int("PORTAL_SESSION_MAX_HOURS") * 3600)
+    if actor is None and isinstance(st.context.cookies.get(COOKIE_NAME), str):
+        return _cookie_script("", 0)
+    return None
+
+
+def sync_cookie(actor: Actor | None) -> None:
+    """Set the cookie after a sign-in, clear it after the session ended (called by app.py)."""
+    script = cookie_script(actor)
+    if script:
+        st.html(script, unsafe_allow_javascript=True, width="content")
+
+
+# ---------------------------------------------------------------- OpenID Connect (ЕСИА)
+_lock = threading.Lock()
+_consumed: dict[tuple[str, int], float] = {}   # (sub, iat) of identities already used
+_link_requests: dict[str, float] = {}          # sha256(token) → until when linking was asked for
+
+
+def oidc_configured() -> bool:
+    """Is there an [auth] section with the «esia» provider in .streamlit/secrets.toml?"""
+    try:
+        section = st.secrets.get("auth") or {}
+    except Exception:  # no secrets file at all
+        return False
+    provider = section.get(OIDC_PROVIDER) or {}
+    return bool(section.get("redirect_uri") and section.get("cookie_secret") and provider.get("client_id"))
+
+
+def oidc_sign_in() -> None:
+    """Go to the provider (the browser leaves the page and comes back to a new session)."""
+    st.login(OIDC_PROVIDER)
+
+
+def oidc_link(actor: Actor) -> None:
+    """Ask to attach a provider identity to the signed-in account, then go to the provider."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return
+    now = time.time()
+    with _lock:
+        _link_requests[_token_key(token)] = now + OIDC_FRESH_SECONDS
+        for key in [k for k, until in _link_requests.items() if until < now]:
+            del _link_requests[key]
+    st.login(OIDC_PROVIDER)
+
+
+def _token_key(token: str | None) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def _fresh_identity() -> dict | None:
+    """The provider's claims if the browser came back from it just now and they are unused."""
+    user = st.user
+    if user.get("is_logged_in") is not True or user.get("provider") != OIDC_PROVIDER:
+        return None
+    claims = {k: v for k, v in user.items() if k not in ("tokens", "is_logged_in", "origin", "provider")}
+    iat, sub = claims.get("iat"), str(claims.get("sub") or "")
+    if not isinstance(iat, (int, float)) or not sub:
+        return None
+    now = time.time()
+    if not now - OIDC_FRESH_SECONDS <= iat <= now + 60:
+        return None
+    with _lock:
+        if (sub, int(iat)) in _consumed:
+            return None
+    return claims
+
+
+def _consume(claims: dict) -> None:
+    now = time.time()
+    with _lock:
+        _consumed[(str(claims["sub"]), int(claims["iat"]))] = now
+        for key in [k for k, at in _consumed.items() if at < now - 2 * OIDC_FRESH_SECONDS]:
+            del _consumed[key]
+
+
+def _use_identity(claims: dict, actor: Actor | None, token: str | None) -> tuple[Actor | None, str | None]:
+    if actor is None:
+        _consume(claims)
+        try:
+            signed = auth.sign_in_oidc(claims)
+        except SignInError as e:
+            notify("error", str(e))
+            return None, None
+        return signed.actor, signed.token
+    with _lock:
+        asked = _link_requests.pop(_token_key(token), 0) >= time.time()
+    if not asked:
+        return actor, token
+    _consume(claims)
+    try:
+        signed = auth.sign_in_oidc(claims, token)
+    except SignInError as e:
+        notify("error", str(e))
+        return actor, token
+    if signed.actor.user_id != actor.user_id:
+        auth.sign_out(signed.token)
+        notify("error", "Этот вход через ЕСИА уже привязан к другой учётной записи портала.")
+        return actor, token
+    auth.sign_out(token)  # the new session (signed in through ЕСИА) replaces the old one
+    notify("success", "Вход через ЕСИА привязан к вашей учётной записи.")
+    return signed.actor, signed.token
+
+
+# ---------------------------------------------------------------- school and page start
+def chosen_school(actor: Actor) -> int | None:
+    ids = sorted(actor.school_ids())
+    if not ids:
+        return None
+    chosen = st.session_state.get(SCHOOL_KEY)
+    if chosen not in ids:
+        chosen = ids[0]
+        st.session_state[SCHOOL_KEY] = chosen
+    return chosen
+
+
+def chosen_municipality(actor: Actor) -> int | None:
+    ids = sorted(actor.municipality_ids)
+    if not ids:
+        return None
+    chosen = st.session_state.get(MUNICIPALITY_KEY)
+    if chosen not in ids:
+        chosen = ids[0]
+        st.session_state[MUNICIPALITY_KEY] = chosen
+    return chosen
+
+
+def ensure_routed() -> None:
+    """Make sure this page was opened through app.py's st.navigation.
+
+    Streamlit still has its legacy mode for apps with a `pages/` folder: until some run calls
+    st.navigation, it runs a file of pages/ directly when the address names it (the first
+    request after a restart, or every AppTest run). Then app.py — the menu, the sidebar, the
+    cookie — did not run: switch the legacy mode off and run again through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_start(action: str, scope: Scope = "school") -> tuple[Actor, int | None]:
+    """Every page's first line: the signed-in actor and the school (or municipality) the page
+    works on, after asking the policy; a denial is shown as st.error and the page stops."""
+    ensure_routed()
+    actor = signed_in_actor()
+    if actor is None:
+        st.stop()
+    show_notice()
+    try:
+        if scope == "self":
+            policy.require(actor, action, Target(user_id=actor.user_id, entity="user", entity_id=actor.user_id))
+            return actor, None
+        if scope == "municipality":
+            municipality_id = chosen_municipality(actor)
+            policy.require(actor, action, Target(municipality_id=municipality_id, entity="page", entity_id=action))
+            return actor, municipality_id
+        school_id = chosen_school(actor)
+        if school_id is None or school_id not in policy.schools_for(actor, action):
+            policy.require(actor, action, Target(school_id=school_id, entity="page", entity_id=action))
+        return actor, school_id
+    except AccessDenied as e:
+        st.error(str(e))
+        st.stop()
+
+
+def sidebar(actor: Actor) -> None:
+    """The user's name and roles, the school selector (several schools), «Выйти»."""
+    with st.sidebar:
+        ids = sorted(actor.school_ids())
+        names = school_names(ids)
+        if len(ids) > 1:
+            chosen_school(actor)
+            st.selectbox("Школа", ids, key=SCHOOL_KEY, format_func=lambda i: names.get(i, f"Школа {i}"))
+        elif ids:
+            st.caption(md(names.get(ids[0], "")))
+        st.markdown(f"**{md(actor.name)}**")
+        st.caption(md(", ".join(roles_text(actor, names))))
+        if st.button("Выйти", key="portal_sign_out", icon=":material/logout:", width="stretch"):
+            sign_out()
+
+
+def roles_text(actor: Actor, names: dict[int, str] | None = None) -> list[str]:
+    several = len(actor.school_ids()) > 1
+    out = []
+    for role in sorted({g.role for g in actor.grants}, key=list(ROLE_TITLES).index):
+        title = ROLE_TITLES.get(role, role)
+        if several and names:
+            schools = sorted({g.school_id for g in actor.grants_of(role) if g.school_id})
+            title += " (" + ", ".join(names.get(s, str(s)) for s in schools) + ")"
+        out.append(title)
+    return out
+
+
+# ---------------------------------------------------------------- messages and text
+def notify(kind: Literal["success", "info", "warning", "error"], text: str) -> None:
+    """A message for the next run (after st.rerun or a sign-in), shown by page_start."""
+    st.session_state[NOTICE_KEY] = (kind, text)
+
+
+def show_notice() -> None:
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        kind, text = notice
+        getattr(st, kind)(text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+\-|<>~$:])")
+
+
+def md(text: str) -> str:
+    """Text from users, escaped for st.markdown (no markup, no HTML, no links)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def local_time(moment: datetime | None, tz_name: str | None = None, empty: str = "—") -> str:
+    return clock.to_local(moment, tz_name).strftime("%d.%m.%Y %H:%M") if moment else empty
+
+
+# ---------------------------------------------------------------- downloads
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV for Russian Excel: UTF-8 with BOM, semicolons."""
+    return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        ws = writer.sheets[sheet[:31]]
+        for column in ws.columns:
+            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    return buffer.getvalue()
+
+
+def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, key: str,
+                    on_take: Callable[[str], None] | None = None) -> None:
+    """«Скачать CSV» and «Скачать XLSX»: the file is made (and `on_take(fmt)` called, e.g. to
+    audit an export of personal data) only when the button is pressed."""
+    def make_file(fmt: str) -> bytes:
+        frame = make()
+        if on_take is not None:
+            on_take(fmt)
+        return csv_bytes(frame) if fmt == "csv" else xlsx_bytes(frame, sheet)
+
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("Скачать CSV", data=lambda: make_file("csv"), file_name=f"{stem}.csv",
+                         mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    right.download_button("Скачать XLSX", data=lambda: make_file("xlsx"), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
+
+
+def audit_export(actor: Actor, school_id: int, what: str) -> Callable[[str], None]:
+    """An `on_take` that records the export of personal data in the audit log."""
+    def record(fmt: str) -> None:
+        audit.record_now(actor, "personal_data.exported", school_id=school_id, entity=what,
+                         detail=f"{what}: {fmt.upper()}")
+    return record
+
+
+# ---------------------------------------------------------------- small read models for the screens
+# These read what the screens of this issue need and no service offers yet (see the report:
+# they belong in services/schools.py, services/users.py and services/audit.py).
+def school_names(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with reading() as tx:
+        return {s.id: s.short_name or s.name for s in list_schools(tx, list(ids))}
+
+
+def school_timezone(school_id: int | None) -> str | None:
+    return school_settings.load(school_id).timezone if school_id else None
+
+
+def class_choices(actor: Actor, school_id: int) -> dict[int, str]:
+    """The classes of the school's current year (else its latest), for the class teacher's role."""
+    with reading() as tx:
+        policy.require(actor, "user.view", school_target(tx, school_id))
+        year = rosters.current_year(tx, school_id)
+        stmt = select(SchoolClass).where(SchoolClass.school_id == school_id)
+        if year is not None:
+            stmt = stmt.where(SchoolClass.year_id == year.id)
+        classes = tx.exec(stmt.order_by(SchoolClass.year_id.desc(), SchoolClass.grade, SchoolClass.letter)).all()
+    out: dict[int, str] = {}
+    for c in classes:
+        out.setdefault(c.id, c.name)
+    return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    login: str
+    name: str
+    email: str
+    oidc_linked_at: datetime | None
+    roles: tuple[tuple[str, str, str], ...]  # (role title, school, scope)
+
+
+def profile(actor: Actor) -> Profile:
+    """The signed-in user's own account."""
+    with reading() as tx:
+        user = tx.get(User, actor.user_id)
+        grants = tx.exec(select(RoleGrant).where(RoleGrant.user_id == actor.user_id,
+                                                 RoleGrant.revoked_at.is_(None))).all()
+        class_ids = [g.class_id for g in grants if g.class_id]
+        classes = dict(tx.exec(select(SchoolClass.id, SchoolClass.name)
+                               .where(SchoolClass.id.in_(class_ids))).all()) if class_ids else {}
+        schools = {s.id: s.short_name or s.name for s in list_schools(
+            tx, sorted({g.school_id for g in grants if g.school_id}))}
+    roles = []
+    for g in sorted(grants, key=lambda g: (list(ROLE_TITLES).index(g.role) if g.role in ROLE_TITLES else 99)):
+        scope = []
+        if g.class_id:
+            scope.append(f"класс {classes.get(g.class_id, g.class_id)}")
+        if g.grades:
+            scope.append(f"параллели {g.grades}")
+        if g.municipality_id:
+            scope.append("муниципалитет")
+        roles.append((ROLE_TITLES.get(g.role, g.role), schools.get(g.school_id, ""), ", ".join(scope)))
+    return Profile(login=user.login, name=actor.name, email=user.email or "",
+                   oidc_linked_at=user.oidc_linked_at if user.oidc_subject else None, roles=tuple(roles))
+
+
+def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, actions: list[str] | None = None,
+                 date_from: date | None = None, date_to: date | None = None, limit: int = 500):
+    """Events of the school for the audit log screen (newest first) and their total count."""
+    tz = school_timezone(school_id)
+    with reading() as tx:
+        policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
+        return audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
+                                  date_from=date_from, date_to=date_to, tz_name=tz, limit=limit)

@@ -1,0 +1,180 @@
+"""Browser tests: a real Chromium (Playwright) against a running portal.
+
+Session fixtures: a temporary SQLite database filled by `manage.py init-db` and `manage.py demo
+--json --seed 1`; a local OpenID Connect provider (oidc-provider-mock) in a thread on a free
+loopback port; `streamlit run app.py` on a free port with DATABASE_URL pointing at the database
+and `--secrets.files` pointing at a temporary secrets.toml for that provider (a developer's own
+.streamlit/secrets.toml is never read or touched); Chromium. Without Chromium the tests are
+skipped, or fail when REQUIRE_BROWSER=1.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, expect: bytes, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the process behind {url} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.read().strip() == expect:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer {expect!r} within {timeout} s")
+
+
+@dataclass(frozen=True)
+class Demo:
+    url: str                      # DATABASE_URL
+    logins: dict[str, dict]       # role → {"login", "password"}
+
+
+@dataclass(frozen=True)
+class Provider:
+    base: str                     # http://localhost:PORT
+
+    def set_user(self, sub: str, claims: dict) -> None:
+        """Store the claims the provider will put in the ID token for `sub`."""
+        request = urllib.request.Request(f"{self.base}/users/{sub}", data=json.dumps(claims).encode(),
+                                         method="PUT", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            assert r.status == 204
+
+
+@dataclass(frozen=True)
+class Portal:
+    base: str                     # http://localhost:PORT
+    demo: Demo
+    provider: Provider
+    log: Path
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required (REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    folder = tmp_path_factory.mktemp("e2e_db")
+    url = f"sqlite:///{folder / 'school.db'}"
+    env = _env(DATABASE_URL=url)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
+    done = subprocess.run([python, "manage.py", "demo", "--json", "--seed", "1"], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    return Demo(url=url, logins=json.loads(done.stdout.strip().splitlines()[-1])["logins"])
+
+
+@pytest.fixture(scope="session")
+def provider() -> Provider:
+    """oidc-provider-mock on a free loopback port, in a thread of this process."""
+    from oidc_provider_mock import run_server_in_thread
+    previous = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # the mock speaks plain http on loopback
+    try:
+        with run_server_in_thread(port=free_port()) as server:
+            yield Provider(f"http://localhost:{server.server_port}")
+    finally:
+        if previous is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = previous
+
+
+@pytest.fixture(scope="session")
+def portal(demo, provider, tmp_path_factory) -> Portal:
+    port = free_port()
+    base = f"http://localhost:{port}"
+    folder = tmp_path_factory.mktemp("e2e_app")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{base}/oauth2callback"\n'
+        'cookie_secret = "e2e-cookie-secret-0123456789abcdef0123456789"\n'
+        "[auth.esia]\n"
+        'client_id = "portal-e2e"\n'
+        'client_secret = "e2e-secret"\n'
+        f'server_metadata_url = "{provider.base}/.well-known/openid-configuration"\n', encoding="utf-8")
+    log = folder / "streamlit.log"
+    env = _env(DATABASE_URL=demo.url, AUTHLIB_INSECURE_TRANSPORT="1")
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.port", str(port),
+               "--server.address", "localhost", "--secrets.files", str(secrets),
+               "--client.showErrorDetails", "full", "--server.fileWatcherType", "none"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"{base}/_stcore/health", b"ok", 60, proc)
+        yield Portal(base, demo, provider, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, portal):
+    """A fresh browser profile (no cookies) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,70 @@
+"""AppTest fixtures: a migrated SQLite file with one school and a few accounts made through the
+services, and the app under test (app.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import streamlit.config
+from streamlit.testing.v1 import AppTest
+
+from models.db import transaction
+from services import schools, users
+from services.actor import SYSTEM
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Secret-pass1"
+
+
+@dataclass
+class World:
+    school_id: int
+    other_school_id: int
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def world(sqlite_url) -> World:
+    with transaction() as tx:
+        school_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 1", "СОШ № 1")
+        other_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 2", "СОШ № 2")
+    ids = {}
+    for login, last, first, role in [("admin1", "Петрова", "Анна", "admin"), ("director1", "Сидоров", "Олег", "director"),
+                                     ("teacher1", "Иванова", "Мария", "teacher"), ("parent1", "Козлов", "Игорь", "parent")]:
+        ids[login], _ = users.create_user(SYSTEM, school_id, login=login, last_name=last, first_name=first,
+                                          email=f"{login}@test.local", role=role, password=PASSWORD)
+    return World(school_id, other_id, ids)
+
+
+@pytest.fixture
+def app(world) -> AppTest:
+    streamlit.config.set_option("client.showErrorDetails", "full")  # the test's own traces, not redacted
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, login: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="sign_in_login").input(login)
+    at.text_input(key="sign_in_password").input(password)
+    button(at, "Войти").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str, root=None):
+    found = [b for b in (root or at).button if b.label == label]
+    assert found, f"no button «{label}» among {[b.label for b in (root or at).button]}"
+    return found[0]
+
+
+def menu(at: AppTest) -> list[str]:
+    """The titles of the pages st.navigation registered in the last run (AppTest keeps them)."""
+    return [info.get("page_name") for info in at._registered_pages.values()]
+
+
+def table(at: AppTest, index: int = 0):
+    return at.dataframe[index].value

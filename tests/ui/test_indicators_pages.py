@@ -1,0 +1,104 @@
+"""AppTest of the indicator screens on the hand-built fixture: the dashboard renders every category
+and a drill-down lists the rows behind a value; the control plan, the municipality, olympiads and
+the ФСН statistics render without errors."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import clock
+from tests.integration import indicators_world as iwm
+
+# a page's render(actor, school or municipality) on its own, as the app's page wrapper calls it
+SCRIPT = """
+import importlib, os
+from services import auth
+actor = auth.actor_for_user(int(os.environ["INDICATORS_TEST_USER"]))
+importlib.import_module(f"pages.{os.environ['INDICATORS_TEST_PAGE']}").render(
+    actor, int(os.environ["INDICATORS_TEST_TARGET"]))
+"""
+
+
+@pytest.fixture
+def world(sqlite_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_ANALYTICS_PATH", str(tmp_path / "a.duckdb"))
+    clock.set_now(iwm.NOW)
+    try:
+        yield iwm.build(), monkeypatch
+    finally:
+        clock.set_now(None)
+
+
+def page(world, name, login, target=None) -> AppTest:
+    w, monkeypatch = world
+    monkeypatch.setenv("INDICATORS_TEST_PAGE", name)
+    monkeypatch.setenv("INDICATORS_TEST_USER", str(w.users[login]))
+    monkeypatch.setenv("INDICATORS_TEST_TARGET", str(target if target is not None else w.a))
+    return AppTest.from_string(SCRIPT, default_timeout=120).run()
+
+
+def test_dashboard_shows_every_category_and_a_drilldown(world):
+    at = page(world, "indicators_dashboard", "director")
+    assert not at.exception and not at.error
+    assert [t.label for t in at.tabs] == ["Оперативные показатели", "Качество образования", "Олимпиады",
+                                          "Пользователи", "Электронный журнал", "Контроль завуча (п. 3.6)"]
+    tables = [df.value for df in at.dataframe]
+    assert [len(t) for t in tables[:6]] == [6, 6, 8, 5, 7, 8]
+    assert "данные на 12:00" in " ".join(c.value for c in at.caption)
+    operational = tables[0]
+    # the default dates are the running period, 2 четверть (5–20 Nov): systemic failure 1 of 7 (P2)
+    assert operational["Показатель"][1] == "Системная неуспеваемость"
+    assert operational["Значение"][1] == "14,3 %" and operational["Оценка"][1] == "плохо"
+    at.session_state["ind_table_operational"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.markdown[0].value == "**Системная неуспеваемость** — 14,3 % (1 из 7)"
+    drill = at.dataframe[-1].value
+    assert list(drill.columns) == ["Ученик", "Класс", "Предмет", "Причина"]
+    assert drill["Ученик"].tolist() == ["Борисова Бэлла"] and drill["Предмет"].tolist() == ["Математика"]
+
+
+def test_dashboard_narrowed_to_a_class(world):
+    w, _ = world
+    at = page(world, "indicators_dashboard", "director")
+    at.selectbox(key="ind_class").set_value(w.classes["9А"]).run()
+    assert not at.exception and not at.error
+    operational = at.dataframe[0].value
+    # 2 четверть, 9А: L18 and L19, two pupils each, Дмитриев absent from both → 2 of 4
+    assert operational["Значение"][3] == "50,0 %" and operational["Числитель"][3] == "2"
+
+
+def test_deputy_dashboard_is_limited_to_the_parallel(world):
+    at = page(world, "indicators_dashboard", "deputy5")
+    assert not at.exception and not at.error
+    assert "параллели 5" in " ".join(c.value for c in at.caption)
+
+
+def test_control_plan_and_reviews(world):
+    at = page(world, "control_plan", "director")
+    assert not at.exception and not at.error
+    summary = at.dataframe[0].value
+    assert summary["Проверка"].tolist()[0] == "Своевременность записи уроков"
+    assert any("октябрь 2025" in w.value for w in at.warning)
+    # send the findings of one check to the teachers concerned
+    at.selectbox(key="ctl_check").set_value("Объём домашнего задания (СанПиН)").run()
+    assert at.dataframe[1].value["Замечание"].tolist()[0].startswith("Домашнее задание в 1 классе")
+    at.button(key="ctl_send").click().run()
+    assert not at.exception and at.success[-1].value.startswith("Отправлено: 1 получателям; записан акт №")
+
+
+def test_municipality_has_no_names(world):
+    w, _ = world
+    at = page(world, "municipality", "coord", w.municipality_id)
+    assert not at.exception and not at.error
+    text = " ".join(str(v) for df in at.dataframe for v in df.value.astype(str).values.ravel())
+    assert "Школа Б" in " ".join(df.value.columns.tolist()[-1] for df in at.dataframe[:1])
+    for surname in ("Алексеев", "Борисова", "Дмитриев"):
+        assert surname not in text
+
+
+@pytest.mark.parametrize("name,login", [("olympiads", "admin_a"), ("fsn_monitoring", "monitor_a")])
+def test_other_pages_render(world, name, login):
+    at = page(world, name, login)
+    assert not at.exception and not at.error
+    assert at.dataframe

@@ -1,0 +1,60 @@
+"""The page registry of services/web.py: every page names a known action and exists, and no
+address equals a file name of pages/ (Streamlit's legacy pages/ mode would run that file
+directly, bypassing app.py, on the first request after a restart)."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from services import policy, web
+from services.actor import Actor, Grant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_page_names_a_known_action_and_exists():
+    for spec in (*web.PAGES, web.SIGN_IN):
+        assert spec.action in policy.RULES, spec
+        assert bool(spec.file) != bool(spec.render), spec
+        if spec.file:
+            assert (ROOT / spec.file).is_file(), spec
+            source = (ROOT / spec.file).read_text(encoding="utf-8")
+            assert f'page_start("{spec.action}"' in source or spec is web.SIGN_IN, spec
+        else:
+            module, function = spec.render.split(":")
+            assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), spec
+
+
+def test_no_address_is_a_file_name_of_pages():
+    stems = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    keys = [spec.key for spec in web.PAGES] + ["sign-in"]
+    assert len(keys) == len(set(keys))
+    assert not stems & set(keys)
+
+
+def test_menus_by_role():
+    def actor(*roles, school=1, municipality=None):
+        return Actor(user_id=1, login="x", name="x",
+                     grants=tuple(Grant(role=r, school_id=None if r == "coordinator" else school,
+                                        municipality_id=municipality if r == "coordinator" else None)
+                                  for r in roles))
+
+    def titles(a, school=1, municipality=None):
+        return [s.title for s in web.menu_specs(a, school, municipality)]
+
+    assert titles(actor("parent")) == ["Мой профиль"]
+    assert titles(actor("student")) == ["Мой профиль"]
+    assert titles(actor("admin"))[:3] == ["Пользователи и роли", "Настройки школы", "Журнал событий"]
+    assert "Пользователи и роли" in titles(actor("director"))
+    assert not {"Пользователи и роли", "Журнал событий"} & set(titles(actor("teacher", "class_teacher")))
+    assert "Отчёт классного руководителя" in titles(actor("teacher", "class_teacher"))
+    assert titles(actor("admin"), school=2) == ["Мой профиль"]  # another school chosen: nothing there
+    assert titles(actor("coordinator", municipality=5), school=None, municipality=5) == [
+        "Школы муниципалитета", "Мой профиль"]
+
+
+def test_render_pages_import():
+    for spec in web.PAGES:
+        if spec.render:
+            module, function = spec.render.split(":")
+            assert callable(getattr(importlib.import_module(module), function)), spec
