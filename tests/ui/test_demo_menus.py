@@ -1,0 +1,89 @@
+"""Every demo login signs in, gets the menu the policy gives its role, and every page of that
+menu renders on the demo school without an exception or an error box."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+import streamlit.config
+from streamlit.testing.v1 import AppTest
+
+from data import demo
+from models.db import dispose_all, transaction
+from services import auth, clock, web
+from services.actor import Actor
+from tests.ui.conftest import ROOT, sign_in
+
+# Mid-November: the first quarter has ended, the second is under way.
+NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)
+LOGINS = demo.demo_logins(1)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory, sqlite_template):
+    """One demo school (the current year up to NOW), built once for the module."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    clock.set_now(NOW)
+    try:
+        demo.generate(url, seed=1, progress=False)
+    finally:
+        clock.set_now(None)
+        dispose_all()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_file, tmp_path, monkeypatch, frozen_clock):
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(demo_file, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    frozen_clock(NOW)
+    yield url
+    dispose_all()
+
+
+def actor_of(login: str) -> Actor:
+    with transaction() as tx:
+        from sqlmodel import select
+        from models import User
+        user_id = tx.exec(select(User.id).where(User.login == login)).one()
+        return auth.load_actor(tx, user_id)
+
+
+def open_app(login: str) -> AppTest:
+    streamlit.config.set_option("client.showErrorDetails", "full")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    return sign_in(at, login, LOGINS[login]["password"])
+
+
+@pytest.mark.parametrize("role", sorted(LOGINS))
+def test_each_demo_login_sees_its_own_menu_and_every_page_renders(demo_url, role):
+    login = LOGINS[role]["login"]
+    at = open_app(login)
+    actor = actor_of(login)
+    expected = [spec.title for spec in web.menu_specs(actor, web_school(actor), web_municipality(actor))]
+    pages = {info.get("url_pathname"): page_hash for page_hash, info in at._registered_pages.items()}
+    titles = [info.get("page_name") for info in at._registered_pages.values()]
+    assert expected, f"{role}: an empty menu"
+    assert titles == expected, f"{role}: menu {titles} != policy {expected}"
+    for key, page_hash in pages.items():
+        at._page_hash = page_hash  # open the page as a click in the menu would
+        at.run()
+        assert not at.exception, f"{role} /{key}: {[e.message for e in at.exception]}"
+        errors = [e.value for e in at.error]
+        assert not any("Недостаточно прав" in e for e in errors), f"{role} /{key}: {errors}"
+
+
+def web_school(actor: Actor) -> int | None:
+    ids = sorted(actor.school_ids())
+    return ids[0] if ids else None
+
+
+def web_municipality(actor: Actor) -> int | None:
+    ids = sorted(actor.municipality_ids)
+    return ids[0] if ids else None
