@@ -50,6 +50,9 @@ SELF = "Нельзя написать самому себе."
 NOT_MEMBER = "Вы не можете писать от имени этой школы: у вас нет в ней роли сотрудника, ученика или родителя."
 OTHER_SCHOOL = "Получатель не относится к этой школе: писать в другую школу нельзя."
 DISABLED = "Учётная запись получателя отключена."
+NO_CLASS = ("Вы (или ваш ребёнок) сейчас не числитесь ни в одном классе этой школы: писать через портал "
+            "можно только учителям своего класса.")
+RECIPIENT_NO_CLASS = "Получатель сейчас не числится ни в одном классе этой школы."
 STAFF_TO_FAMILY = ("Сотрудник может писать родителям и ученикам только тех классов, в которых ведёт уроки "
                    "или классное руководство.")
 FAMILY_TO_STAFF = ("Родители и ученики могут писать только классному руководителю и учителям "
@@ -62,10 +65,14 @@ def may_write(sender: Party, recipient: Party, school_id: int) -> Verdict:
     """May `sender` write to `recipient` in a conversation of school `school_id`?"""
     if sender.user_id == recipient.user_id:
         return Verdict(False, SELF)
-    if sender.school_id != school_id or not sender.belongs:
+    if sender.school_id != school_id:
         return Verdict(False, NOT_MEMBER)
-    if recipient.school_id != school_id or not recipient.belongs:
+    if not sender.belongs:
+        return Verdict(False, NO_CLASS)
+    if recipient.school_id != school_id:
         return Verdict(False, OTHER_SCHOOL)
+    if not recipient.belongs:
+        return Verdict(False, RECIPIENT_NO_CLASS)
     if not recipient.active:
         return Verdict(False, DISABLED)
     if sender.is_staff:

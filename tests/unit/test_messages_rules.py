@@ -56,7 +56,8 @@ def test_disabled_recipient_and_family_without_a_class():
     assert may_write(PARENT_5A, Party(10, S, active=False, is_staff=True, staff_class_ids=frozenset({51})),
                      S).reason == rules.DISABLED
     # a parent whose child has left: still holds the role, but no current class → no one to write to
-    assert may_write(Party(23, S), CT_5A, S).reason == rules.NOT_MEMBER
+    assert may_write(Party(23, S), CT_5A, S).reason == rules.NO_CLASS
+    assert may_write(CT_5A, Party(23, S), S).reason == rules.RECIPIENT_NO_CLASS
 
 
 def test_a_teacher_who_is_also_a_parent_writes_either_way():
