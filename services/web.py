@@ -115,6 +115,7 @@ def _render_page(spec: PageSpec) -> Callable[[], None]:
 
 
 WORK, ADMIN, ACCOUNT = "Работа", "Администрирование", "Учётная запись"
+COMMS = "Общение"  # issue 8
 
 SIGN_IN = PageSpec("sign-in", "Вход", "profile.edit", "self", file="pages/sign_in.py", icon=":material/login:")
 PROFILE = PageSpec("profile", "Мой профиль", "profile.edit", "self", ACCOUNT, ":material/person:",
@@ -133,6 +134,13 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.reports_changes:render"),
     PageSpec("archive", "Архив учебного года", "year.archive", "school", ADMIN, ":material/inventory_2:",
              render="pages.archive_year:render"),
+    # issue 8: the correction queue, moderation, consents (administration section)
+    PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
+             ":material/rule:", render="pages.comms_corrections:render_queue"),
+    PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
+             render="pages.comms_moderation:render"),
+    PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", ADMIN,
+             ":material/verified_user:", render="pages.comms_consents:render"),
     PageSpec("indicators", "Показатели школы", "indicators.view", "school", WORK, ":material/monitoring:",
              render="pages.indicators_dashboard:render"),
     PageSpec("control", "Внутришкольный контроль", "control.run", "school", WORK, ":material/fact_check:",
@@ -149,6 +157,15 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
              ":material/location_city:", render="pages.municipality:render"),
+    # issue 8: messages, announcements, documents, correction requests, moderation, consents
+    PageSpec("messages", "Сообщения", "message.use", "school", COMMS, ":material/mail:",
+             render="pages.comms_inbox:render"),
+    PageSpec("announcements", "Объявления", "message.use", "school", COMMS, ":material/campaign:",
+             render="pages.comms_announcements:render"),
+    PageSpec("documents", "Документы", "document.view", "school", COMMS, ":material/article:",
+             render="pages.comms_documents:render"),
+    PageSpec("report-error", "Сообщить о неточности", "correction.create", "school", COMMS,
+             ":material/report:", render="pages.comms_corrections:render_form"),
     PROFILE,
 )
 
@@ -451,8 +468,22 @@ def sidebar(actor: Actor) -> None:
             st.caption(md(names.get(ids[0], "")))
         st.markdown(f"**{md(actor.name)}**")
         st.caption(md(", ".join(roles_text(actor, names))))
+        unread_link(actor)
         if st.button("Выйти", key="portal_sign_out", icon=":material/logout:", width="stretch"):
             sign_out()
+
+
+def unread_link(actor: Actor) -> None:
+    """Issue 8: the unread messages and notices of the chosen school, counted on every run (a
+    click, a move to another screen), as a link to «Сообщения»."""
+    school_id = chosen_school(actor)
+    spec = next((p for p in PAGES if p.key == "messages"), None)
+    if spec is None or school_id is None or school_id not in policy.schools_for(actor, spec.action):
+        return
+    from services import messages
+    count = messages.unread_total(actor, school_id)
+    st.page_link(spec.page(), label=f"Непрочитанных сообщений: {count}" if count else "Новых сообщений нет",
+                 icon=":material/mark_email_unread:" if count else ":material/mail:")
 
 
 def roles_text(actor: Actor, names: dict[int, str] | None = None) -> list[str]:

@@ -1,0 +1,74 @@
+"""«Объявления»: the announcements the user received or published, the newest first (shown ones
+are marked read), and — for the administration, the editor and a class teacher — a form to
+announce to a class, a parallel, the whole school or its staff."""
+from __future__ import annotations
+
+import streamlit as st
+
+from services import messages, web
+from services.attachments import Upload
+from services.messages import MessageError
+from services.policy import AccessDenied
+from services.rules.attachments import ALLOWED_TEXT, MAX_BYTES
+
+KEY = "ann"
+SHOWN = 20
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Объявления")
+    try:
+        rows = [r for r in messages.inbox(actor, school_id) if r.kind == "announcement"]
+        audiences = messages.announcement_audiences(actor, school_id)
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    if audiences:
+        _publish(actor, school_id, audiences)
+    if not rows:
+        st.info("Объявлений пока нет.")
+        return
+    tz = web.school_timezone(school_id)
+    changed = False
+    for r in rows[:SHOWN]:
+        view = messages.open_thread(actor, r.id)
+        first = view.messages[0] if view.messages else None
+        with st.container(border=True):
+            st.markdown(f"**{web.md(view.title)}**" + ("  · новое" if r.unread else ""))
+            st.caption(f"{web.md(view.with_whom)} · {web.local_time(r.last_at, tz)}")
+            if first is None:
+                continue
+            if first.hidden:
+                st.warning(f"{messages.HIDDEN_TEXT} Причина: {first.hidden_reason}")
+            else:
+                st.markdown(web.md(first.body).replace("\n", "  \n"))
+                if first.attachment_name:
+                    st.download_button(first.attachment_name, key=f"{KEY}_file{first.id}", on_click="ignore",
+                                       data=lambda mid=first.id: messages.attachment_of_message(actor, mid).data,
+                                       file_name=first.attachment_name, icon=":material/attach_file:")
+        if r.unread:
+            changed |= messages.mark_read(actor, r.id)
+    if len(rows) > SHOWN:
+        st.caption(f"Показаны последние {SHOWN} из {len(rows)}; остальные — в «Сообщениях».")
+    if changed:
+        st.rerun()  # the unread count of the sidebar
+
+
+def _publish(actor, school_id: int, audiences: list[tuple[str, str]]) -> None:
+    labels = dict(audiences)
+    with st.expander("Новое объявление", icon=":material/campaign:"):
+        with st.form(f"{KEY}_new", clear_on_submit=True):
+            audience = st.selectbox("Кому", list(labels), format_func=labels.get, key=f"{KEY}_audience")
+            title = st.text_input("Тема", key=f"{KEY}_title")
+            body = st.text_area("Текст объявления", key=f"{KEY}_body")
+            file = st.file_uploader("Файл", key=f"{KEY}_file",
+                                    help=f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED_TEXT}.")
+            if st.form_submit_button("Опубликовать", type="primary"):
+                try:
+                    messages.announce(actor, school_id, audience, title, body,
+                                      Upload(file.name, file.getvalue()) if file is not None else None)
+                except (MessageError, AccessDenied) as e:
+                    st.error(str(e))
+                else:
+                    web.notify("success", f"Объявление опубликовано: {labels[audience].lower()}.")
+                    st.rerun()

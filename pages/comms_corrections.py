@@ -1,0 +1,107 @@
+"""Correction requests (2.3). «Сообщить о неточности»: any user reports wrong data — what, where,
+what it should be, and the link of the screen where they saw it (a screen can link here with
+`?link=...&where=...`). «Заявки на исправление»: the administrator's queue with the time left of
+each request's calendar day, the overdue ones flagged, and closing a request with a comment
+that goes to the reporter's inbox."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services import corrections, web
+from services.corrections import CorrectionError
+from services.policy import AccessDenied
+
+KEY = "corr"
+
+
+def _frame(rows, tz, *, queue: bool) -> pd.DataFrame:
+    out = []
+    for r in rows:
+        row = {"№": r.id, "Подана": web.local_time(r.created_at, tz)}
+        if queue:
+            row["Кто сообщил"] = r.reporter
+        row.update({"Что неверно": r.what, "Где": r.location, "Как должно быть": r.should_be, "Ссылка": r.link,
+                    "Срок": web.local_time(r.due, tz), "Статус": r.status_title})
+        if queue:
+            row["Осталось"] = r.left
+            row["Просрочена"] = "⚠ да" if r.overdue else ("в срок" if r.on_time else ("с опозданием"
+                                                                                     if r.on_time is False else ""))
+        row["Комментарий"] = r.resolution
+        if queue:
+            row["Закрыл"] = r.resolver
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def render_form(actor, school_id: int) -> None:
+    st.title("Сообщить о неточности в данных")
+    st.caption("Администратор школы исправляет данные в течение одних календарных суток и сообщает вам "
+               "результат в разделе «Сообщения» → «Уведомления».")
+    params = st.query_params
+    with st.form(f"{KEY}_new", clear_on_submit=True):
+        what = st.text_area("Что неверно *", key=f"{KEY}_what",
+                            placeholder="Например: в дневнике за 02.11 стоит «3» по математике")
+        where = st.text_input("Где (экран, класс, предмет, дата)", value=params.get("where", ""), key=f"{KEY}_where")
+        should = st.text_area("Как должно быть", key=f"{KEY}_should", placeholder="Например: «5»")
+        link = st.text_input("Ссылка на экран, где вы это увидели", value=params.get("link", ""), key=f"{KEY}_link")
+        if st.form_submit_button("Отправить заявку", type="primary"):
+            try:
+                request_id = corrections.file_request(actor, school_id, what, where, should, link)
+            except (CorrectionError, AccessDenied) as e:
+                st.error(str(e))
+            else:
+                st.success(f"Заявка № {request_id} отправлена администратору.")
+    try:
+        mine = corrections.my_requests(actor, school_id)
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    st.subheader("Мои заявки")
+    if not mine:
+        st.info("Вы ещё не отправляли заявок.")
+        return
+    st.dataframe(_frame(mine, web.school_timezone(school_id), queue=False), hide_index=True, key=f"{KEY}_mine")
+
+
+def render_queue(actor, school_id: int) -> None:
+    st.title("Заявки на исправление данных")
+    include_closed = st.checkbox("Показывать и закрытые заявки", key=f"{KEY}_closed")
+    try:
+        rows = corrections.queue(actor, school_id, include_closed=include_closed)
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    tz = web.school_timezone(school_id)
+    open_rows = [r for r in rows if r.status == "open"]
+    overdue = sum(r.overdue for r in open_rows)
+    c1, c2 = st.columns(2)
+    c1.metric("Открытых заявок", len(open_rows))
+    c2.metric("Из них просрочено", overdue)
+    if overdue:
+        st.warning(f"Просроченных заявок: {overdue}. Срок — одни календарные сутки с момента подачи.")
+    if not rows:
+        st.info("Заявок нет.")
+        return
+    frame = _frame(rows, tz, queue=True)
+    st.dataframe(frame, hide_index=True, key=f"{KEY}_queue")
+    web.table_downloads(lambda: frame, stem="zayavki_na_ispravlenie", sheet="Заявки", key=f"{KEY}_dl")
+    if not open_rows:
+        return
+    by_id = {r.id: r for r in open_rows}
+    st.subheader("Закрыть заявку")
+    with st.form(f"{KEY}_resolve", clear_on_submit=True):
+        request_id = st.selectbox("Заявка", list(by_id), key=f"{KEY}_pick",
+                                  format_func=lambda i: f"№ {i}: {by_id[i].what[:80]} ({by_id[i].left})")
+        outcome = st.radio("Итог", ["resolved", "rejected"], horizontal=True, key=f"{KEY}_outcome",
+                           format_func={"resolved": "Исправлено", "rejected": "Отклонено"}.get)
+        comment = st.text_area("Комментарий для сообщившего *", key=f"{KEY}_comment")
+        if st.form_submit_button("Закрыть заявку", type="primary"):
+            try:
+                done = corrections.resolve(actor, request_id, comment, outcome)
+            except (CorrectionError, AccessDenied) as e:
+                st.error(str(e))
+            else:
+                web.notify("success", f"Заявка № {done.id} закрыта ({done.status_title}"
+                                      f"{'' if done.on_time else ', с опозданием'}); сообщивший получил уведомление.")
+                st.rerun()

@@ -1,0 +1,81 @@
+"""«Документы» (4.5): regulations and instructions listed for the user's audience; the site
+administrator and the editor also write documents, publish them to an audience and take them
+back to drafts."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services import documents, policy, web
+from services.attachments import Upload
+from services.documents import AUDIENCES, DocumentError
+from services.policy import AccessDenied
+from services.rules.attachments import ALLOWED_TEXT, MAX_BYTES
+
+KEY = "docs"
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Документы")
+    try:
+        rows = documents.listing(actor, school_id)
+    except AccessDenied as e:
+        st.error(str(e))
+        return
+    publisher = school_id in policy.schools_for(actor, "document.publish")
+    if publisher:
+        _new(actor, school_id)
+    if not rows:
+        st.info("Документов для вас пока нет.")
+        return
+    tz = web.school_timezone(school_id)
+    if publisher:
+        st.dataframe(pd.DataFrame([{
+            "Документ": d.title, "Для кого": d.audience_title, "Опубликован": web.local_time(d.published_at, tz)
+            if d.published else "черновик", "Файл": d.file_name, "Автор": d.author} for d in rows]),
+            hide_index=True, key=f"{KEY}_table")
+    for d in rows:
+        state = f"для кого: {d.audience_title.lower()}"
+        state += f" · опубликован {web.local_time(d.published_at, tz)}" if d.published else " · черновик"
+        with st.expander(f"{d.title}" + ("" if d.published else " (черновик)"), icon=":material/article:"):
+            st.caption(state + (f" · {web.md(d.author)}" if d.author else ""))
+            if d.body:
+                st.markdown(web.md(d.body).replace("\n", "  \n"))
+            if d.file_name:
+                st.download_button(f"{d.file_name} ({d.file_size // 1024 + 1} КБ)", key=f"{KEY}_file{d.id}",
+                                   data=lambda did=d.id: documents.file_of(actor, did).data, file_name=d.file_name,
+                                   on_click="ignore", icon=":material/download:")
+            if publisher and not d.whole_installation:
+                label = "Снять с публикации" if d.published else "Опубликовать"
+                if st.button(label, key=f"{KEY}_pub{d.id}", type="secondary" if d.published else "primary"):
+                    try:
+                        documents.set_published(actor, d.id, not d.published)
+                    except (DocumentError, AccessDenied) as e:
+                        st.error(str(e))
+                    else:
+                        web.notify("success", f"«{d.title}»: " + ("снят с публикации." if d.published
+                                                                  else f"опубликован ({d.audience_title.lower()})."))
+                        st.rerun()
+
+
+def _new(actor, school_id: int) -> None:
+    with st.expander("Новый документ", icon=":material/note_add:"):
+        with st.form(f"{KEY}_new", clear_on_submit=True):
+            title = st.text_input("Название *", key=f"{KEY}_title")
+            audience = st.selectbox("Для кого", list(AUDIENCES), format_func=AUDIENCES.get, key=f"{KEY}_audience")
+            body = st.text_area("Текст", height=200, key=f"{KEY}_body")
+            file = st.file_uploader("Файл", key=f"{KEY}_upload",
+                                    help=f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED_TEXT}.")
+            publish = st.checkbox("Опубликовать сразу", value=True, key=f"{KEY}_publish")
+            if st.form_submit_button("Сохранить", type="primary"):
+                try:
+                    doc_id = documents.save(actor, school_id, title, body, audience,
+                                            Upload(file.name, file.getvalue()) if file is not None else None)
+                    if publish:
+                        documents.set_published(actor, doc_id, True)
+                except (DocumentError, AccessDenied) as e:
+                    st.error(str(e))
+                else:
+                    web.notify("success", f"Документ «{title.strip()}» " + (
+                        f"опубликован ({AUDIENCES[audience].lower()})." if publish else "сохранён как черновик."))
+                    st.rerun()
