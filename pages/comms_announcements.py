@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.comms_inbox import file_input
 from services import messages, web
 from services.attachments import Upload
 from services.messages import MessageError
 from services.policy import AccessDenied
-from services.rules.attachments import ALLOWED_TEXT, MAX_BYTES
 
 KEY = "ann"
 SHOWN = 20
@@ -61,8 +61,7 @@ def _publish(actor, school_id: int, audiences: list[tuple[str, str]]) -> None:
             audience = st.selectbox("Кому", list(labels), format_func=labels.get, key=f"{KEY}_audience")
             title = st.text_input("Тема", key=f"{KEY}_title")
             body = st.text_area("Текст объявления", key=f"{KEY}_body")
-            file = st.file_uploader("Файл", key=f"{KEY}_file",
-                                    help=f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED_TEXT}.")
+            file = file_input(f"{KEY}_file")
             if st.form_submit_button("Опубликовать", type="primary"):
                 try:
                     messages.announce(actor, school_id, audience, title, body,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages.comms_inbox import file_input
 from services import documents, policy, web
 from services.attachments import Upload
 from services.documents import AUDIENCES, DocumentError
 from services.policy import AccessDenied
-from services.rules.attachments import ALLOWED_TEXT, MAX_BYTES
 
 KEY = "docs"
 
@@ -64,8 +64,7 @@ def _new(actor, school_id: int) -> None:
             title = st.text_input("Название *", key=f"{KEY}_title")
             audience = st.selectbox("Для кого", list(AUDIENCES), format_func=AUDIENCES.get, key=f"{KEY}_audience")
             body = st.text_area("Текст", height=200, key=f"{KEY}_body")
-            file = st.file_uploader("Файл", key=f"{KEY}_upload",
-                                    help=f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED_TEXT}.")
+            file = file_input(f"{KEY}_upload")
             publish = st.checkbox("Опубликовать сразу", value=True, key=f"{KEY}_publish")
             if st.form_submit_button("Сохранить", type="primary"):
                 try:

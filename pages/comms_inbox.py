@@ -10,7 +10,7 @@ from services import messages, notices, web
 from services.attachments import Upload
 from services.messages import MessageError
 from services.policy import AccessDenied
-from services.rules.attachments import ALLOWED_TEXT, MAX_BYTES
+from services.rules.attachments import ALLOWED_TEXT, KINDS, MAX_BYTES
 
 KEY = "msg"
 OPEN_KEY = f"{KEY}_open"   # session state: the id of the open thread
@@ -19,6 +19,13 @@ FILE_HELP = f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED
 
 def _upload(file) -> Upload | None:
     return Upload(file.name, file.getvalue()) if file is not None else None
+
+
+def file_input(key: str):
+    """One small attachment: the browser already refuses other types and bigger files; the
+    service checks again (size, type, content)."""
+    return st.file_uploader("Файл", type=sorted(KINDS), max_upload_size=MAX_BYTES // (1024 * 1024),
+                            help=FILE_HELP, key=key)
 
 
 def render(actor, school_id: int) -> None:
@@ -74,7 +81,8 @@ def _open(actor, thread_id: int, row, tz) -> None:
     st.subheader(view.title)
     st.caption(("Объявление: " if view.kind == "announcement" else "Переписка с: ") + view.with_whom)
     for m in view.messages:
-        with st.chat_message("user" if m.mine else "assistant"):
+        with st.chat_message("user" if m.mine else "assistant",
+                             avatar=":material/person:" if m.mine else ":material/account_circle:"):
             st.caption(f"{web.md(m.sender)} · {web.local_time(m.created_at, tz)}")
             if m.hidden:
                 st.warning(f"{messages.HIDDEN_TEXT} Причина: {m.hidden_reason}")
@@ -100,7 +108,7 @@ def _open(actor, thread_id: int, row, tz) -> None:
         return
     with st.form(f"{KEY}_reply{thread_id}", clear_on_submit=True):
         body = st.text_area("Ответ", key=f"{KEY}_reply_body{thread_id}")
-        file = st.file_uploader("Файл", help=FILE_HELP, key=f"{KEY}_reply_file{thread_id}")
+        file = file_input(f"{KEY}_reply_file{thread_id}")
         if st.form_submit_button("Отправить ответ", type="primary"):
             try:
                 messages.reply(actor, thread_id, body, _upload(file))
@@ -130,7 +138,7 @@ def _new_message(actor, school_id: int) -> None:
                           key=f"{KEY}_to")
         title = st.text_input("Тема", key=f"{KEY}_title")
         body = st.text_area("Сообщение", key=f"{KEY}_body")
-        file = st.file_uploader("Файл", help=FILE_HELP, key=f"{KEY}_file")
+        file = file_input(f"{KEY}_file")
         if st.form_submit_button("Отправить", type="primary"):
             if to is None:
                 st.error("Выберите получателя в поле «Кому».")

@@ -134,13 +134,11 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.reports_changes:render"),
     PageSpec("archive", "Архив учебного года", "year.archive", "school", ADMIN, ":material/inventory_2:",
              render="pages.archive_year:render"),
-    # issue 8: the correction queue, moderation, consents (administration section)
+    # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
     PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
              render="pages.comms_moderation:render"),
-    PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", ADMIN,
-             ":material/verified_user:", render="pages.comms_consents:render"),
     PageSpec("indicators", "Показатели школы", "indicators.view", "school", WORK, ":material/monitoring:",
              render="pages.indicators_dashboard:render"),
     PageSpec("control", "Внутришкольный контроль", "control.run", "school", WORK, ":material/fact_check:",
@@ -157,7 +155,10 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
              ":material/location_city:", render="pages.municipality:render"),
-    # issue 8: messages, announcements, documents, correction requests, moderation, consents
+    # issue 8: consents (work: class teachers keep those of their class), then messages, announcements,
+    # documents, correction requests
+    PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", WORK,
+             ":material/verified_user:", render="pages.comms_consents:render"),
     PageSpec("messages", "Сообщения", "message.use", "school", COMMS, ":material/mail:",
              render="pages.comms_inbox:render"),
     PageSpec("announcements", "Объявления", "message.use", "school", COMMS, ":material/campaign:",

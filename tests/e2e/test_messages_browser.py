@@ -1,0 +1,104 @@
+"""Messages in a real Chromium against the demo portal (tests/e2e/conftest.py): the demo parent
+writes to the class teacher of their child's class; the class teacher sees the unread count in
+the sidebar, opens the conversation and answers; the parent sees the answer."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from models import User
+from models.db import reading
+from tests.e2e.conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Пропуск в среду"
+QUESTION = "Здравствуйте! Сын заболел и не придёт в среду, справку принесём."
+ANSWER = "Спасибо, что предупредили. Выздоравливайте!"
+
+
+def sign_in(page: Page, portal, role: str) -> None:
+    credentials = portal.demo.logins[role]
+    page.goto(portal.base)
+    page.get_by_label("Логин").fill(credentials["login"])
+    page.get_by_label("Пароль").fill(credentials["password"])
+    page.get_by_role("button", name="Войти", exact=True).click()
+    expect(page.get_by_role("button", name="Выйти")).to_be_visible(timeout=30_000)
+
+
+def open_messages(page: Page) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Сообщения").click()
+    expect(page.get_by_role("heading", name="Сообщения")).to_be_visible(timeout=30_000)
+
+
+def settled(page: Page) -> None:
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def test_a_parent_writes_the_class_teacher_answers_and_the_parent_sees_it(browser, portal):
+    with reading(portal.demo.url) as tx:
+        teacher = tx.exec(select(User).where(User.login == portal.demo.logins["class_teacher"]["login"])).one()
+    teacher_name = f"{teacher.last_name} {teacher.first_name}"
+
+    parent_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    teacher_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    try:
+        parent = parent_ctx.new_page()
+        parent.set_default_timeout(30_000)
+        sign_in(parent, portal, "parent")
+        open_messages(parent)
+        parent.get_by_role("tab", name="Новое сообщение").click()
+        parent.get_by_label("Кому").click()
+        parent.get_by_role("option", name=re.compile(r"классный руководитель 5А")).click()
+        parent.get_by_role("textbox", name="Тема").fill(TITLE)
+        parent.get_by_role("textbox", name="Сообщение").fill(QUESTION)
+        parent.get_by_role("button", name="Отправить", exact=True).click()
+        expect(parent.get_by_text(f"Сообщение отправлено: {teacher_name}")).to_be_visible()
+        expect(parent.get_by_text(QUESTION)).to_be_visible()
+        settled(parent)
+        shot(parent, "messages_parent_sent")
+
+        teacher_page = teacher_ctx.new_page()
+        teacher_page.set_default_timeout(30_000)
+        sign_in(teacher_page, portal, "class_teacher")
+        sidebar = teacher_page.get_by_test_id("stSidebar")
+        unread = sidebar.get_by_role("link", name=re.compile(r"Непрочитанных сообщений: \d+"))
+        expect(unread).to_be_visible()
+        count = int(re.search(r"\d+", unread.inner_text()).group())
+        assert count >= 1
+        settled(teacher_page)
+        shot(teacher_page, "messages_teacher_unread")
+        unread.click()
+        expect(teacher_page.get_by_role("heading", name="Сообщения")).to_be_visible()
+        expect(teacher_page.get_by_role("heading", name=TITLE)).to_be_visible()
+        expect(teacher_page.get_by_text(QUESTION)).to_be_visible()
+        # opening the conversation has read it: the count went down by one
+        after = count - 1
+        if after:
+            expect(sidebar).to_contain_text(f"Непрочитанных сообщений: {after}")
+        else:
+            expect(sidebar).to_contain_text("Новых сообщений нет")
+        teacher_page.get_by_role("textbox", name="Ответ").fill(ANSWER)
+        teacher_page.get_by_role("button", name="Отправить ответ").click()
+        expect(teacher_page.get_by_text("Ответ отправлен.")).to_be_visible()
+        expect(teacher_page.get_by_text(ANSWER)).to_be_visible()
+        settled(teacher_page)
+        shot(teacher_page, "messages_teacher_answered")
+
+        # the parent moves to another screen: the sidebar counts the answer
+        parent.get_by_test_id("stSidebarNav").get_by_role("link", name="Документы").click()
+        expect(parent.get_by_role("heading", name="Документы")).to_be_visible()
+        expect(parent.get_by_test_id("stSidebar")).to_contain_text("Непрочитанных сообщений: 1")
+        open_messages(parent)
+        expect(parent.get_by_text(ANSWER)).to_be_visible()
+        expect(parent.get_by_text(QUESTION)).to_be_visible()
+        expect(parent.get_by_test_id("stSidebar")).to_contain_text("Новых сообщений нет")
+        settled(parent)
+        shot(parent, "messages_parent_sees_answer")
+    finally:
+        parent_ctx.close()
+        teacher_ctx.close()
