@@ -396,6 +396,15 @@ def cmd_public_holidays(args) -> int:
     return 0
 
 
+def cmd_remind(args) -> int:
+    """Notices about what is overdue (correction requests, credentials), each once; for cron."""
+    from services import reminders
+    done = reminders.run(args.school)
+    _out(args, {"ok": True, "corrections": done.corrections, "credentials": done.credentials},
+         f"Напоминания: просроченных заявок {done.corrections}, учеников без выданных реквизитов {done.credentials}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from services.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
@@ -518,6 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "missing from a school year, and regenerate its lessons from today.")
     p.add_argument("--school", type=int, required=True, help="school id")
     p.add_argument("--year", required=True, help="school year, e.g. 2026 or 2026/2027")
+    p = command("remind", cmd_remind, "Tell the people concerned, in their inbox and once each, about correction "
+                "requests past their calendar day and credentials not handed over in time (for cron).")
+    p.add_argument("--school", type=int, help="school id (default: every school)")
     return parser
 
 

@@ -6,7 +6,7 @@ The deadline (SPEC.md §10) is `rules.deadlines.correction_due` applied in the s
 zone: the same wall-clock time a day later (SchoolSettings.correction_hours, 24 by default),
 "by T" including T. In Moscow time that is exactly 24 hours; where clocks change it is still
 one calendar day. The administrator's queue shows each open request with the time left and
-flags the overdue ones; `remind_overdue` (manage.py corrections-remind, for cron) tells the
+flags the overdue ones; `remind_overdue` (manage.py remind, for cron) tells the
 administrators once about each overdue request.
 """
 from __future__ import annotations
@@ -221,7 +221,7 @@ def resolve(actor: Actor, request_id: int, comment: str, outcome: str = "resolve
 
 def remind_overdue(school_id: int | None = None) -> int:
     """Tell the administrators about each open request past its deadline, once per request
-    (for cron: manage.py corrections-remind). Returns the number of requests reminded of."""
+    (for cron: manage.py remind). Returns the number of requests reminded of."""
     with transaction() as tx:
         stmt = select(CorrectionRequest).where(CorrectionRequest.status == "open")
         if school_id is not None:

@@ -86,3 +86,29 @@ def test_notify_is_part_of_the_callers_transaction(w):
     with pytest.raises(ValueError, match="unknown notice kind"):
         with transaction() as tx:
             notices.notify(tx, uid(w, "director"), "no_such_kind", "?")
+
+
+def test_overdue_credentials_reach_the_class_teacher_once(w):
+    """`manage.py remind`: nobody in the world has been handed credentials since 1 September; on
+    10 November that is overdue. 5А's class teacher hears about 5А, the administrators about 6А
+    (no class teacher), nobody else, and a second run tells nobody again."""
+    from services import reminders
+    a = w.schools["A"]
+    done = reminders.run(a.id)
+    assert (done.corrections, done.credentials) == (0, 4)
+    with reading() as tx:
+        rows = tx.exec(select(Notice.user_id, Notice.link).where(Notice.kind == "credentials_overdue")).all()
+    assert sorted(rows) == sorted([(uid(w, "class_teacher5"), f"student:{a.students['pupil5_1']}"),
+                                   (uid(w, "class_teacher5"), f"student:{a.students['pupil5_2']}"),
+                                   (uid(w, "admin"), f"student:{a.students['pupil6_1']}"),
+                                   (uid(w, "admin"), f"student:{a.students['pupil6_2']}")])
+    assert reminders.run(a.id) == reminders.Reminded(0, 0)
+
+
+def test_the_remind_command(w, capsys):
+    import json
+
+    import manage
+    assert manage.main(["remind", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out.strip())
+    assert payload == {"ok": True, "corrections": 0, "credentials": 12}  # 4 pupils in each of 3 schools
