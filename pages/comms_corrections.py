@@ -15,19 +15,21 @@ from services.policy import AccessDenied
 KEY = "corr"
 
 
+def _late(r) -> str:
+    if r.overdue:
+        return "⚠ просрочена"
+    return {True: "закрыта в срок", False: "закрыта с опозданием"}.get(r.on_time, "")
+
+
 def _frame(rows, tz, *, queue: bool) -> pd.DataFrame:
+    """The queue: the deadline first (time left, overdue flag), then what was reported."""
     out = []
     for r in rows:
-        row = {"№": r.id, "Подана": web.local_time(r.created_at, tz)}
+        row = {"№": r.id, "Подана": web.local_time(r.created_at, tz), "Срок": web.local_time(r.due, tz)}
         if queue:
-            row["Кто сообщил"] = r.reporter
+            row.update({"Осталось": r.left, "Просрочена": _late(r), "Кто сообщил": r.reporter})
         row.update({"Что неверно": r.what, "Где": r.location, "Как должно быть": r.should_be, "Ссылка": r.link,
-                    "Срок": web.local_time(r.due, tz), "Статус": r.status_title})
-        if queue:
-            row["Осталось"] = r.left
-            row["Просрочена"] = "⚠ да" if r.overdue else ("в срок" if r.on_time else ("с опозданием"
-                                                                                     if r.on_time is False else ""))
-        row["Комментарий"] = r.resolution
+                    "Статус": r.status_title, "Комментарий": r.resolution})
         if queue:
             row["Закрыл"] = r.resolver
         out.append(row)

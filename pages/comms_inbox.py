@@ -3,7 +3,6 @@ new message to one of the people the rules allow (services/rules/messaging.py), 
 system's notices. Opening a thread marks it read; the count in the sidebar follows at once."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from services import messages, notices, web
@@ -14,6 +13,7 @@ from services.rules.attachments import ALLOWED_TEXT, KINDS, MAX_BYTES
 
 KEY = "msg"
 OPEN_KEY = f"{KEY}_open"   # session state: the id of the open thread
+NOTICES_SHOWN = 50
 FILE_HELP = f"Один файл до {MAX_BYTES // (1024 * 1024)} МБ: {ALLOWED_TEXT}."
 
 
@@ -163,7 +163,9 @@ def _notices(actor, school_id: int) -> None:
                                                    icon=":material/done_all:"):
         notices.mark_read(actor)
         st.rerun()
-    st.dataframe(pd.DataFrame([{
-        "Когда": web.local_time(r.created_at, tz), "Что": r.kind_title, "Текст": r.text,
-        "Новое": "●" if not r.read else ""} for r in rows]), hide_index=True, key=f"{KEY}_notices",
-        column_config={"Текст": st.column_config.TextColumn(width="large")})
+    for r in rows[:NOTICES_SHOWN]:
+        with st.container(border=True):
+            st.caption(f"{web.local_time(r.created_at, tz)} · {r.kind_title}" + (" · новое" if not r.read else ""))
+            st.markdown(("**" + web.md(r.text) + "**") if not r.read else web.md(r.text))
+    if len(rows) > NOTICES_SHOWN:
+        st.caption(f"Показаны последние {NOTICES_SHOWN} уведомлений из {len(rows)}.")

@@ -102,3 +102,49 @@ def test_a_parent_writes_the_class_teacher_answers_and_the_parent_sees_it(browse
     finally:
         parent_ctx.close()
         teacher_ctx.close()
+
+
+def test_a_correction_request_reaches_the_queue_and_the_answer_reaches_the_reporter(browser, portal):
+    """The parent reports wrong data; the administrator sees it in the queue with the time left of
+    its calendar day and closes it with a comment; the parent finds the comment in «Уведомления».
+    The site administrator publishes a document for guardians, which the parent then sees."""
+    parent_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    admin_ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    try:
+        parent = parent_ctx.new_page()
+        parent.set_default_timeout(30_000)
+        sign_in(parent, portal, "parent")
+        parent.get_by_test_id("stSidebarNav").get_by_role("link", name="Сообщить о неточности").click()
+        parent.get_by_role("textbox", name="Что неверно *").fill("В дневнике неверно указано отчество сына")
+        parent.get_by_role("textbox", name="Как должно быть").fill("Андреевич")
+        parent.get_by_role("button", name="Отправить заявку").click()
+        expect(parent.get_by_text(re.compile(r"Заявка № \d+ отправлена администратору"))).to_be_visible()
+
+        admin = admin_ctx.new_page()
+        admin.set_default_timeout(30_000)
+        sign_in(admin, portal, "admin")
+        admin.get_by_test_id("stSidebarNav").get_by_role("link", name="Заявки на исправление").click()
+        expect(admin.get_by_role("heading", name="Заявки на исправление данных")).to_be_visible()
+        expect(admin.locator('[data-testid="stDataFrame"]')).to_be_visible()
+        expect(admin.get_by_text("Открытых заявок")).to_be_visible()
+        settled(admin)
+        shot(admin, "corrections_queue")
+        admin.get_by_role("textbox", name="Комментарий для сообщившего *").fill("Отчество исправлено.")
+        admin.get_by_role("button", name="Закрыть заявку").click()
+        expect(admin.get_by_text(re.compile(r"Заявка № \d+ закрыта \(исправлено\)"))).to_be_visible()
+
+        parent.get_by_test_id("stSidebarNav").get_by_role("link", name="Сообщения").click()
+        expect(parent.get_by_test_id("stSidebar")).to_contain_text("Непрочитанных сообщений: 1")
+        parent.get_by_role("tab", name=re.compile("Уведомления")).click()
+        expect(parent.get_by_text(re.compile(r"данные исправлены\. Комментарий: Отчество исправлено\."))).to_be_visible()
+        settled(parent)
+        shot(parent, "corrections_parent_notice")
+    finally:
+        parent_ctx.close()
+        admin_ctx.close()
+    with reading(portal.demo.url) as tx:
+        from models import CorrectionRequest, Notice
+        request = tx.exec(select(CorrectionRequest).order_by(CorrectionRequest.id.desc())).first()
+        notice = tx.exec(select(Notice).where(Notice.kind == "correction_done")).one()
+    assert (request.status, request.resolution) == ("resolved", "Отчество исправлено.")
+    assert notice.user_id == request.reporter_user_id and "Отчество исправлено." in notice.text
