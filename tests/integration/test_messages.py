@@ -245,3 +245,23 @@ def test_the_moderator_hides_a_message_with_a_reason_in_the_audit_log(w):
     assert messages.moderation_queue(moderator, a.id) == []  # its report is closed
     with pytest.raises(MessageError, match="уже скрыто"):
         messages.hide_message(moderator, msg.id, "Ещё раз")
+
+
+def test_an_announcement_to_a_parallel_and_to_the_school(w):
+    a = w.schools["A"]
+    admin, editor = actor(uid(w, "admin")), actor(uid(w, "editor"))
+    from models import ThreadMember
+
+    def members(thread_id):
+        with reading() as tx:
+            return set(tx.exec(select(ThreadMember.user_id).where(ThreadMember.thread_id == thread_id)).all())
+
+    grade6 = messages.announce(admin, a.id, "grade:6", "Экскурсия", "Шестые классы едут в музей.")
+    assert members(grade6) == {uid(w, x) for x in ("admin", "pupil6_1", "pupil6_2", "parent_of_pupil6_1",
+                                                    "parent_of_pupil6_2", "teacher6")}
+    whole = messages.announce(editor, a.id, "school", "Каникулы", "Каникулы с 28 декабря.")
+    assert members(whole) == set(a.users.values())          # everybody with a role in school A, no one else
+    with pytest.raises(AccessDenied):                        # nor in school B
+        messages.announce(editor, w.schools["B"].id, "school", "Каникулы", "Текст")
+    with pytest.raises(MessageError, match="Параллель"):
+        messages.announce(admin, a.id, "grade:12", "Тема", "Текст")
