@@ -148,3 +148,34 @@ def test_a_correction_request_reaches_the_queue_and_the_answer_reaches_the_repor
         notice = tx.exec(select(Notice).where(Notice.kind == "correction_done")).one()
     assert (request.status, request.resolution) == ("resolved", "Отчество исправлено.")
     assert notice.user_id == request.reporter_user_id and "Отчество исправлено." in notice.text
+
+
+def test_the_site_administrator_publishes_a_document_for_guardians(browser, portal):
+    admin_ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    parent_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    try:
+        admin = admin_ctx.new_page()
+        admin.set_default_timeout(30_000)
+        sign_in(admin, portal, "site_admin")
+        admin.get_by_test_id("stSidebarNav").get_by_role("link", name="Документы").click()
+        admin.get_by_text("Новый документ").click()
+        admin.get_by_role("textbox", name="Название *").fill("Памятка для родителей об электронном дневнике")
+        admin.get_by_label("Для кого").click()
+        admin.get_by_role("option", name="Родители").click()
+        admin.get_by_role("textbox", name="Текст").fill("Дневник открывается в разделе «Дневник».")
+        admin.get_by_role("button", name="Сохранить").click()
+        expect(admin.get_by_text("опубликован (родители)")).to_be_visible()
+        settled(admin)
+        shot(admin, "documents_site_admin")
+
+        parent = parent_ctx.new_page()
+        parent.set_default_timeout(30_000)
+        sign_in(parent, portal, "parent")
+        parent.get_by_test_id("stSidebarNav").get_by_role("link", name="Документы").click()
+        parent.get_by_text("Памятка для родителей об электронном дневнике").click()
+        expect(parent.get_by_text("Дневник открывается в разделе «Дневник».")).to_be_visible()
+        settled(parent)
+        shot(parent, "documents_parent")
+    finally:
+        admin_ctx.close()
+        parent_ctx.close()
