@@ -477,6 +477,8 @@ def sidebar(actor: Actor) -> None:
 def unread_link(actor: Actor) -> None:
     """Issue 8: the unread messages and notices of the chosen school, counted on every run (a
     click, a move to another screen), as a link to «Сообщения»."""
+    if actor.must_change_password:  # only the password change is routed until then
+        return
     school_id = chosen_school(actor)
     spec = next((p for p in PAGES if p.key == "messages"), None)
     if spec is None or school_id is None or school_id not in policy.schools_for(actor, spec.action):
