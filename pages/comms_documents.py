@@ -28,6 +28,7 @@ def render(actor, school_id: int) -> None:
     if not rows:
         st.info("Документов для вас пока нет.")
         return
+    web.report_error_link("Документы")
     tz = web.school_timezone(school_id)
     if publisher:
         st.dataframe(pd.DataFrame([{

@@ -489,6 +489,23 @@ def unread_link(actor: Actor) -> None:
                  icon=":material/mark_email_unread:" if count else ":material/mail:")
 
 
+def report_error_link(where: str) -> None:
+    """Issue 8: «Сообщить о неточности» from any screen — opens the correction request form with
+    `where` and the address of this screen filled in (R-COM-2, 2.3). Call it at the foot of a
+    screen that shows data a user may find wrong."""
+    spec = next((p for p in PAGES if p.key == "report-error"), None)
+    actor = signed_in_actor()
+    if spec is None or actor is None or actor.must_change_password or \
+            chosen_school(actor) not in policy.schools_for(actor, spec.action):
+        return
+    try:
+        here = st.context.url or ""
+    except Exception:  # no browser request behind this run (AppTest)
+        here = ""
+    st.page_link(spec.page(), label="Сообщить о неточности в данных", icon=":material/report:",
+                 query_params={"where": where[:300], "link": here[:300]})
+
+
 def roles_text(actor: Actor, names: dict[int, str] | None = None) -> list[str]:
     several = len(actor.school_ids()) > 1
     out = []

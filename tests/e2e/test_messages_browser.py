@@ -176,6 +176,12 @@ def test_the_site_administrator_publishes_a_document_for_guardians(browser, port
         expect(parent.get_by_text("Дневник открывается в разделе «Дневник».")).to_be_visible()
         settled(parent)
         shot(parent, "documents_parent")
+        # «Сообщить о неточности» from the screen: the form knows where the user came from
+        parent.get_by_role("link", name="Сообщить о неточности в данных").click()
+        expect(parent.get_by_role("heading", name="Сообщить о неточности в данных")).to_be_visible()
+        expect(parent.get_by_role("textbox", name="Где (экран, класс, предмет, дата)")).to_have_value("Документы")
+        expect(parent.get_by_role("textbox", name="Ссылка на экран, где вы это увидели")).to_have_value(
+            re.compile(r"^http://localhost:\d+/documents"))
     finally:
         admin_ctx.close()
         parent_ctx.close()
