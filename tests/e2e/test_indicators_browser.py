@@ -75,40 +75,40 @@ def served(sqlite_url, tmp_path, browser_args):
         log.close()
 
 
-def test_deputy_opens_the_dashboard_and_a_drilldown(served, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_deputy_opens_the_dashboard_and_a_drilldown(served, tmp_path, browser):
+    from playwright.sync_api import expect
 
     world, url, args = served
     shots = Path(os.environ.get("INDICATORS_E2E_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.goto(url)
-            page.get_by_label("Логин").fill("deputy5")
-            page.get_by_label("Пароль").fill(iwm.PASSWORD)
-            page.get_by_role("button", name="Войти").click()
-            page.get_by_role("link", name="Показатели школы").click(timeout=30000)
-            expect(page.get_by_role("heading", name="Показатели школы")).to_be_visible(timeout=30000)
-            expect(page.get_by_text("данные на 12:00", exact=False)).to_be_visible(timeout=60000)
-            expect(page.get_by_text("параллели 5", exact=False)).to_be_visible()
-            for tab in ("Оперативные показатели", "Качество образования", "Олимпиады", "Пользователи",
-                        "Электронный журнал", "Контроль завуча (п. 3.6)"):
-                expect(page.get_by_role("tab", name=tab)).to_be_visible()
-            grid = page.locator('[data-testid="stDataFrame"]').first
-            expect(grid).to_be_visible(timeout=30000)
-            page.wait_for_timeout(800)  # let the grid paint its canvas
-            page.screenshot(path=str(shots / "indicators_dashboard.png"), full_page=True)
-            box = grid.bounding_box()
-            # the second row, «Системная неуспеваемость»: its selection box at the left edge
-            page.mouse.click(box["x"] + 16, box["y"] + ROW + ROW + ROW // 2)
-            dialog = page.get_by_role("dialog")
-            expect(dialog).to_be_visible(timeout=30000)
-            expect(dialog.get_by_text("Системная неуспеваемость")).to_be_visible()
-            expect(dialog.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(shots / "indicators_drilldown.png"), full_page=True)
-            expect(dialog.get_by_text("Строк: 1")).to_be_visible()
-        finally:
-            browser.close()
+    # the session's browser of tests/e2e/conftest.py: one Playwright per test run
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_label("Логин").fill("deputy5")
+        page.get_by_label("Пароль").fill(iwm.PASSWORD)
+        page.get_by_role("button", name="Войти").click()
+        page.get_by_role("link", name="Показатели школы").click(timeout=30000)
+        expect(page.get_by_role("heading", name="Показатели школы")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("данные на 12:00", exact=False)).to_be_visible(timeout=60000)
+        expect(page.get_by_text("параллели 5", exact=False)).to_be_visible()
+        for tab in ("Оперативные показатели", "Качество образования", "Олимпиады", "Пользователи",
+                    "Электронный журнал", "Контроль завуча (п. 3.6)"):
+            expect(page.get_by_role("tab", name=tab)).to_be_visible()
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        expect(grid).to_be_visible(timeout=30000)
+        page.wait_for_timeout(800)  # let the grid paint its canvas
+        page.screenshot(path=str(shots / "indicators_dashboard.png"), full_page=True)
+        box = grid.bounding_box()
+        # the second row, «Системная неуспеваемость»: its selection box at the left edge
+        page.mouse.click(box["x"] + 16, box["y"] + ROW + ROW + ROW // 2)
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible(timeout=30000)
+        expect(dialog.get_by_text("Системная неуспеваемость")).to_be_visible()
+        expect(dialog.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(shots / "indicators_drilldown.png"), full_page=True)
+        expect(dialog.get_by_text("Строк: 1")).to_be_visible()
+    finally:
+        context.close()

@@ -75,36 +75,36 @@ def served(sqlite_url, frozen_clock, tmp_path, browser_args):
             proc.kill()
 
 
-def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path, browser):
+    from playwright.sync_api import expect
 
     world, url, args = served
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.get_by_label("Логин").fill("ct5a")
-            page.get_by_label("Пароль").fill(reports_world.PASSWORD)
-            page.get_by_role("button", name="Войти").click()
-            page.get_by_role("link", name="Ведомость для родителей").click(timeout=30000)
-            expect(page.get_by_role("heading", name="Ведомость для родителей")).to_be_visible(timeout=30000)
-            expect(page.get_by_text("5А класс · 16.11.2026 – 20.11.2026 (2 четверть) · листов: 4")).to_be_visible(
-                timeout=30000)
-            expect(page.get_by_role("button", name="Скачать PDF")).to_be_visible(timeout=30000)
-            expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
-            page.wait_for_timeout(500)  # let the grid paint its canvas before the picture
-            shots = Path(os.environ.get("REPORTS_E2E_SHOTS", tmp_path))
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "weekly_sheets.png"), full_page=True)
-            with page.expect_download(timeout=60000) as info:
-                page.get_by_role("button", name="Скачать PDF").click()
-            download = info.value
-            assert download.suggested_filename == "Ведомость ученика 5А класс 16.11.2026-20.11.2026.pdf"
-            saved = tmp_path / "sheets.pdf"
-            download.save_as(saved)
-        finally:
-            browser.close()
+    # the session's browser of tests/e2e/conftest.py: one Playwright per test run
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_label("Логин").fill("ct5a")
+        page.get_by_label("Пароль").fill(reports_world.PASSWORD)
+        page.get_by_role("button", name="Войти").click()
+        page.get_by_role("link", name="Ведомость для родителей").click(timeout=30000)
+        expect(page.get_by_role("heading", name="Ведомость для родителей")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("5А класс · 16.11.2026 – 20.11.2026 (2 четверть) · листов: 4")).to_be_visible(
+            timeout=30000)
+        expect(page.get_by_role("button", name="Скачать PDF")).to_be_visible(timeout=30000)
+        expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
+        page.wait_for_timeout(500)  # let the grid paint its canvas before the picture
+        shots = Path(os.environ.get("REPORTS_E2E_SHOTS", tmp_path))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "weekly_sheets.png"), full_page=True)
+        with page.expect_download(timeout=60000) as info:
+            page.get_by_role("button", name="Скачать PDF").click()
+        download = info.value
+        assert download.suggested_filename == "Ведомость ученика 5А класс 16.11.2026-20.11.2026.pdf"
+        saved = tmp_path / "sheets.pdf"
+        download.save_as(saved)
+    finally:
+        context.close()
     pages = readback.pdf_pages(saved.read_bytes())
     heads = [line.strip() for p in pages for line in p.splitlines() if "Ученик:" in line]
     assert heads == ["Ученик: Алексеев Антон, 5А класс", "Ученик: Борисова Бэлла, 5А класс",
