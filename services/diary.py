@@ -11,12 +11,13 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from models import (
-    Attendance, DiaryVisit, Enrollment, Guardian, Homework, HomeworkMiss, Lesson, Mark, SchoolClass,
+    Attendance, DiaryVisit, Enrollment, Guardian, Homework, HomeworkMiss, Lesson, Mark, School, SchoolClass,
     Student, StudentGuardian, StudyPeriod, Subject, SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
 from services import clock, policy, targets
 from services.actor import Actor
+from services.policy import Target
 from services.journal import current_period
 from services.rules import averages
 from services.rules.cells import ATTENDANCE_LETTERS, ATTENDANCE_TITLES
@@ -238,3 +239,40 @@ def mark_seen(actor: Actor, student_id: int) -> None:
             visit = DiaryVisit(school_id=school_id, user_id=actor.user_id, student_id=student_id, seen_at=now)
         visit.seen_at = now
         tx.add(visit)
+
+
+@dataclass(frozen=True)
+class ClassPupils:
+    class_id: int
+    class_name: str
+    pupils: tuple[tuple[int, str], ...]
+
+
+def readable_classes(actor: Actor, school_id: int) -> list[ClassPupils]:
+    """For staff who read diaries (class teacher, deputy, director, administrator): the classes of
+    the school's current year whose pupils' diaries the policy lets them read, with the pupils."""
+    from services import rosters
+    today = clock.today()
+    with reading() as tx:
+        year = rosters.current_year(tx, school_id, today)
+        if year is None:
+            return []
+        classes = tx.exec(select(SchoolClass).where(SchoolClass.school_id == school_id,
+                                                    SchoolClass.year_id == year.id)
+                          .order_by(SchoolClass.grade, SchoolClass.letter)).all()
+        municipality_id = tx.exec(select(School.municipality_id).where(School.id == school_id)).one()
+        allowed = [c for c in classes if policy.allowed(actor, "diary.view", Target(
+            school_id=school_id, municipality_id=municipality_id, class_id=c.id, grade=c.grade,
+            entity="class", entity_id=c.id))]
+        if not allowed:
+            return []
+        day = rosters.in_year(year, today)
+        rows = tx.exec(select(Enrollment.class_id, Student.id, Student.last_name, Student.first_name)
+                       .join(Student, Student.id == Enrollment.student_id)
+                       .where(Enrollment.class_id.in_([c.id for c in allowed]), Enrollment.starts_on <= day,
+                              or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= day))
+                       .order_by(Student.last_name, Student.first_name)).all()
+    pupils: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for class_id, sid, last, first in rows:
+        pupils[class_id].append((sid, f"{last} {first}"))
+    return [ClassPupils(c.id, c.name, tuple(pupils.get(c.id, ()))) for c in allowed]

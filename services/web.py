@@ -139,6 +139,11 @@ PAGES: tuple[PageSpec, ...] = (
              ":material/rule:", render="pages.comms_corrections:render_queue"),
     PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
              render="pages.comms_moderation:render"),
+    # issue 3: the diary (parents, pupils, and staff who may read it) and the class teacher's view
+    PageSpec("diary", "Дневник", "diary.view", "school", WORK, ":material/auto_stories:",
+             render="pages.pupil_diary:render"),
+    PageSpec("class", "Мой класс", "attendance.class_day", "school", WORK, ":material/diversity_3:",
+             render="pages.class_teacher:render"),
     PageSpec("indicators", "Показатели школы", "indicators.view", "school", WORK, ":material/monitoring:",
              render="pages.indicators_dashboard:render"),
     PageSpec("control", "Внутришкольный контроль", "control.run", "school", WORK, ":material/fact_check:",
@@ -176,12 +181,30 @@ def menu_specs(actor: Actor, school_id: int | None, municipality_id: int | None)
     return [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
 
 
+# The screen each role starts on (its everyday work), by the first of the actor's roles in this
+# order that has its page in the menu; otherwise the first page of the menu.
+START_PAGES = (("teacher", "journal"), ("class_teacher", "class"), ("parent", "diary"), ("student", "diary"),
+               ("deputy", "indicators"), ("director", "indicators"), ("admin", "users"), ("secretary", "users"),
+               ("coordinator", "municipal-schools"), ("monitoring", "fsn"), ("site_admin", "documents"),
+               ("editor", "documents"), ("moderator", "moderation"))
+
+
+def start_page(actor: Actor, specs: list[PageSpec]) -> PageSpec | None:
+    keys = {spec.key: spec for spec in specs}
+    roles = {g.role for g in actor.grants}
+    for role, key in START_PAGES:
+        if role in roles and key in keys:
+            return keys[key]
+    return specs[0] if specs else None
+
+
 def menu(actor: Actor) -> dict[str, list[st.Page]]:
-    """The sections of the actor's menu for the chosen school; the first page is the default."""
+    """The sections of the actor's menu for the chosen school; the role's start page is the default."""
     sections: dict[str, list[st.Page]] = {}
     specs = menu_specs(actor, chosen_school(actor), chosen_municipality(actor))
-    for i, spec in enumerate(specs):
-        sections.setdefault(spec.section, []).append(spec.page(default=i == 0))
+    start = start_page(actor, specs)
+    for spec in specs:
+        sections.setdefault(spec.section, []).append(spec.page(default=spec is start))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
     return sections

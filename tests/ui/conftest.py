@@ -5,16 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import shutil
+from datetime import datetime
+
 import pytest
 import streamlit.config
 from streamlit.testing.v1 import AppTest
 
-from models.db import transaction
+from data import demo
+from models.db import dispose_all, transaction
 from services import schools, users
+from services import clock
 from services.actor import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Secret-pass1"
+# The demo school as of mid-November: the first quarter has ended, the second is under way.
+NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)
+LOGINS = demo.demo_logins(1)
 
 
 @dataclass
@@ -68,3 +76,31 @@ def menu(at: AppTest) -> list[str]:
 
 def table(at: AppTest, index: int = 0):
     return at.dataframe[index].value
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory, sqlite_template):
+    """One demo school (the current year up to NOW), built once for the test run."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    clock.set_now(NOW)
+    try:
+        demo.generate(url, seed=1, progress=False)
+    finally:
+        clock.set_now(None)
+        dispose_all()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_file, tmp_path, monkeypatch, frozen_clock):
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(demo_file, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    frozen_clock(NOW)
+    yield url
+    dispose_all()
+
+

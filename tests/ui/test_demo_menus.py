@@ -2,48 +2,15 @@
 menu renders on the demo school without an exception or an error box."""
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
-
 import pytest
 import streamlit.config
 from streamlit.testing.v1 import AppTest
 
-from data import demo
-from models.db import dispose_all, transaction
-from services import auth, clock, web
+from models.db import transaction
+from services import auth, web
 from services.actor import Actor
-from tests.ui.conftest import ROOT, sign_in
+from tests.ui.conftest import LOGINS, ROOT, sign_in
 
-# Mid-November: the first quarter has ended, the second is under way.
-NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)
-LOGINS = demo.demo_logins(1)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, sqlite_template):
-    """One demo school (the current year up to NOW), built once for the module."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    clock.set_now(NOW)
-    try:
-        demo.generate(url, seed=1, progress=False)
-    finally:
-        clock.set_now(None)
-        dispose_all()
-    return path
-
-
-@pytest.fixture
-def demo_url(demo_file, tmp_path, monkeypatch, frozen_clock):
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(demo_file, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    frozen_clock(NOW)
-    yield url
-    dispose_all()
 
 
 def actor_of(login: str) -> Actor:

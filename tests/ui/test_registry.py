@@ -43,8 +43,9 @@ def test_menus_by_role():
         return [s.title for s in web.menu_specs(a, school, municipality)]
 
     comms = ["Сообщения", "Объявления", "Документы", "Сообщить о неточности"]  # issue 8
-    assert titles(actor("parent")) == [*comms, "Мой профиль"]
-    assert titles(actor("student")) == [*comms, "Мой профиль"]
+    assert titles(actor("parent")) == ["Дневник", *comms, "Мой профиль"]
+    assert titles(actor("student")) == ["Дневник", *comms, "Мой профиль"]
+    assert "Мой класс" in titles(actor("teacher", "class_teacher")) and "Мой класс" not in titles(actor("teacher"))
     assert titles(actor("admin"))[:3] == ["Пользователи и роли", "Настройки школы", "Журнал событий"]
     assert "Пользователи и роли" in titles(actor("director"))
     assert not {"Пользователи и роли", "Журнал событий"} & set(titles(actor("teacher", "class_teacher")))
@@ -52,6 +53,17 @@ def test_menus_by_role():
     assert titles(actor("admin"), school=2) == ["Мой профиль"]  # another school chosen: nothing there
     assert titles(actor("coordinator", municipality=5), school=None, municipality=5) == [
         "Школы муниципалитета", "Мой профиль"]
+
+
+def test_each_role_starts_on_its_everyday_screen():
+    def start(*roles):
+        a = Actor(user_id=1, login="x", name="x", grants=tuple(Grant(role=r, school_id=1) for r in roles))
+        return web.start_page(a, web.menu_specs(a, 1, None)).title
+
+    assert start("parent") == start("student") == "Дневник"
+    assert start("class_teacher") == "Мой класс"
+    assert start("admin") == "Пользователи и роли"
+    assert start("director") == start("deputy") == "Показатели школы"
 
 
 def test_render_pages_import():

@@ -1,0 +1,176 @@
+"""«Дневник» (ЭД): the pupil's week — lessons, topics, homework, marks with their work type,
+attendance — and the marks per subject for the study period with averages and a trend chart.
+A parent switches between their own children; a pupil sees only themself; staff who may read
+diaries pick a class and a pupil. Marks new since the last visit are highlighted."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from services import clock, diary, web
+from services.actor import Actor
+from services.policy import AccessDenied
+
+WEEK_KEY = "diary_week_start"
+NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
+
+
+def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
+    children = diary.children_of(actor)
+    if children:
+        if len(children) == 1:
+            child = children[0]
+        else:
+            names = {c.student_id: f"{c.name}, {c.class_name}" if c.class_name else c.name for c in children}
+            chosen = st.segmented_control("Ребёнок", list(names), format_func=names.get, key="diary_child",
+                                          default=children[0].student_id)
+            child = next((c for c in children if c.student_id == chosen), children[0])
+        label = f"{child.name}, {child.class_name}" if child.class_name else child.name
+        return child.student_id, label
+    classes = [c for c in diary.readable_classes(actor, school_id) if c.pupils]
+    if not classes:
+        st.info("Нет учеников, чей дневник вам доступен.")
+        return None
+    left, right = st.columns(2)
+    by_id = {c.class_id: c for c in classes}
+    class_id = left.selectbox("Класс", list(by_id), format_func=lambda i: by_id[i].class_name, key="diary_class")
+    pupils = dict(by_id[class_id].pupils)
+    student_id = right.selectbox("Ученик", list(pupils), format_func=pupils.get, key=f"diary_pupil_{class_id}")
+    return student_id, f"{pupils[student_id]}, {by_id[class_id].class_name}"
+
+
+def _week_start() -> date:
+    today = clock.today()
+    monday = today - timedelta(days=today.weekday())
+    if today.weekday() == 6:  # on Sunday the family looks at the coming week
+        monday += timedelta(days=7)
+    return st.session_state.setdefault(WEEK_KEY, monday)
+
+
+def _shift(days: int) -> None:
+    st.session_state[WEEK_KEY] = st.session_state[WEEK_KEY] + timedelta(days=days)
+
+
+def _week_nav() -> date:
+    start = _week_start()
+    prev_col, label_col, next_col, today_col = st.columns([1, 3, 1, 1.3])
+    prev_col.button("← Назад", on_click=_shift, args=(-7,), key="diary_prev", width="stretch")
+    label_col.markdown(f"**Неделя {start:%d.%m} – {start + timedelta(days=5):%d.%m.%Y}**")
+    next_col.button("Вперёд →", on_click=_shift, args=(7,), key="diary_next", width="stretch")
+    today = clock.today()
+    if not start <= today < start + timedelta(days=7):
+        today_col.button("Эта неделя", key="diary_today", width="stretch",
+                         on_click=lambda: st.session_state.update({WEEK_KEY: today - timedelta(days=today.weekday())}))
+    return start
+
+
+def _mark_text(mark: diary.DiaryMark) -> str:
+    return f"{mark.value} ({mark.work_type.lower()})"
+
+
+def _week_frame(week: diary.Week, new: set[tuple[int, str, str]]) -> pd.DataFrame:
+    rows = []
+    for day in week.days:
+        for lesson in day.lessons:
+            marks = [_mark_text(m) for m in lesson.marks]
+            fresh = any(m.is_new or (lesson.lesson_id, m.value, m.work_type) in new for m in lesson.marks)
+            homework = lesson.homework or ""
+            if lesson.homework_not_done:
+                homework = (homework + " " if homework else "") + "[не выполнено]"
+            rows.append({"День": day.title, "№": lesson.number,
+                         "Время": f"{lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}",
+                         "Предмет": lesson.subject, "Тема урока": lesson.topic or "",
+                         "Домашнее задание": homework, "Отметки": ", ".join(marks),
+                         "Посещаемость": lesson.attendance_title or "", "Новое": "новое" if fresh else ""})
+    return pd.DataFrame(rows, columns=["День", "№", "Время", "Предмет", "Тема урока", "Домашнее задание",
+                                       "Отметки", "Посещаемость", "Новое"])
+
+
+def _highlight(row: pd.Series) -> list[str]:
+    style = "background-color: #fff3c4; font-weight: 600" if row["Новое"] else ""
+    return [style if col in ("Отметки", "Новое") else "" for col in row.index]
+
+
+def _show_week(actor: Actor, student_id: int, label: str) -> None:
+    start = _week_nav()
+    week = diary.week(actor, student_id, start)
+    remembered = st.session_state.setdefault(NEW_KEY, {})
+    if student_id not in remembered:  # the first look of this session: remember what was new, then mark seen
+        remembered[student_id] = {(l.lesson_id, m.value, m.work_type) for d in week.days for l in d.lessons
+                                  for m in l.marks if m.is_new}
+        diary.mark_seen(actor, student_id)
+    new = remembered[student_id]
+    fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks
+                if m.is_new or (l.lesson_id, m.value, m.work_type) in new)
+    if fresh:
+        st.success(f"Новых отметок с прошлого посещения: {fresh}. Они выделены цветом.")
+    frame = _week_frame(week, new)
+    if frame.empty:
+        st.info("На этой неделе уроков нет.")
+        return
+    for day in week.days:
+        part = frame[frame["День"] == day.title].drop(columns=["День"])
+        st.markdown(f"#### {day.title}")
+        if part.empty:
+            st.caption("Уроков нет")
+            continue
+        st.dataframe(part.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
+                     column_config={"№": st.column_config.NumberColumn(width="small"),
+                                    "Новое": st.column_config.TextColumn(width="small")})
+    web.table_downloads(lambda: frame, stem=f"Дневник {label} {start:%d.%m.%Y}", sheet="Неделя",
+                        key="diary_week_dl")
+
+
+def _numeric(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _show_marks(actor: Actor, student_id: int, label: str) -> None:
+    period, subjects = diary.marks_by_subject(actor, student_id)
+    if not period:
+        st.info("Учебный период не идёт: отметок за период нет.")
+        return
+    st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
+    table = pd.DataFrame([{
+        "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
+        "Средний": s.average, "Средневзвешенный": s.weighted, "Пропуски": s.absences, "Опоздания": s.lates,
+    } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "Пропуски", "Опоздания"])
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Средний": st.column_config.NumberColumn(format="%.2f"),
+        "Средневзвешенный": st.column_config.NumberColumn(format="%.2f", help="Отметки с весами видов работ")})
+    web.table_downloads(lambda: table, stem=f"Отметки {label} {period}", sheet="Отметки", key="diary_marks_dl")
+    with_marks = [s for s in subjects if any(_numeric(m.value) for _, m in s.marks)]
+    if not with_marks:
+        return
+    names = [s.subject for s in with_marks]
+    subject = st.selectbox("Динамика по предмету", names, key="diary_trend_subject")
+    chosen = next(s for s in with_marks if s.subject == subject)
+    points, total, weights = [], 0.0, 0.0
+    for day, mark in chosen.marks:
+        value = _numeric(mark.value)
+        if value is None:
+            continue
+        total, weights = total + value * mark.weight, weights + mark.weight
+        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round(total / weights, 2)})
+    st.line_chart(pd.DataFrame(points), x="Дата", y=["Отметка", "Средневзвешенный"], height=240)
+
+
+def render(actor: Actor, school_id: int) -> None:
+    st.title("Дневник")
+    try:
+        chosen = _choose_pupil(actor, school_id)
+        if chosen is None:
+            return
+        student_id, label = chosen
+        st.subheader(label)
+        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
+        with week_tab:
+            _show_week(actor, student_id, label)
+        with marks_tab:
+            _show_marks(actor, student_id, label)
+    except AccessDenied as denied:
+        st.error(str(denied))
+        return
+    web.report_error_link("Дневник")
