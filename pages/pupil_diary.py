@@ -44,8 +44,6 @@ def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
 def _week_start() -> date:
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
-    if today.weekday() == 6:  # on Sunday the family looks at the coming week
-        monday += timedelta(days=7)
     return st.session_state.setdefault(WEEK_KEY, monday)
 
 
@@ -84,8 +82,8 @@ def _week_frame(week: diary.Week, new: set[tuple[int, str, str]]) -> pd.DataFram
                          "Предмет": lesson.subject, "Тема урока": lesson.topic or "",
                          "Домашнее задание": homework, "Отметки": ", ".join(marks),
                          "Посещаемость": lesson.attendance_title or "", "Новое": "новое" if fresh else ""})
-    return pd.DataFrame(rows, columns=["День", "№", "Время", "Предмет", "Тема урока", "Домашнее задание",
-                                       "Отметки", "Посещаемость", "Новое"])
+    return pd.DataFrame(rows, columns=["День", "№", "Время", "Предмет", "Отметки", "Посещаемость",
+                                       "Домашнее задание", "Тема урока", "Новое"])
 
 
 def _highlight(row: pd.Series) -> list[str]:
