@@ -134,6 +134,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.reports_changes:render"),
     PageSpec("archive", "Архив учебного года", "year.archive", "school", ADMIN, ":material/inventory_2:",
              render="pages.archive_year:render"),
+    # issue 5: rosters
+    PageSpec("import", "Загрузка из Excel", "roster.import", "school", ADMIN, ":material/upload_file:",
+             render="pages.rosters_import:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
@@ -184,7 +187,7 @@ def menu_specs(actor: Actor, school_id: int | None, municipality_id: int | None)
 # The screen each role starts on (its everyday work), by the first of the actor's roles in this
 # order that has its page in the menu; otherwise the first page of the menu.
 START_PAGES = (("teacher", "journal"), ("class_teacher", "class"), ("parent", "diary"), ("student", "diary"),
-               ("deputy", "indicators"), ("director", "indicators"), ("admin", "users"), ("secretary", "users"),
+               ("deputy", "indicators"), ("director", "indicators"), ("admin", "users"), ("secretary", "import"),
                ("coordinator", "municipal-schools"), ("monitoring", "fsn"), ("site_admin", "documents"),
                ("editor", "documents"), ("moderator", "moderation"))
 
