@@ -1,6 +1,8 @@
 """Benchmark: concurrent teachers saving marks through the service layer, as the journal page
 does (load the grid, change three cells of one's own class, save), on SQLite and on
-PostgreSQL. After a save the session's grid holds the saved values; `--reload` rebuilds it
+PostgreSQL. The sessions are threads of one app process on SQLite (one machine, one file), and
+are shared among app processes on PostgreSQL (`--processes`, by default one per core, as several
+app servers behind nginx share one database). After a save the session's grid holds the saved values; `--reload` rebuilds it
 from the database after every save instead, as the page does (its cost is bench/journal.py's
 grid_build). 50 sessions (threads), no think time, for a bounded time each.
 
@@ -129,23 +131,50 @@ def lost_updates(url: str, workers: list[Worker]) -> int:
     return lost
 
 
-def run(url: str, count: int, seconds: float, label: str, reload: bool = False) -> tuple[float, float, int, int]:
-    os.environ["DATABASE_URL"] = url  # the services use the configured database, as the app does
-    workers = sessions(url, count)
-    common.log(f"{label}: сессий {len(workers)}, {seconds:.0f} с без пауз …")
+def _process(url: str, workers: list[Worker], reload: bool, ready, go, stop_at, out) -> None:
+    """One app server: its sessions are threads; they open their journals, then wait for the go."""
+    os.environ["DATABASE_URL"] = url
     window: dict = {}
 
-    def start_clock() -> None:
-        window["started"] = time.perf_counter()
-        window["stop_at"] = window["started"] + seconds
+    def all_open() -> None:  # run by the last thread to arrive, before any is released
+        ready.put(os.getpid())
+        go.wait()
+        window["stop_at"] = stop_at.value
 
-    ready = threading.Barrier(len(workers), action=start_clock)
-    threads = [threading.Thread(target=work, args=(w, url, window, ready, reload)) for w in workers]
+    barrier = threading.Barrier(len(workers), action=all_open)
+    threads = [threading.Thread(target=work, args=(w, url, window, barrier, reload)) for w in workers]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - window.get("started", time.perf_counter())
+    out.put(workers)
+
+
+def run(url: str, count: int, seconds: float, label: str, reload: bool = False,
+        processes: int = 2) -> tuple[float, float, int, int]:
+    import multiprocessing as mp
+    from models.db import dispose_all
+
+    os.environ["DATABASE_URL"] = url  # the services use the configured database, as the app does
+    workers = sessions(url, count)
+    processes = max(1, min(processes, len(workers)))
+    common.log(f"{label}: сессий {len(workers)} в {processes} процессах приложения, {seconds:.0f} с без пауз …")
+    dispose_all()  # no connection crosses a fork
+    ctx = mp.get_context("fork")
+    ready, out, go, stop_at = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
+    shares = [workers[i::processes] for i in range(processes)]
+    procs = [ctx.Process(target=_process, args=(url, share, reload, ready, go, stop_at, out)) for share in shares]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.get(timeout=300)
+    started = time.perf_counter()
+    stop_at.value = started + seconds
+    go.set()
+    workers = [w for _ in procs for w in out.get(timeout=seconds + 300)]
+    elapsed = time.perf_counter() - started
+    for proc in procs:
+        proc.join()
     latencies = sorted(x for w in workers for x in w.latencies)
     saved = sum(w.saved for w in workers)
     failed = sum(w.failed for w in workers)
@@ -165,6 +194,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--seconds", type=float, default=15.0, help="сколько секунд длится каждый замер")
     p.add_argument("--sessions", type=int, default=50, help="сколько одновременных сессий")
     p.add_argument("--no-postgres", action="store_true", help="только SQLite")
+    p.add_argument("--processes", type=int, default=os.cpu_count() or 2,
+                   help="сколько процессов приложения на PostgreSQL делят сессии (как несколько серверов за "
+                        "nginx); на SQLite работает один процесс, как в DESIGN.md (одна машина, один файл)")
     p.add_argument("--reload", action="store_true", help="после каждого сохранения заново строить журнал, как страница")
     args = p.parse_args(argv)
     from models.db import dispose_all
@@ -179,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
         dispose_all()
         shutil.copyfile(source.split("///", 1)[1], copy)
         try:
-            rate, p95, lost, failed = run(common.db_url(copy), args.sessions, args.seconds, "SQLite", args.reload)
+            rate, p95, lost, failed = run(common.db_url(copy), args.sessions, args.seconds, "SQLite", args.reload, 1)
         finally:
             dispose_all()
             for extra in ("", "-wal", "-shm"):
@@ -191,7 +223,7 @@ def main(argv: list[str] | None = None) -> dict:
             pg_url = _pg_database()
             try:
                 common.ensure_demo_db(pg_url, full_year=False)
-                rate, p95, lost, failed = run(pg_url, args.sessions, args.seconds, "PostgreSQL", args.reload)
+                rate, p95, lost, failed = run(pg_url, args.sessions, args.seconds, "PostgreSQL", args.reload, args.processes)
             finally:
                 dispose_all()
                 _pg_drop(pg_url)
