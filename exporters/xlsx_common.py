@@ -107,6 +107,20 @@ def autofilter(ws: Worksheet, header_row: int, last_row: int, cols: int) -> None
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(cols)}{last_row}"
 
 
+def neutralise(wb: Workbook) -> Workbook:
+    """Every text cell of a workbook filled by other code (pandas, plain `append`) that starts
+    with a dangerous character becomes quoted text, as `put` writes it; formulas typed as text
+    (openpyxl stores a string starting with «=» as a formula) become text again."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(DANGEROUS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    return wb
+
+
 def to_bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)

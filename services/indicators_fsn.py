@@ -135,6 +135,8 @@ def to_xlsx(actor: Actor, report: FsnReport, school_id: int) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 28
+    from exporters.xlsx_common import neutralise
+    neutralise(wb)  # class names and positions are typed by people: never a formula
     out = io.BytesIO()
     wb.save(out)
     audit.record_now(actor, "contingent.exported", school_id=school_id, entity="contingent", entity_id=school_id,

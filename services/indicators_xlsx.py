@@ -60,6 +60,8 @@ def municipal_xlsx(actor: Actor, view: MunicipalView, date_from, date_to) -> byt
             sheet.column_dimensions[get_column_letter(col)].width = 16
         sheet.column_dimensions["B"].width = 40 if sheet.title == "Показатели" else 24
         sheet.column_dimensions["A"].width = 34
+    from exporters.xlsx_common import neutralise
+    neutralise(wb)  # school names are typed by people: never a formula
     out = io.BytesIO()
     wb.save(out)
     audit.record_now(actor, "indicators.exported", entity="municipality", entity_id=view.municipality_id,

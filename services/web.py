@@ -580,6 +580,8 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         ws = writer.sheets[sheet[:31]]
+        from exporters.xlsx_common import neutralise  # issue 6, item 6: text never becomes a formula
+        neutralise(ws.parent)
         for column in ws.columns:
             width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
             ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

@@ -83,3 +83,28 @@ def test_every_workbook_keeps_dangerous_text_as_text(rw):
     assert name in cells(data)
     with reading() as tx:
         assert tx.exec(select(Homework.text)).all() == [EVIL_HOMEWORK]
+
+
+def test_table_downloads_and_appended_workbooks_keep_dangerous_text_as_text():
+    """Every «Скачать XLSX» of a screen (web.table_downloads → web.xlsx_bytes, written by pandas)
+    and the workbooks filled with plain `append` (the coordinator's summary, ОО-1) go through
+    xlsx_common.neutralise: text stays text, numbers stay numbers."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    from exporters.xlsx_common import neutralise, to_bytes
+    from services import web
+    frame = pd.DataFrame({"Ученик": [EVIL_NAME, EVIL_FIRST, "Борисова"], "Тема": [EVIL_TOPIC, EVIL_HOMEWORK, "ок"],
+                          "Отметка": [5, 4, 3]})
+    data = web.xlsx_bytes(frame, "Отметки")
+    readback.no_formulas(data)
+    ws = readback.workbook(data).active
+    assert [c.value for c in ws["A"]][1:] == [EVIL_NAME, EVIL_FIRST, "Борисова"]
+    assert [c.value for c in ws["C"]][1:] == [5, 4, 3]
+    assert ws["A2"].quotePrefix and ws["B3"].quotePrefix and not ws["A4"].quotePrefix
+    wb = Workbook()
+    wb.active.append(["Школа", 1])
+    wb.active.append([EVIL_NAME, 2.5])
+    data = to_bytes(neutralise(wb))
+    readback.no_formulas(data)
+    assert readback.workbook(data).active["A2"].value == EVIL_NAME

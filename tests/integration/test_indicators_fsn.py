@@ -43,6 +43,10 @@ def test_contingent_on_a_date(world):
     assert ("Всего", 3, 7, 3, 4) in rows
     text = " ".join(str(c) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for c in r if c)
     assert "Алексеев" not in text
+    # a position typed as «=…» stays text (issue 6, item 6)
+    report.staff.append({"position": '=HYPERLINK("http://example.test","x")', "people": 1})
+    from tests.integration import readback
+    readback.no_formulas(indicators_fsn.to_xlsx(monitor, report, w.a))
 
 
 def test_who_may_see_it(world):
