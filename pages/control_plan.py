@@ -3,15 +3,13 @@
 monthly review of the journal (4.7, 5.10), printable, with the months that lack one."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from checks import registry
 from checks.base import CHECK_GROUPS
 from pages import indicators_ui as ui
-from services import control, indicators, policy
+from services import clock, control, indicators, policy, web
 from services.indicators import Choice, IndicatorError
 from services.policy import AccessDenied
 
@@ -48,6 +46,8 @@ def _checks(actor, school_id: int, choice: Choice) -> None:
         return
     event = st.dataframe(_findings_frame(found), hide_index=True, key=f"{KEY}_findings_{check.id}",
                          on_select="rerun", selection_mode="multi-row")
+    web.table_downloads(lambda: _findings_frame(found), stem=f"Замечания {check.name[:60]}", sheet="Замечания",
+                        key=f"{KEY}_dl_{check.id}")
     chosen = [found[i] for i in (event.selection.rows if event is not None else [])]
     st.caption("Отметьте замечания (или ни одного — тогда все) и отправьте их учителям и классным руководителям: "
                "они придут во входящие и в список дел.")
@@ -69,7 +69,7 @@ def _reviews(actor, school_id: int) -> None:
         st.success("Проверки проведены за все закончившиеся месяцы учебного года.")
     if policy.allowed(actor, "control.review", policy.Target(school_id=school_id)):
         with st.form(f"{KEY}_review"):
-            held_on = st.date_input("Дата проверки", value=date.today(), format="DD.MM.YYYY")
+            held_on = st.date_input("Дата проверки", value=clock.today(), format="DD.MM.YYYY")
             text = st.text_area("Результаты проверки", placeholder="Проверены журналы… Замечания…")
             if st.form_submit_button("Записать акт проверки"):
                 try:
@@ -86,8 +86,8 @@ def _reviews(actor, school_id: int) -> None:
         st.dataframe(frame, hide_index=True, key=f"{KEY}_acts")
         numbers = [a.id for a in acts]
         act_id = st.selectbox("Акт для печати", numbers, key=f"{KEY}_act_pick")
-        st.download_button("Скачать акт (PDF)", data=control.act_pdf(actor, act_id), file_name=f"akt_{act_id}.pdf",
-                           mime="application/pdf", key=f"{KEY}_pdf")
+        st.download_button("Скачать акт (PDF)", data=lambda: control.act_pdf(actor, act_id),
+                           file_name=f"akt_{act_id}.pdf", mime="application/pdf", key=f"{KEY}_pdf", on_click="ignore")
 
 
 def render(actor, school_id: int) -> None:

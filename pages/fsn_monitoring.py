@@ -45,7 +45,7 @@ def render(actor, school_id: int) -> None:
     with staff:
         st.dataframe(pd.DataFrame(report.staff).rename(columns={"position": "Должность", "people": "Человек"}),
                      hide_index=True)
-    if st.button("Подготовить XLSX", key=f"{KEY}_make"):
-        st.download_button("Скачать XLSX", data=indicators_fsn.to_xlsx(actor, report, school_id),
-                           file_name=f"oo1_{on:%Y%m%d}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{KEY}_xlsx")
+    # made (and its export audited) only when the button is pressed
+    st.download_button("Скачать XLSX", data=lambda: indicators_fsn.to_xlsx(actor, report, school_id),
+                       file_name=f"oo1_{on:%Y%m%d}.xlsx", on_click="ignore", icon=":material/table_view:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{KEY}_xlsx")

@@ -10,7 +10,7 @@ import streamlit as st
 from checks import registry
 from checks.base import CATEGORIES
 from pages import indicators_ui as ui
-from services import indicators, indicators_settings, policy
+from services import indicators, indicators_settings, policy, web
 from services.indicators import Choice, IndicatorError
 from services.policy import AccessDenied
 
@@ -36,7 +36,7 @@ def _table(rows, key: str):
     event = st.dataframe(
         ui.colour_rows(frame, [r.status for r in rows]), hide_index=True, key=key, on_select="rerun",
         selection_mode="single-row", column_config={
-            "Показатель": st.column_config.TextColumn(width="medium"),
+            "Показатель": st.column_config.TextColumn(width=280),
             "Определение": st.column_config.TextColumn(width="large")})
     picked = event.selection.rows if event is not None else []
     return rows[picked[0]] if picked else None
@@ -61,8 +61,12 @@ def _drill(actor, school_id: int, choice: Choice, row) -> None:
     if not rows:
         st.success("Строк за этим значением нет.")
         return
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, key=f"{KEY}_drill_table")
+    frame = pd.DataFrame(rows, columns=columns)
+    st.dataframe(frame, hide_index=True, key=f"{KEY}_drill_table")
     st.caption(f"Строк: {len(rows)}")
+    web.table_downloads(lambda: frame, stem=f"{row.name} {choice.date_from:%d.%m.%Y}-{choice.date_to:%d.%m.%Y}",
+                        sheet=row.name, key=f"{KEY}_drill_dl",
+                        on_take=web.audit_export(actor, school_id, f"показатель «{row.name}»: строки за значением"))
 
 
 def _trend(actor, school_id: int, choice: Choice, rows) -> None:
@@ -78,8 +82,11 @@ def _trend(actor, school_id: int, choice: Choice, rows) -> None:
     if frame[picked.name].isna().all():
         st.info("За эти недели значений нет.")
         return
+    # one tick per week (Monday), every week of the span on the axis, also those without a value
+    frame["Неделя"] = frame["Неделя с"].dt.strftime("%d.%m")
     chart = alt.Chart(frame.dropna()).mark_line(point=True).encode(
-        x=alt.X("Неделя с:T", title="неделя (с понедельника)", axis=alt.Axis(format="%d.%m")),
+        x=alt.X("Неделя:O", title="неделя (с понедельника)", sort=None,
+                scale=alt.Scale(domain=frame["Неделя"].tolist()), axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{picked.name}:Q", title=picked.unit),
         tooltip=[alt.Tooltip("Неделя с:T", format="%d.%m.%Y"), alt.Tooltip(f"{picked.name}:Q", format=".2f")])
     st.altair_chart(chart)
@@ -158,6 +165,9 @@ def render(actor, school_id: int) -> None:
         _drill(actor, school_id, choice, selected)
     elif selected is None:
         st.session_state.pop(f"{KEY}_opened", None)
+    web.table_downloads(lambda: pd.concat([_frame(list(board.rows)), _frame(list(board.deputy))], ignore_index=True),
+                        stem=f"Показатели {date_from:%d.%m.%Y}-{date_to:%d.%m.%Y}", sheet="Показатели",
+                        key=f"{KEY}_dl")
     _trend(actor, school_id, choice, list(board.rows) + list(board.deputy))
     target = policy.Target(school_id=school_id)
     if policy.can_ever(actor, "indicators.configure") and policy.allowed(actor, "indicators.configure", target):

@@ -72,7 +72,8 @@ def render(actor, municipality_id: int) -> None:
                                **{registry.get(i).name: [ui.value_text(view.cells[(i, s)].value, "%")
                                                          for s, _ in schools] for i in DEADLINES}}),
                  hide_index=True, key=f"{KEY}_deadlines")
-    st.download_button("Сводка в Excel (XLSX)",
-                       data=indicators_xlsx.municipal_xlsx(actor, view, date_from, date_to),
+    # made (and its export audited) only when the button is pressed, not on every visit
+    st.download_button("Сводка в Excel (XLSX)", on_click="ignore", icon=":material/table_view:",
+                       data=lambda: indicators_xlsx.municipal_xlsx(actor, view, date_from, date_to),
                        file_name=f"svodka_{date_from:%Y%m%d}_{date_to:%Y%m%d}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{KEY}_xlsx")

@@ -100,6 +100,13 @@ def test_deputy_opens_the_dashboard_and_a_drilldown(served, tmp_path, browser):
         expect(grid).to_be_visible(timeout=30000)
         page.wait_for_timeout(800)  # let the grid paint its canvas
         page.screenshot(path=str(shots / "indicators_dashboard.png"), full_page=True)
+        # the weekly trend below the tables: an Altair chart with its points
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.scroll_into_view_if_needed(timeout=30000)
+        expect(chart).to_be_visible()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / "indicators_trend.png"))
+        grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         # the second row, «Системная неуспеваемость»: its selection box at the left edge
         page.mouse.click(box["x"] + 16, box["y"] + ROW + ROW + ROW // 2)

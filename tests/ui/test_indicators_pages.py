@@ -56,6 +56,8 @@ def test_dashboard_shows_every_category_and_a_drilldown(world):
     drill = at.dataframe[-1].value
     assert list(drill.columns) == ["Ученик", "Класс", "Предмет", "Причина"]
     assert drill["Ученик"].tolist() == ["Борисова Бэлла"] and drill["Предмет"].tolist() == ["Математика"]
+    # the indicators table and the rows behind the value can be downloaded (made only on a click)
+    assert [b.label for b in at.get("download_button")] == ["Скачать CSV", "Скачать XLSX"] * 2
 
 
 def test_dashboard_narrowed_to_a_class(world):
@@ -95,6 +97,13 @@ def test_municipality_has_no_names(world):
     assert "Школа Б" in " ".join(df.value.columns.tolist()[-1] for df in at.dataframe[:1])
     for surname in ("Алексеев", "Борисова", "Дмитриев"):
         assert surname not in text
+    # the XLSX summary is made (and its export recorded) only when it is downloaded, not on a visit
+    from sqlmodel import select
+
+    from models import AuditEvent
+    from models.db import reading
+    with reading() as tx:
+        assert not tx.exec(select(AuditEvent).where(AuditEvent.action == "indicators.exported")).all()
 
 
 @pytest.mark.parametrize("name,login", [("olympiads", "admin_a"), ("fsn_monitoring", "monitor_a")])
