@@ -15,12 +15,13 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from models import (
-    Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, SchoolClass,
-    SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, Work, WorkType,
+    AcademicYear, Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, SchoolClass,
+    SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, TeachingAssignment, Work, WorkType,
 )
 from models.db import reading, transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
+from services.policy import Target
 from services.rules import averages
 from services.rules.cells import Cell, CellError, format_cell, numeric, parse_cell
 from services.rules.edit_window import EDIT_WINDOWS, edit_window_end
@@ -88,6 +89,8 @@ class Grid:
     summaries: dict[int, PupilSummary]
     editable_lessons: frozenset[int]
     homework: dict[int, str] = field(default_factory=dict)  # lesson_id → text
+    year_closed: bool = False                    # the class's school year is closed: read-only
+    year_name: str = ""                          # «2025/2026»
 
     def column(self, label: str) -> Column:
         return next(c for c in self.columns if c.label == label)
@@ -210,13 +213,15 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         if period is None or period.school_id != school_id:
             raise JournalError("Не заданы учебные периоды школы.")
         meta = tx.exec(
-            select(SchoolClass.name, Subject.name, CurriculumItem.marking, CurriculumItem.no_attestation)
+            select(SchoolClass.name, Subject.name, CurriculumItem.marking, CurriculumItem.no_attestation,
+                   AcademicYear.start_year, AcademicYear.is_closed)
             .select_from(SchoolClass)
             .join(Subject, Subject.id == subject_id)
+            .join(AcademicYear, AcademicYear.id == SchoolClass.year_id, isouter=True)
             .join(CurriculumItem, and_(CurriculumItem.class_id == SchoolClass.id,
                                        CurriculumItem.subject_id == subject_id), isouter=True)
             .where(SchoolClass.id == class_id)).first()
-        class_name, subject_name, marking, no_attestation = meta
+        class_name, subject_name, marking, no_attestation, start_year, year_closed = meta
         lesson_filter = [Lesson.school_id == school_id, Lesson.class_id == class_id,
                          Lesson.subject_id == subject_id, Lesson.lesson_date >= period.starts_on,
                          Lesson.lesson_date <= period.ends_on, Lesson.status != "cancelled"]
@@ -321,14 +326,16 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
             average=averages.average(v for v, _ in values), weighted=weighted,
             absences=absences.get(p.student_id, 0), lates=lates.get(p.student_id, 0),
             period_mark=period_values.get(p.student_id, ""), suggested=averages.round_mark(weighted))
-    editable = frozenset(c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
+    editable = frozenset() if year_closed else frozenset(
+        c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
     return Grid(
         school_id=school_id, class_id=class_id, class_name=class_name, subject_id=subject_id,
         subject_name=subject_name, subgroup_id=subgroup_id, period_id=period.id, period_name=period.name,
         marking=marking or "five", no_attestation=bool(no_attestation),
         tz=settings.timezone, edit_window=settings.edit_window, columns=columns, pupils=pupils,
         cells=cells, summaries=summaries, editable_lessons=editable,
-        homework=homework)
+        homework=homework, year_closed=bool(year_closed),
+        year_name=f"{start_year}/{start_year + 1}" if start_year else "")
 
 
 def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:
@@ -384,6 +391,10 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                              "Среди изменённых клеток есть уроки, которые ведёте не вы."))
             return
         school_id = next(iter(school_ids))
+        closed = closed_year(tx, {l.class_id for l in lessons.values()})
+        if closed:
+            result.errors.append(CellProblem(0, "", None, closed))
+            return
         settings = _settings(tx, school_id)
         tz = clock.zone(settings.timezone)
         subject_ids = {l.subject_id for l in lessons.values()}
@@ -477,6 +488,27 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
     result.committed = result.saved > 0
 
 
+def closed_year(tx: Session, class_ids) -> str | None:
+    """The Russian refusal when any of these classes belongs to a closed school year, else None.
+    A closed year is frozen (services/year_close.py): its journal is read-only."""
+    ids = sorted(set(class_ids))
+    if not ids:
+        return None
+    start_year = tx.exec(select(AcademicYear.start_year)
+                         .join(SchoolClass, SchoolClass.year_id == AcademicYear.id)
+                         .where(SchoolClass.id.in_(ids), AcademicYear.is_closed.is_(True))).first()
+    if start_year is None:
+        return None
+    return (f"Учебный год {start_year}/{start_year + 1} закрыт: его журнал доступен только для чтения, "
+            "отметки, посещаемость и уроки в нём не изменяются.")
+
+
+def require_open_year(tx: Session, class_ids) -> None:
+    message = closed_year(tx, class_ids)
+    if message:
+        raise JournalError(message)
+
+
 def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> None:
     audit.record_now(actor, "access.denied", school_id=min(school_ids) if len(school_ids) == 1 else None,
                      entity="lesson", entity_id=",".join(map(str, lesson_ids))[:64],
@@ -553,3 +585,101 @@ def _apply_attendance(tx: Session, actor: Actor, lesson: Lesson, student_id: int
     audit.record(tx, actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
                  entity_id=f"{lesson.id}:{student_id}", old=old, new=status,
                  detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}")
+
+
+# ----------------------------------------------------------------------------- choosing a journal
+@dataclass(frozen=True)
+class JournalChoice:
+    """One journal the actor may open: a class (or subgroup) and a subject."""
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject_name: str
+    subgroup_id: int | None
+    subgroup_name: str
+    year_id: int
+    own: bool  # the actor teaches it (by assignment, or substitutes in it)
+
+    @property
+    def label(self) -> str:
+        group = f" ({self.subgroup_name})" if self.subgroup_name else ""
+        return f"{self.class_name}{group} — {self.subject_name}"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+def choices(actor: Actor, school_id: int) -> list[JournalChoice]:
+    """The journals of the school's current year the actor may open: their own first (their
+    teaching assignments and the lessons they substitute in from a month ago to two weeks
+    ahead), then, for the roles that read journals, the others the policy allows."""
+    from services import rosters  # late: rosters imports importers, which this module need not load
+
+    today = clock.today()
+    with reading() as tx:
+        year = rosters.current_year(tx, school_id, today)
+        if year is None:
+            return []
+        cols = (SchoolClass.id, SchoolClass.name, SchoolClass.grade, SchoolClass.letter, Subject.id, Subject.name,
+                Subgroup.id, Subgroup.name)
+        assigned = tx.exec(
+            select(*cols, TeachingAssignment.teacher_id)
+            .select_from(TeachingAssignment)
+            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .join(Subgroup, Subgroup.id == TeachingAssignment.subgroup_id, isouter=True)
+            .where(TeachingAssignment.school_id == school_id, SchoolClass.year_id == year.id)).all()
+        substituted = tx.exec(
+            select(*cols).select_from(Lesson)
+            .join(SchoolClass, SchoolClass.id == Lesson.class_id)
+            .join(Subject, Subject.id == Lesson.subject_id)
+            .join(Subgroup, Subgroup.id == Lesson.subgroup_id, isouter=True)
+            .where(Lesson.school_id == school_id, Lesson.teacher_id.in_(sorted(actor.staff_ids)),
+                   Lesson.lesson_date >= today - timedelta(days=30), Lesson.lesson_date <= today + timedelta(days=14),
+                   SchoolClass.year_id == year.id)
+            .distinct()).all() if actor.staff_ids else []
+    found: dict[tuple, JournalChoice] = {}
+    order: dict[tuple, tuple] = {}
+
+    def add(row, own: bool) -> None:
+        cid, cname, grade, letter, sid, sname, gid, gname = row[:8]
+        key = (cid, sid, gid)
+        if key in found and (found[key].own or not own):
+            return
+        found[key] = JournalChoice(cid, cname, sid, sname, gid, gname or "", year.id, own)
+        order[key] = (not own, grade, letter, sname, gname or "")
+
+    for row in assigned:
+        if row[8] in actor.staff_ids:
+            add(row, True)
+    for row in substituted:
+        add(row, True)
+    for row in assigned:
+        key = (row[0], row[4], row[6])
+        if key in found:
+            continue
+        target = Target(school_id=school_id, class_id=row[0], grade=row[2], subject_id=row[4], entity="class",
+                        entity_id=row[0])
+        if policy.allowed(actor, "journal.view", target):
+            add(row, False)
+    return [found[k] for k in sorted(found, key=order.get)]
+
+
+def periods(school_id: int, year_id: int) -> tuple[list[PeriodChoice], int | None]:
+    """The study periods of a year and the current one (by today's date)."""
+    with reading() as tx:
+        rows = tx.exec(select(StudyPeriod).where(StudyPeriod.school_id == school_id, StudyPeriod.year_id == year_id)
+                       .order_by(StudyPeriod.starts_on)).all()
+        settings = _settings(tx, school_id)
+    today = clock.today(settings.timezone)
+    found = [PeriodChoice(p.id, p.name, p.starts_on, p.ends_on) for p in rows]
+    current = next((p.id for p in found if p.starts_on <= today <= p.ends_on), None)
+    if current is None and found:
+        before = [p.id for p in found if p.starts_on <= today]
+        current = before[-1] if before else found[0].id
+    return found, current

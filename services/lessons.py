@@ -15,6 +15,7 @@ from models import (
 from models.db import reading, transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
+from services.journal import closed_year
 from services.rules import deadlines
 
 
@@ -149,6 +150,9 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
     with transaction() as tx:
         policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
         lesson = tx.get(Lesson, lesson_id)
+        closed = closed_year(tx, {lesson.class_id})
+        if closed:
+            raise LessonError(closed)
         if lesson.version != version:
             raise LessonError("Урок уже изменили в другом окне или другой учитель. Обновите страницу.")
         old = {"topic": lesson.topic, "held": lesson.held}
@@ -197,6 +201,9 @@ def add_work(actor: Actor, lesson_id: int, work_type_id: int, title: str = "") -
     with transaction() as tx:
         policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
         lesson = tx.get(Lesson, lesson_id)
+        closed = closed_year(tx, {lesson.class_id})
+        if closed:
+            raise LessonError(closed)
         wt = tx.get(WorkType, work_type_id)
         if wt is None or wt.school_id != lesson.school_id:
             raise LessonError("Такого вида работы в школе нет.")

@@ -9,6 +9,7 @@ from models import CurriculumItem, PeriodMark, Student, StudyPeriod
 from models.db import transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
+from services.journal import closed_year
 from services.rules.cells import numeric
 
 KINDS = {"period": "за период", "annual": "годовая", "exam": "экзаменационная", "final": "итоговая"}
@@ -47,6 +48,9 @@ def save(actor: Actor, class_id: int, subject_id: int, period_id: int | None, ch
         policy.require(actor, "period_mark.edit", target)
         item = tx.exec(select(CurriculumItem).where(CurriculumItem.class_id == class_id,
                                                     CurriculumItem.subject_id == subject_id)).first()
+        closed = closed_year(tx, {class_id})
+        if closed:
+            raise PeriodMarkError(closed)
         if item is not None and item.no_attestation:
             raise PeriodMarkError("Предмет «Без аттестации»: отметки за период не выставляются.")
         marking = item.marking if item else "five"
