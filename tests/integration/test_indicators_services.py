@@ -50,6 +50,33 @@ def test_deputy_sees_only_their_parallel(world):
                              Choice(iwm.YEAR_FROM, iwm.YEAR_TO, class_ids=(world.classes["9А"],)))
 
 
+def test_deputy_of_a_subject_area_sees_only_their_subjects(world):
+    """A deputy of mathematics (RoleGrant.subject_ids) gets exactly what the director gets with
+    mathematics chosen, and may not ask for another subject."""
+    from models import RoleGrant, User
+    math = world.subjects["math"]
+    with transaction() as tx:
+        user = User(login="deputy_math", password_hash="-", last_name="Завуч", first_name="Т", created_at=iwm.NOW)
+        tx.add(user)
+        tx.flush()
+        tx.add(RoleGrant(user_id=user.id, role="deputy", school_id=world.a, subject_ids=str(math), granted_at=iwm.NOW))
+        uid = user.id
+    try:
+        deputy = auth.actor_for_user(uid)
+        board = indicators.dashboard(deputy, world.a, YEAR)
+        assert board.scope.subject_ids == (math,) and board.scope.grades == ()
+        chosen = indicators.dashboard(actor(world, "director"), world.a,
+                                      Choice(iwm.YEAR_FROM, iwm.YEAR_TO, subject_ids=(math,)))
+        assert values(board.rows) == values(chosen.rows)
+        assert values(board.rows) != values(indicators.dashboard(actor(world, "director"), world.a, YEAR).rows)
+        with pytest.raises(AccessDenied):
+            indicators.dashboard(deputy, world.a, Choice(iwm.YEAR_FROM, iwm.YEAR_TO, subject_ids=(world.subjects["rus"],)))
+    finally:  # the module's fixture is shared: the grant goes (the user, with no role, counts nowhere)
+        with transaction() as tx:
+            for g in tx.exec(select(RoleGrant).where(RoleGrant.user_id == uid)).all():
+                tx.delete(g)
+
+
 def test_drilldown_lists_the_pupils_behind_the_number(world):
     columns, rows, _ = indicators.drilldown(actor(world, "director"), world.a, YEAR, "systemic_failure")
     assert columns == ["Ученик", "Класс", "Предмет", "Причина"]
