@@ -110,8 +110,10 @@ def months_without_review(school_id: int, until: date | None = None) -> list[dat
 
 
 def act_pdf(actor: Actor, act_id: int) -> bytes:
-    """The printable control act: title, date, author, findings, signature lines."""
-    from services import pdf as pdf_helper
+    """The printable control act as the reports print (exporters/pdf_common.py): the school's name,
+    the act's title, number and date, who checked, the findings, the signature block."""
+    from exporters.pdf_common import left_lines, new_document, paragraph, signatures, title_block
+    from services.reports import long_date, school_head
 
     with reading() as tx:
         act = tx.get(ControlAct, act_id)
@@ -120,15 +122,19 @@ def act_pdf(actor: Actor, act_id: int) -> bytes:
         policy.require(actor, "control.run", school_target(tx, act.school_id, entity="control_act", entity_id=act_id))
         school = tx.get(School, act.school_id)
         author = _author_names(tx, {act.author_user_id}).get(act.author_user_id, "")
-    doc = pdf_helper.document(KINDS.get(act.kind, "Акт контроля"), school=school.name if school else "")
-    doc.heading(f"Акт № {act.id} от {act.held_on:%d.%m.%Y}")
-    doc.paragraph(f"{KINDS.get(act.kind, act.kind)}. Проверяющий: {author}.")
-    doc.paragraph("Результаты проверки:")
-    doc.paragraph(act.findings)
-    doc.ln(10)
-    doc.paragraph("Проверяющий: ____________________ / " + author + " /")
-    doc.ln(4)
-    doc.paragraph("С актом ознакомлены: ____________________")
+        tz = school_head(tx, act.school_id).timezone
+    name = school.name if school else ""
+    kind = KINDS.get(act.kind, "Акт контроля")
+    doc = new_document(kind, name)
+    doc.add_page()
+    title_block(doc, name, f"Акт № {act.id} от {act.held_on:%d.%m.%Y}", [kind])
+    left_lines(doc, [f"Проверяющий: {author}", "Результаты проверки:"], size=10)
+    doc.ln(1)
+    for text in act.findings.splitlines() or [""]:
+        paragraph(doc, text, size=10)
+    signatures(doc, [("Проверяющий", author), ("С актом ознакомлены", "")], date_line=False)
+    left_lines(doc, [f"Сформировано {long_date(clock.to_local(clock.now(), tz).date())}"],
+               size=8)
     return doc.to_bytes()
 
 

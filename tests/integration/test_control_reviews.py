@@ -69,5 +69,7 @@ def test_the_act_prints(world, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert f"Акт № {act_id} от 20.11.2025" in text
     assert "Ежемесячная проверка журнала директором" in text and "Замечаний нет." in text
+    # a school document: the school's name, page numbers, the signature block
+    assert "Школа А" in text and "Стр. 1 из 1" in text and "С актом ознакомлены" in text and "____" in text
     with pytest.raises(AccessDenied):
         control.act_pdf(actor(w, "t_math"), act_id)
