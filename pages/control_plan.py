@@ -8,6 +8,7 @@ import streamlit as st
 
 from checks import registry
 from checks.base import CHECK_GROUPS
+from checks.snapshot import SnapshotError
 from pages import indicators_ui as ui
 from services import clock, control, indicators, policy, web
 from services.indicators import Choice, IndicatorError
@@ -94,10 +95,19 @@ def render(actor, school_id: int) -> None:
     st.title("Внутришкольный контроль")
     date_from, date_to = ui.choose_dates(school_id, KEY)
     choice = Choice(date_from, date_to)
-    st.caption(f"{indicators.snapshot_label()} · {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}")
+    top = st.columns([3, 1])
+    if top[1].button("Обновить данные", key=f"{KEY}_refresh"):
+        try:
+            with st.spinner("Обновляю снимок данных…"):
+                indicators.refresh_snapshot(actor, school_id)
+        except (IndicatorError, AccessDenied, SnapshotError) as e:
+            st.error(str(e))
+    label = top[0].empty()  # filled after the run: the first run of the day takes the snapshot
     try:
         _checks(actor, school_id, choice)
     except (IndicatorError, AccessDenied) as e:
         st.error(str(e))
         return
+    finally:
+        label.caption(f"{indicators.snapshot_label()} · {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}")
     _reviews(actor, school_id)

@@ -22,15 +22,20 @@ def render(actor, school_id: int) -> None:
     st.caption(f"{report.school}: учащихся {report.total}; возраст — полных лет на {report.age_on:%d.%m.%Y}.")
     grades, ages, classes, staff = st.tabs(["По параллелям", "По возрасту", "Классы", "Работники"])
     with grades:
-        st.dataframe(pd.DataFrame({"Параллель": [g["grade"] for g in report.grades],
-                                   "Классов": [g["classes"] for g in report.grades],
-                                   "Учащихся": [g["pupils"] for g in report.grades],
-                                   "Мальчиков": [g["boys"] for g in report.grades],
-                                   "Девочек": [g["girls"] for g in report.grades]}), hide_index=True)
+        rows = [*report.grades, {"grade": "Всего", **{k: sum(g[k] for g in report.grades)
+                                                     for k in ("classes", "pupils", "boys", "girls")}}]
+        st.dataframe(pd.DataFrame({"Параллель": [str(g["grade"]) for g in rows],
+                                   "Классов": [g["classes"] for g in rows],
+                                   "Учащихся": [g["pupils"] for g in rows],
+                                   "Мальчиков": [g["boys"] for g in rows],
+                                   "Девочек": [g["girls"] for g in rows]}), hide_index=True,
+                     height=36 * (len(rows) + 1) + 2)  # every parallel and the total, no scrolling
         st.dataframe(pd.DataFrame({"Уровень": [lv["level"] for lv in report.levels],
                                    "Классов": [lv["classes"] for lv in report.levels],
                                    "Учащихся": [lv["pupils"] for lv in report.levels],
-                                   "Средняя наполняемость": [lv["average"] for lv in report.levels]}),
+                                   "Средняя наполняемость": ["—" if lv["average"] is None else
+                                                             f"{lv['average']:g}".replace(".", ",")
+                                                             for lv in report.levels]}),
                      hide_index=True)
         if report.unknown_sex or report.unknown_birth:
             st.warning(f"Не указан пол: {report.unknown_sex}; не указана дата рождения: {report.unknown_birth}.")

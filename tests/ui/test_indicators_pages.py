@@ -81,6 +81,8 @@ def test_control_plan_and_reviews(world):
     assert not at.exception and not at.error
     summary = at.dataframe[0].value
     assert summary["Проверка"].tolist()[0] == "Своевременность записи уроков"
+    # the snapshot the checks were run on is named (taken on this first visit)
+    assert "данные на 12:00" in " ".join(c.value for c in at.caption)
     assert any("октябрь 2025" in w.value for w in at.warning)
     # send the findings of one check to the teachers concerned
     at.selectbox(key="ctl_check").set_value("Объём домашнего задания (СанПиН)").run()
