@@ -67,6 +67,9 @@ def test_every_workbook_keeps_dangerous_text_as_text(rw):
         readback.no_formulas(data)
         values = cells(data)
         assert name in values, what
+        for ws in readback.workbook(data).worksheets:  # every sheet: header frozen, widths set, a filter
+            assert ws.freeze_panes and ws.auto_filter.ref, (what, ws.title)
+            assert all(ws.column_dimensions[c].width for c in "AB"), (what, ws.title)
     assert EVIL_TOPIC in cells(books["weekly"]) and EVIL_TOPIC in cells(books["journal"])
     assert EVIL_HOMEWORK in cells(books["journal"])
     # the mark change report carries the name too
