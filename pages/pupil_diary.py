@@ -17,7 +17,21 @@ WEEK_KEY = "diary_week_start"
 NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
 
 
+def _from_link(actor: Actor) -> tuple[int, str] | None:
+    """A link may name the pupil (?pupil=<id>); the service decides whether the actor may read it."""
+    raw = st.query_params.get("pupil")
+    if not raw:
+        return None
+    if not str(raw).isdigit():
+        raise AccessDenied("Ссылка на дневник неверна: номер ученика должен быть числом.")
+    week = diary.week(actor, int(raw))  # refuses (and audits) a pupil the actor may not read
+    return week.student_id, week.name
+
+
 def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
+    linked = _from_link(actor)
+    if linked:
+        return linked
     children = diary.children_of(actor)
     if children:
         if len(children) == 1:
@@ -91,6 +105,23 @@ def _highlight(row: pd.Series) -> list[str]:
     return [style if col in ("Отметки", "Новое") else "" for col in row.index]
 
 
+def _marks_as_text(week: diary.Week, new: set[tuple[int, str, str]]) -> None:
+    """Every mark of the week as a line of text: date, subject, value, work type; new ones first and bold."""
+    lines = []
+    for day in week.days:
+        for lesson in day.lessons:
+            for m in lesson.marks:
+                fresh = m.is_new or (lesson.lesson_id, m.value, m.work_type) in new
+                text = f"{lesson.lesson_date:%d.%m.%Y} · {lesson.subject} · {m.value} ({m.work_type.lower()})"
+                lines.append((not fresh, f"- :orange-background[**{text} · новая**]" if fresh else f"- {text}"))
+    with st.container(border=True, key="diary_week_marks"):
+        st.markdown("**Отметки за неделю**")
+        if lines:
+            st.markdown("\n".join(line for _, line in sorted(lines, key=lambda x: x[0])))
+        else:
+            st.caption("Отметок на этой неделе нет.")
+
+
 def _show_week(actor: Actor, student_id: int, label: str) -> None:
     start = _week_nav()
     week = diary.week(actor, student_id, start)
@@ -108,6 +139,7 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
     if frame.empty:
         st.info("На этой неделе уроков нет.")
         return
+    _marks_as_text(week, new)
     for day in week.days:
         part = frame[frame["День"] == day.title].drop(columns=["День"])
         st.markdown(f"#### {day.title}")

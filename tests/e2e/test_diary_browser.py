@@ -1,5 +1,5 @@
 """In a real Chromium against the demo portal: the parent lands on the diary of their child and
-sees the week's lessons; the class teacher lands on «Мой класс»."""
+sees the week's lessons and marks as text; the class teacher opens «Мой класс»."""
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -26,6 +26,7 @@ def test_the_parent_lands_on_the_diary_of_their_child(page: Page, portal, monkey
     expect(page.get_by_text(children[0].name).first).to_be_visible()
     expect(page.get_by_role("tab", name="Неделя")).to_be_visible()
     expect(page.get_by_text("Понедельник,").first).to_be_visible()
+    expect(page.get_by_text("Отметки за неделю")).to_be_visible()
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
     page.wait_for_timeout(800)  # let the tables paint their canvases
     shot(page, "e2e_parent_diary_week")
@@ -37,6 +38,8 @@ def test_the_parent_lands_on_the_diary_of_their_child(page: Page, portal, monkey
 
 def test_the_class_teacher_lands_on_their_class(page: Page, portal):
     sign_in(page, portal, "class_teacher")
+    # the demo class teacher also teaches a subject, so lands on the journal; «Мой класс» is in the menu
+    page.get_by_role("link", name="Мой класс").click(timeout=30_000)
     expect(page.get_by_role("heading", name="Мой класс")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("tab", name="Посещаемость за день")).to_be_visible()
     page.get_by_role("tab", name="Сводка отметок").click()

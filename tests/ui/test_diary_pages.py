@@ -60,6 +60,9 @@ def test_a_saved_mark_appears_in_the_parents_diary_as_new(demo_url):
             if r["Предмет"] == subject and r["№"] == column.lesson_number and "5 (" in r["Отметки"]]
     assert rows and rows[0]["Новое"] == "новое", frames
     assert any("Новых отметок с прошлого посещения" in s.value for s in at.success)
+    # the mark is also plain text (date · subject · value), which a browser can find
+    line = f"{column.lesson_date:%d.%m.%Y} · {subject} · 5 ("
+    assert any(line in m.value and "новая" in m.value for m in at.markdown), [m.value for m in at.markdown]
     # the visit is remembered: a new session shows the same mark as seen
     again = open_app(LOGINS["parent"]["login"])
     if week_start != clock.today() - timedelta(days=clock.today().weekday()):
@@ -91,6 +94,23 @@ def test_a_parent_chooses_only_among_their_own_children(demo_url):
         denied = tx.exec(select(AuditEvent).where(AuditEvent.actor_user_id == parent.user_id,
                                                   AuditEvent.action == "access.denied")).all()
     assert denied
+    # a forged link naming another family's pupil is refused on the page, and audited again
+    forged = open_app(LOGINS["parent"]["login"])
+    forged.query_params["pupil"] = str(stranger[0])
+    forged.run()
+    assert not forged.exception
+    assert any(e.value.startswith("Недостаточно прав") for e in forged.error), \
+        [e.value for e in forged.error]
+    assert not forged.dataframe and stranger[1] not in " ".join(m.value for m in forged.markdown)
+    with reading() as tx:
+        again = tx.exec(select(AuditEvent).where(AuditEvent.actor_user_id == parent.user_id,
+                                                 AuditEvent.action == "access.denied")).all()
+    assert len(again) > len(denied)
+    # the parent's own child by link is fine
+    own = open_app(LOGINS["parent"]["login"])
+    own.query_params["pupil"] = str(children[0].student_id)
+    own.run()
+    assert not own.error and any(children[0].name in s.value for s in own.subheader)
 
 
 def test_a_pupil_reads_only_their_own_diary(demo_url):
@@ -105,7 +125,9 @@ def test_a_pupil_reads_only_their_own_diary(demo_url):
 
 def test_the_class_teacher_saves_a_days_attendance(demo_url):
     login = LOGINS["class_teacher"]["login"]
-    at = open_app(login)
+    at = open_app(login)  # the demo class teacher also teaches, so starts on the journal
+    at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == "class")
+    at.run()  # open «Мой класс» as a click in the menu would
     assert [t.value for t in at.title] == ["Мой класс"]
     actor = actor_of(login)
     cls = class_teacher.my_classes(actor)[0]
