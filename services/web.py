@@ -142,6 +142,11 @@ PAGES: tuple[PageSpec, ...] = (
              ":material/rule:", render="pages.comms_corrections:render_queue"),
     PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
              render="pages.comms_moderation:render"),
+    # issue 3: the teacher's journal grid and to-do (overdue entries, each a link into the journal)
+    PageSpec("journal", "Журнал", "journal.view", "school", WORK, ":material/edit_square:",
+             render="pages.teacher_journal:render"),
+    PageSpec("todo", "Мои задачи", "journal.edit", "school", WORK, ":material/pending_actions:",
+             render="pages.teacher_todo:render"),
     # issue 3: the diary (parents, pupils, and staff who may read it) and the class teacher's view
     PageSpec("diary", "Дневник", "diary.view", "school", WORK, ":material/auto_stories:",
              render="pages.pupil_diary:render"),

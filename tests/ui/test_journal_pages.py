@@ -1,0 +1,141 @@
+"""The journal and the to-do in AppTest on the demo school: the teacher's edits given through
+the editor's state are saved and the grid reloads from the database; a refused cell shows its
+pupil, date and reason, saves nothing, and the rest goes through only when asked; query
+parameters preselect the journal; the to-do links into it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from models import Lesson, Mark, Work
+from models.db import reading
+from pages import teacher_journal as journal_page
+from services import clock, journal, todo
+from tests.ui.conftest import LOGINS, button
+from tests.ui.test_demo_menus import actor_of, open_app
+
+
+def default_grid(actor):
+    """The grid the page shows first: the first journal, the current period, ±2 weeks of today."""
+    school_id = min(actor.school_ids())
+    choice = journal.choices(actor, school_id)[0]
+    periods, current = journal.periods(school_id, choice.year_id)
+    period = next(p for p in periods if p.id == current)
+    lo, hi = journal_page._range(period, clock.today(), False)
+    return choice, journal.load_grid(actor, choice.class_id, choice.subject_id, period_id=period.id,
+                                     subgroup_id=choice.subgroup_id, date_from=lo, date_to=hi)
+
+
+def empty_cells(grid, count: int):
+    """(row, label, pupil) of empty cells of past lessons the teacher may fill."""
+    found = []
+    for column in reversed(grid.columns):
+        if column.lesson_date > clock.today() or column.lesson_id not in grid.editable_lessons:
+            continue
+        for row, pupil in enumerate(grid.pupils):
+            if grid.cells[(pupil.student_id, column.label)] == "":
+                found.append((row, column, pupil))
+                if len(found) == count:
+                    return found
+    raise AssertionError("no empty cells in the demo teacher's journal")
+
+
+def marks_of(student_id: int, lesson_id: int) -> list[str]:
+    with reading() as tx:
+        return [m.value for m in tx.exec(select(Mark).join(Work, Work.id == Mark.work_id)
+                                         .where(Mark.student_id == student_id, Work.lesson_id == lesson_id)
+                                         .order_by(Mark.position)).all()]
+
+
+def edit(at, rows: dict) -> None:
+    key = at.session_state[journal_page.EDITOR_KEY]
+    at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_the_teacher_saves_marks_given_through_the_editor(demo_url):
+    login = LOGINS["teacher"]["login"]
+    at = open_app(login)
+    assert [t.value for t in at.title] == ["Журнал"]  # the teacher's start page
+    teacher = actor_of(login)
+    choice, grid = default_grid(teacher)
+    (row, column, pupil), (row2, column2, pupil2) = empty_cells(grid, 2)
+    rows = {row: {column.label: "5/4"}}
+    rows.setdefault(row2, {})[column2.label] = "Н"
+    edit(at, rows)
+    old_key = at.session_state[journal_page.EDITOR_KEY]
+    button(at, "Сохранить").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Сохранено клеток: 2" in s.value for s in at.success), (
+        [e.value for e in at.error], [w.value for w in at.warning], [s.value for s in at.success])
+    assert marks_of(pupil.student_id, column.lesson_id) == ["5", "4"]
+    # the grid was reloaded from the database into a fresh editor
+    assert at.session_state[journal_page.EDITOR_KEY] != old_key
+    _, again = default_grid(teacher)
+    assert again.cells[(pupil.student_id, column.label)] == "5/4"
+    assert again.cells[(pupil2.student_id, column2.label)].startswith("Н")
+
+
+def test_a_refused_cell_names_pupil_date_and_reason_and_the_rest_is_saved_on_request(demo_url):
+    login = LOGINS["teacher"]["login"]
+    at = open_app(login)
+    _, grid = default_grid(actor_of(login))
+    (row, column, pupil), (row2, column2, pupil2) = empty_cells(grid, 2)
+    rows = {row: {column.label: "7"}}
+    rows.setdefault(row2, {})[column2.label] = "4"
+    edit(at, rows)
+    button(at, "Сохранить").click()
+    at.run()
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes
+    assert "Ничего не сохранено" in errors
+    assert f"{pupil.name}, {column.lesson_date:%d.%m.%Y}: «7» — отметка должна быть от 1 до 5." in errors
+    assert marks_of(pupil2.student_id, column2.lesson_id) == []
+    button(at, "Сохранить остальные клетки").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert marks_of(pupil2.student_id, column2.lesson_id) == ["4"]
+    assert marks_of(pupil.student_id, column.lesson_id) == []
+    assert any("Сохранено клеток: 1" in w.value for w in at.warning)
+
+
+def test_query_parameters_preselect_the_journal_and_the_todo_links_into_it(demo_url):
+    login = LOGINS["teacher"]["login"]
+    teacher = actor_of(login)
+    school_id = min(teacher.school_ids())
+    last = journal.choices(teacher, school_id)[-1]
+    with reading() as tx:
+        day = tx.exec(select(Lesson.lesson_date).where(Lesson.class_id == last.class_id,
+                                                       Lesson.subject_id == last.subject_id,
+                                                       Lesson.lesson_date <= clock.today() - timedelta(days=40))
+                      .order_by(Lesson.lesson_date.desc())).first()
+    periods, _ = journal.periods(school_id, last.year_id)
+    period = next(p for p in periods if p.starts_on <= day <= p.ends_on)
+    lo, hi = journal_page._range(period, day, False)
+    at = open_app(login)
+    at.query_params["class"] = str(last.class_id)
+    at.query_params["subject"] = str(last.subject_id)
+    at.query_params["date"] = day.isoformat()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=journal_page.CHOICE_KEY).value == journal_page._choice_key(last)
+    assert at.selectbox(key=f"journal_period_{last.year_id}").value == period.id
+    assert any(f"{last.class_name} · {last.subject_name} · {period.name}: {lo:%d.%m} – {hi:%d.%m.%Y}" in c.value
+               for c in at.caption), [c.value for c in at.caption]
+
+    # the to-do: every overdue lesson is a link to the journal with its class, subject and date
+    items = todo.overdue(teacher)
+    at._page_hash = next(h for h, info in at._registered_pages.items() if info.get("url_pathname") == "todo")
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Мои задачи"]
+    links = [e.proto for e in at.get("page_link")]
+    if not items:
+        assert any("Просроченных записей в журнале нет" in s.value for s in at.success)
+        return
+    first = max(items, key=lambda i: (i.lesson_date, i.lesson_number))
+    assert all(link.page == "journal" for link in links), links
+    assert any(f"class={first.class_id}" in link.query_string and f"date={first.lesson_date.isoformat()}"
+               in link.query_string for link in links), links
