@@ -44,24 +44,48 @@ class Worker:
 
 def sessions(url: str, count: int) -> list[Worker]:
     """`count` (teacher, class, subject) journals, one class each, with editable lessons."""
+    from datetime import timedelta
     from sqlmodel import select
-    from models import Staff, TeachingAssignment
+    from models import Lesson, Staff, TeachingAssignment
     from models.db import reading
+    from services import clock
 
+    today = clock.today()
     with reading(url) as tx:
-        rows = tx.exec(select(Staff.user_id, TeachingAssignment.class_id, TeachingAssignment.subject_id)
-                       .join(Staff, Staff.id == TeachingAssignment.teacher_id)
-                       .where(TeachingAssignment.subgroup_id.is_(None), Staff.user_id.is_not(None))
-                       .order_by(TeachingAssignment.class_id, TeachingAssignment.subject_id)).all()
+        # journals with lessons in the last week (a subject taught once a week or less may have none)
+        taught = set(tx.exec(select(Lesson.class_id, Lesson.subject_id).where(
+            Lesson.lesson_date <= today, Lesson.lesson_date > today - timedelta(days=7)).distinct()).all())
+        rows = [r for r in tx.exec(select(Staff.user_id, TeachingAssignment.class_id, TeachingAssignment.subject_id)
+                                   .join(Staff, Staff.id == TeachingAssignment.teacher_id)
+                                   .where(TeachingAssignment.subgroup_id.is_(None), Staff.user_id.is_not(None))
+                                   .order_by(TeachingAssignment.class_id, TeachingAssignment.subject_id)).all()
+                if (r[1], r[2]) in taught]
     out, classes = [], set()
     for user_id, class_id, subject_id in rows:
-        if class_id not in classes:
+        if class_id not in classes and len(out) < count and _fillable(url, user_id, class_id, subject_id):
             classes.add(class_id)
             out.append(Worker(user_id, class_id, subject_id))
-    if len(out) < count:  # fewer classes than sessions: several journals of a class, distinct subjects
-        taken = {(w.class_id, w.subject_id) for w in out}
-        out += [Worker(u, c, s) for u, c, s in rows if (c, s) not in taken][:count - len(out)]
-    return out[:count]
+    taken = {(w.class_id, w.subject_id) for w in out}
+    for u, c, s in rows:  # fewer classes than sessions: several journals of a class, distinct subjects
+        if len(out) >= count:
+            break
+        if (c, s) not in taken and _fillable(url, u, c, s):
+            taken.add((c, s))
+            out.append(Worker(u, c, s))
+    return out
+
+
+def _fillable(url: str, user_id: int, class_id: int, subject_id: int) -> bool:
+    """Has this journal a lesson up to today that its teacher may fill, and three pupils?"""
+    from models.db import reading
+    from services import auth, clock, journal
+
+    with reading(url) as tx:
+        actor = auth.load_actor(tx, user_id)
+    grid = journal.load_grid(actor, class_id, subject_id)
+    today = clock.today()
+    return len(grid.pupils) >= 3 and any(c.lesson_id in grid.editable_lessons and c.lesson_date <= today
+                                         for c in grid.columns)
 
 
 def work(worker: Worker, url: str, window: dict, ready: threading.Barrier, reload: bool) -> None:

@@ -406,17 +406,19 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
         spans = _enrolment_spans(tx, school_id, lessons.values(), student_ids)
         default_type = tx.exec(select(WorkType).where(WorkType.school_id == school_id,
                                                       WorkType.is_default.is_(True))).first()
-        works = {w.id: w for w in tx.exec(select(Work).where(Work.lesson_id.in_(lesson_ids))).all()}
+        # school_id first, as every index of these tables begins with it (else a full scan)
+        works = {w.id: w for w in tx.exec(select(Work).where(Work.school_id.in_(school_ids),
+                                                             Work.lesson_id.in_(lesson_ids))).all()}
         lesson_works: dict[int, list[int]] = defaultdict(list)
         for w in sorted(works.values(), key=lambda w: w.id):
             lesson_works[w.lesson_id].append(w.id)
         current_marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
         if works:
-            for m in tx.exec(select(Mark).where(Mark.work_id.in_(list(works)),
+            for m in tx.exec(select(Mark).where(Mark.school_id.in_(school_ids), Mark.work_id.in_(list(works)),
                                                 Mark.student_id.in_(student_ids))).all():
                 current_marks[(m.student_id, m.work_id)].append(m)
         current_att = {(a.student_id, a.lesson_id): a for a in tx.exec(
-            select(Attendance).where(Attendance.lesson_id.in_(lesson_ids),
+            select(Attendance).where(Attendance.school_id.in_(school_ids), Attendance.lesson_id.in_(lesson_ids),
                                      Attendance.student_id.in_(student_ids))).all()}
 
         planned = []
