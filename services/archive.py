@@ -13,6 +13,7 @@ school does not have, a refused actor or any failure leaves nothing behind.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -56,7 +57,19 @@ def _year(text) -> int:
     try:
         return clock.parse_school_year(str(text))
     except ValueError as e:
-        raise ArchiveError(f"Учебный год «{text}» не понят: укажите, например, 2025 или 2025/2026. {e}".strip())
+        own = str(e).replace(str(text), "")  # Python's own messages are English: only our Russian reasons are shown
+        reason = str(e) if any("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in own) else ""
+        raise ArchiveError(f"Учебный год «{text}» не понят: укажите, например, 2025 или 2025/2026. {reason}".strip())
+
+
+_OS_REASONS = {errno.ENOENT: "такой папки нет и создать её нельзя", errno.EACCES: "нет прав на запись",
+               errno.EPERM: "нет прав на запись", errno.EROFS: "папка только для чтения",
+               errno.ENOSPC: "на диске нет места", errno.ENOTDIR: "путь ведёт не к папке",
+               errno.EEXIST: "на этом месте уже есть файл"}
+
+
+def _write_error(out: Path, e: OSError) -> str:
+    return f"Не удалось записать архив в папку «{out}»: {_OS_REASONS.get(e.errno, 'ошибка записи')}. Ничего не записано."
 
 
 def _safe(part: str) -> str:
@@ -82,11 +95,14 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
     columns += [(k, t) for k, t in (("exam", "Экзаменационные отметки"), ("final", "Итоговые отметки")) if k in kinds]
     total = len(keys) + len(columns)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     name = f"archive_school{school_id}_{start_year}-{start_year + 1}.zip"
     final_path = out / name
-    fd, tmp = tempfile.mkstemp(prefix=".archive-", suffix=".zip.partial", dir=out)
-    os.close(fd)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".archive-", suffix=".zip.partial", dir=out)
+        os.close(fd)
+    except OSError as e:
+        raise ArchiveError(_write_error(out, e)) from None
     entries: list[dict] = []
     root = f"Архив {_safe(head.short_name or head.name)} {start_year}-{start_year + 1}"
     try:
@@ -134,6 +150,9 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
             sums.append((hashlib.sha256(manifest_bytes).hexdigest(), "manifest.json"))
             zf.writestr(f"{root}/SHA256SUMS", "".join(f"{h}  {p}\n" for h, p in sums).encode("utf-8"))
         os.replace(tmp, final_path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ArchiveError(_write_error(out, e)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -48,6 +48,17 @@ def test_unknown_year_writes_nothing(rw, db_url, tmp_path):
     assert not out.exists()
     bad = cli(db_url, "archive-year", "--school", str(rw.school_id), "--year", "2026/2028", "--out", str(out))
     assert bad.returncode == 1 and "второй год" in bad.stderr and not out.exists()
+    # a year that is no year at all, and a folder that cannot be written: a Russian message, nothing written
+    with pytest.raises(archive.ArchiveError, match=r"^Учебный год «двадцать шестой» не понят: укажите, например, "
+                                                   r"2025 или 2025/2026\.$"):
+        archive.build(archive_actor(), rw.school_id, "двадцать шестой", out)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(archive.ArchiveError, match="«.*file»: на этом месте уже есть файл. Ничего не записано."):
+        archive.build(archive_actor(), rw.school_id, 2026, blocker)
+    with pytest.raises(archive.ArchiveError, match="путь ведёт не к папке"):
+        archive.build(archive_actor(), rw.school_id, 2026, blocker / "inside")
+    assert blocker.read_text() == "" and not out.exists()
     with reading() as tx:
         director = auth.load_actor(tx, rw.users["director"])
     with pytest.raises(AccessDenied):
