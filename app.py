@@ -21,4 +21,8 @@ else:
 if actor is not None:
     web.sidebar(actor)
 web.sync_cookie(actor)
-page.run()
+try:
+    page.run()
+except Exception as error:  # recorded for «Состояние системы», then shown by Streamlit as usual
+    web.page_failed(page, error, actor)
+    raise

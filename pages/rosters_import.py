@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from importers.excel import ImportFileError
-from services import rosters_import, web
+from services import rosters, rosters_import, web
 from services.actor import Actor
 from services.policy import AccessDenied
 
@@ -58,8 +58,23 @@ def _run(actor: Actor, school_id: int, kind: str, data: bytes, name: str, **opti
     return result
 
 
+def _first_graders(actor: Actor, school_id: int) -> None:
+    """First graders must be in by 5 September (4.8): how many are, flagged once the date is past."""
+    fg = rosters.first_graders(actor, school_id)
+    if fg is None:
+        return
+    by_class = ", ".join(f"{name} — {n}" for name, n in fg.classes.items())
+    text = (f"Первоклассники {fg.year}/{fg.year + 1}: {fg.count}" + (f" ({by_class})" if by_class else "")
+            + f". Срок внесения — {fg.due:%d.%m.%Y}.")
+    if fg.flagged:
+        st.warning(text + (f" Внесены после срока: {fg.entered_late}." if fg.count else " Не внесён ни один."))
+    else:
+        st.caption(text)
+
+
 def render(actor: Actor, school_id: int) -> None:
     st.title("Загрузка из Excel")
+    _first_graders(actor, school_id)
     kinds = rosters_import.KIND_TITLES
     kind = st.segmented_control("Что загружаем", list(kinds), format_func=kinds.get, default="pupils",
                                 key="imp_kind") or "pupils"

@@ -33,7 +33,12 @@ from models.db import dispose_all
 from services import audit, clock, config
 from services.actor import SYSTEM, Actor
 
-DEFAULT_DIR = config.DATA_DIR / "backups"
+DEFAULT_DIR = config.DATA_DIR / "backups"   # the default of PORTAL_BACKUP_DIR
+
+
+def default_dir() -> Path:
+    """The backup folder: PORTAL_BACKUP_DIR (default data/backups)."""
+    return Path(config.get("PORTAL_BACKUP_DIR"))
 DEFAULT_KEEP = 14
 PREFIX = "portal-"
 
@@ -134,7 +139,7 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
     """Write a backup (and its manifest), keep the newest `keep` in its folder."""
     url = url or config.database_url()
     kind = _kind(url)
-    folder = Path(directory) if directory else DEFAULT_DIR
+    folder = Path(directory) if directory else default_dir()
     path = _target(out, folder, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
@@ -201,7 +206,7 @@ def _backup_pg(url: str, part: Path) -> tuple[dict[str, int], str | None]:
 
 def backups(directory: str | Path | None = None) -> list[Path]:
     """The portal's backups in a folder, newest first."""
-    folder = Path(directory) if directory else DEFAULT_DIR
+    folder = Path(directory) if directory else default_dir()
     if not folder.is_dir():
         return []
     files = [p for p in folder.iterdir() if p.name.startswith(PREFIX) and p.suffix in (".db", ".dump")]
@@ -337,7 +342,7 @@ def _restore_sqlite(path: Path, url: str, check: Check, backup_dir) -> Restored:
     target = sqlite_path(url)
     saved = None
     if target.exists() and target.stat().st_size > 0:
-        folder = Path(backup_dir) if backup_dir else DEFAULT_DIR
+        folder = Path(backup_dir) if backup_dir else default_dir()
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         saved = make_backup(url, out=folder / f"before-restore-{stamp}.db", keep=0).path
     dispose_all()

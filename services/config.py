@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
             "1 — ставить cookie сеанса с флагом Secure (включите за HTTPS)."),
     Setting("PORTAL_ANALYTICS_PATH", str(DATA_DIR / "analytics.duckdb"),
             "Файл аналитического снимка DuckDB."),
+    Setting("PORTAL_BACKUP_DIR", str(DATA_DIR / "backups"),
+            "Папка резервных копий (manage.py backup и кнопка на экране «Состояние системы»)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

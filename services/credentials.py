@@ -27,6 +27,7 @@ from models import (
 from models.db import reading, transaction
 from services import audit, auth, clock, passwords, policy, targets
 from services.actor import Actor
+from services.policy import Target
 from services.rules.working_days import credentials_due, working_days_between
 from services.schools import school_target
 
@@ -187,12 +188,25 @@ class CredentialsError(ValueError):
     pass
 
 
+def _pupil_target(tx: Session, student_id: int) -> Target:
+    """The pupil with their class today; for a pupil enrolled from a later day (imported in August
+    for 1 September), with the class they are coming to, so its class teacher may hand over."""
+    target = targets.for_student(tx, student_id)
+    if target.class_id is None:
+        upcoming = tx.exec(select(Enrollment.starts_on).where(Enrollment.student_id == student_id,
+                                                              Enrollment.starts_on > clock.today())
+                           .order_by(Enrollment.starts_on)).first()
+        if upcoming is not None:
+            target = targets.for_student(tx, student_id, on=upcoming)
+    return target
+
+
 def _authorise(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple[str, str, str, str]:
     """Check the actor may hand over this account; (kind, name, class name, pupil name)."""
     from services.rosters import full_name
     student = tx.exec(select(Student).where(Student.user_id == user_id, Student.school_id == school_id)).first()
     if student is not None:
-        target = targets.for_student(tx, student.id)
+        target = _pupil_target(tx, student.id)
         policy.require(actor, "credentials.issue_pupil", target)
         cls = tx.get(SchoolClass, target.class_id) if target.class_id else None
         return "pupil", full_name(student), cls.name if cls else "", full_name(student)
@@ -202,7 +216,7 @@ def _authorise(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple
                            .where(StudentGuardian.guardian_id == guardian.id)).all()
         denial = None
         for child in children:
-            target = targets.for_student(tx, child.id)
+            target = _pupil_target(tx, child.id)
             if policy.allowed(actor, "credentials.issue_pupil", target):
                 cls = tx.get(SchoolClass, target.class_id) if target.class_id else None
                 return "guardian", full_name(guardian), cls.name if cls else "", full_name(child)

@@ -270,3 +270,45 @@ def history(actor: Actor, student_id: int) -> tuple[list[EnrolmentRow], list[His
         return enrolments, [HistoryRow(r.on_date, r.kind, KIND_TITLES.get(r.kind, r.kind),
                                        names.get(r.from_class_id, ""), names.get(r.to_class_id, ""),
                                        r.order_number, r.note) for r in rows]
+
+
+# ------------------------------------------------------------------ the register, for the screen
+@dataclass(frozen=True)
+class RegisterRow:
+    on: date
+    student_id: int
+    pupil: str
+    title: str
+    from_class: str
+    to_class: str
+    order_number: str
+    note: str
+
+
+def register(actor: Actor, school_id: int, date_from: date, date_to: date) -> list[RegisterRow]:
+    """The school's movement register (книга движения) between two dates, oldest first."""
+    from services.rosters import full_name
+    from services.schools import school_target
+    with reading() as tx:
+        policy.require(actor, "student.move", school_target(tx, school_id, entity="movement"))
+        rows = tx.exec(select(Movement, Student).join(Student, Student.id == Movement.student_id).where(
+            Movement.school_id == school_id, Movement.on_date >= date_from, Movement.on_date <= date_to)
+            .order_by(Movement.on_date, Movement.id)).all()
+        ids = {m.from_class_id for m, _ in rows} | {m.to_class_id for m, _ in rows}
+        ids.discard(None)
+        names = dict(tx.exec(select(SchoolClass.id, SchoolClass.name).where(SchoolClass.id.in_(ids))).all()) \
+            if ids else {}
+        return [RegisterRow(m.on_date, s.id, full_name(s), KIND_TITLES.get(m.kind, m.kind),
+                            names.get(m.from_class_id, ""), names.get(m.to_class_id, ""), m.order_number, m.note)
+                for m, s in rows]
+
+
+def left_pupils(actor: Actor, school_id: int) -> list[tuple[int, str, date]]:
+    """Pupils who have left the school (id, name, last day), newest first: whom «Прибытие» may bring back."""
+    from services.rosters import full_name
+    from services.schools import school_target
+    with reading() as tx:
+        policy.require(actor, "student.move", school_target(tx, school_id, entity="movement"))
+        rows = tx.exec(select(Student).where(Student.school_id == school_id, Student.left_on.is_not(None))
+                       .order_by(Student.left_on.desc(), Student.last_name, Student.first_name)).all()
+        return [(s.id, full_name(s), s.left_on) for s in rows]

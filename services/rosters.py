@@ -319,3 +319,16 @@ def first_graders(actor: Actor, school_id: int) -> FirstGraders | None:
 
 def count_students(tx: Session, school_id: int) -> int:
     return tx.exec(select(func.count()).select_from(Student).where(Student.school_id == school_id)).one()
+
+
+def classes_for(actor: Actor, school_id: int, action: str) -> dict[int, str]:
+    """The classes of the school's current year on which the actor may do `action` (id → name),
+    in grade order: what the screens of this area offer to choose from."""
+    with reading() as tx:
+        year = current_year(tx, school_id)
+        if year is None:
+            return {}
+        classes = tx.exec(select(SchoolClass).where(SchoolClass.school_id == school_id,
+                                                    SchoolClass.year_id == year.id)
+                          .order_by(SchoolClass.grade, SchoolClass.letter)).all()
+        return {c.id: c.name for c in classes if policy.allowed(actor, action, targets.for_class(tx, c.id))}

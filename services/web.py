@@ -137,6 +137,18 @@ PAGES: tuple[PageSpec, ...] = (
     # issue 5: rosters
     PageSpec("import", "Загрузка из Excel", "roster.import", "school", ADMIN, ":material/upload_file:",
              render="pages.rosters_import:render"),
+    PageSpec("pupils", "Ученики и родители", "student.edit", "school", WORK, ":material/badge:",
+             render="pages.rosters_classes:render"),
+    PageSpec("subgroups", "Подгруппы", "subgroup.edit", "school", WORK, ":material/call_split:",
+             render="pages.rosters_subgroups:render"),
+    PageSpec("credentials", "Выдача реквизитов", "credentials.issue_pupil", "school", WORK, ":material/key:",
+             render="pages.credentials:render"),
+    PageSpec("movement", "Движение учащихся", "student.move", "school", ADMIN, ":material/swap_horiz:",
+             render="pages.rosters_movement:render"),
+    PageSpec("year-close", "Закрытие учебного года", "year.close", "school", ADMIN, ":material/event_available:",
+             render="pages.year_close:render"),
+    PageSpec("health", "Состояние системы", "health.view", "school", ADMIN, ":material/monitor_heart:",
+             render="pages.system_health:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
@@ -232,6 +244,17 @@ def password_pages() -> list[st.Page]:
     pages += [PROFILE.page(title="Смена пароля", url_path=spec.key, hidden=True)
               for spec in PAGES if spec is not PROFILE]
     return pages
+
+
+def page_failed(page: st.Page, error: BaseException, actor: Actor | None) -> None:
+    """An unexpected exception of a page: noted for «Состояние системы» (services/health.py);
+    app.py then lets Streamlit show it as usual. Never raises."""
+    from services import health
+    try:
+        school_id = chosen_school(actor) if actor is not None else None
+    except Exception:
+        school_id = None
+    health.record_error(f"page /{getattr(page, 'url_path', '')}", error, actor=actor, school_id=school_id)
 
 
 def _no_roles() -> None:
