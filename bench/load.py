@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--seconds", type=float, default=15.0, help="сколько секунд длится каждый замер")
     p.add_argument("--sessions", type=int, default=50, help="сколько одновременных сессий")
     p.add_argument("--no-postgres", action="store_true", help="только SQLite")
+    p.add_argument("--no-sqlite", action="store_true", help="только PostgreSQL")
     p.add_argument("--processes", type=int, default=os.cpu_count() or 2,
                    help="сколько процессов приложения на PostgreSQL делят сессии (как несколько серверов за "
                         "nginx); на SQLite работает один процесс, как в DESIGN.md (одна машина, один файл)")
@@ -230,19 +231,21 @@ def main(argv: list[str] | None = None) -> dict:
     figures: dict[str, dict] = {}
     lost_total, failed_total = 0, 0
     try:
-        source = common.ensure_demo_db(args.db, full_year=False)
-        copy = common.BENCH_DIR / f"load_{uuid.uuid4().hex[:8]}.db"
-        dispose_all()
-        shutil.copyfile(source.split("///", 1)[1], copy)
-        try:
-            rate, p95, lost, failed = run(common.db_url(copy), args.sessions, args.seconds, "SQLite", args.reload, 1)
-        finally:
+        if not args.no_sqlite:
+            source = common.ensure_demo_db(args.db, full_year=False)
+            copy = common.BENCH_DIR / f"load_{uuid.uuid4().hex[:8]}.db"
             dispose_all()
-            for extra in ("", "-wal", "-shm"):
-                (copy.parent / (copy.name + extra)).unlink(missing_ok=True)
-        figures["sqlite_saves_per_s"] = common.figure([rate], TARGETS["sqlite_saves_per_s"], "per_s")
-        figures["sqlite_p95"] = common.figure([p95], TARGETS["sqlite_p95"], "s")
-        lost_total, failed_total = lost_total + lost, failed_total + failed
+            shutil.copyfile(source.split("///", 1)[1], copy)
+            try:
+                rate, p95, lost, failed = run(common.db_url(copy), args.sessions, args.seconds, "SQLite",
+                                              args.reload, 1)
+            finally:
+                dispose_all()
+                for extra in ("", "-wal", "-shm"):
+                    (copy.parent / (copy.name + extra)).unlink(missing_ok=True)
+            figures["sqlite_saves_per_s"] = common.figure([rate], TARGETS["sqlite_saves_per_s"], "per_s")
+            figures["sqlite_p95"] = common.figure([p95], TARGETS["sqlite_p95"], "s")
+            lost_total, failed_total = lost_total + lost, failed_total + failed
         if not args.no_postgres:
             pg_url = _pg_database()
             try:
