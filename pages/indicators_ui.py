@@ -59,3 +59,21 @@ def number_text(number) -> str:
         return ""
     number = float(number)
     return f"{number:g}".replace(".", ",")
+
+
+def control_findings(actor) -> None:
+    """The findings of internal control sent to this teacher or class teacher (5.12), as items of
+    their to-do until they mark them done (the notice is then read)."""
+    from services import control, notices, web
+
+    found = control.my_findings(actor)
+    if not found:
+        return
+    st.subheader(f"Замечания внутришкольного контроля ({len(found)})")
+    for notice in found:
+        with st.container(border=True):
+            st.caption(f"Получено {web.local_time(notice.created_at)}")
+            st.text(notice.text)
+            if st.button("Исправлено, убрать из задач", key=f"ctl_finding_done_{notice.id}"):
+                notices.mark_read(actor, [notice.id])
+                st.rerun()

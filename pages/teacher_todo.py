@@ -18,6 +18,8 @@ def _journal_page():
 
 def render(actor: Actor, school_id: int) -> None:
     st.title("Мои задачи")
+    from pages.indicators_ui import control_findings
+    control_findings(actor)  # findings of internal control sent to this teacher (issue 7, 5.12)
     tz = web.school_timezone(school_id)
     items = [i for i in todo.overdue(actor) if i.lesson_id]
     if not items:

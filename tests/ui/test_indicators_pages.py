@@ -113,3 +113,20 @@ def test_other_pages_render(world, name, login):
     at = page(world, name, login)
     assert not at.exception and not at.error
     assert at.dataframe
+
+
+def test_sent_findings_are_in_the_teachers_todo_until_done(world):
+    """5.12: the deputy's findings reach the teacher's «Мои задачи» and leave it when marked done."""
+    from services import auth, control, indicators
+    from services.indicators import Choice
+    w, _ = world
+    director = auth.actor_for_user(w.users["director"])
+    found = indicators.findings(director, w.a, Choice(iwm.YEAR_FROM, iwm.YEAR_TO), "ctl_homework_volume")
+    control.send_findings(director, w.a, [("ctl_homework_volume", f) for f in found], "Прошу исправить.")
+    at = page(world, "teacher_todo", "t_rus")
+    assert not at.exception
+    assert at.subheader[0].value == "Замечания внутришкольного контроля (1)"
+    assert "ДЗ на день 130 мин при норме 120 мин" in at.text[0].value
+    at.button[0].click().run()
+    assert not at.exception and not at.subheader
+    assert control.my_findings(auth.actor_for_user(w.users["t_rus"])) == []
