@@ -159,14 +159,14 @@ def test_subgroups_grid_saves_groups(rw, monkeypatch):
 
 def test_credentials_are_issued_with_slips_and_enter_the_ledger(rw, monkeypatch):
     load_pupils(rw)
-    at = page(rw, monkeypatch, "credentials", "ct5")
+    at = page(rw, monkeypatch, "rosters_credentials", "ct5")
     click(at, "Выдать реквизиты (4)")                                  # 3 pupils and Орлов's mother
     assert "Реквизиты выданы: 4" in at.success[0].value
     slips = [d for d in at.get("download_button") if "реквизитами" in d.proto.label]
     assert slips, "no slips to download"
     with reading() as tx:
         assert tx.exec(select(func.count()).select_from(CredentialIssue)).one() == 4
-    again = page(rw, monkeypatch, "credentials", "ct5")
+    again = page(rw, monkeypatch, "rosters_credentials", "ct5")
     ledger = again.dataframe[-1].value
     assert sorted(ledger["Логин"]) == ["orlov.m", "orlova.iv", "pavlova.v", "rybin.o"]
     assert set(ledger["Класс"]) == {"5А"} and set(ledger["Кто выдал"]) == {"Ct5 Тест"}
