@@ -50,6 +50,7 @@ ACTION_TITLES = {
     "document.published": "Опубликован документ", "document.unpublished": "Документ снят с публикации",
     "consent.recorded": "Записано согласие на обработку данных",
     "consent.withdrawn": "Отозвано согласие на обработку данных",
+    "journal.save_refused": "Журнал: клетки отклонены при сохранении",  # issue 9
 }
 
 

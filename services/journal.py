@@ -366,7 +366,21 @@ def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False
     _save(actor, changes, partial, result, refused)
     if refused:  # audited after the refused transaction has ended (SQLite has one writer)
         _audit_denial(actor, *refused)
+    elif result.errors:  # cells the server refused (a mark of 9, a pupil not in the class, …): a trace
+        _audit_refused(actor, changes, result)
     return result
+
+
+def _audit_refused(actor: Actor, changes: list[CellChange], result: SaveResult) -> None:
+    reasons = "; ".join(dict.fromkeys(p.message for p in result.errors[:5]))
+    with reading() as tx:
+        schools = set(tx.exec(select(Lesson.school_id).where(
+            Lesson.id.in_(sorted({c.lesson_id for c in changes})))).all())
+    audit.record_now(actor, "journal.save_refused", school_id=min(schools) if len(schools) == 1 else None,
+                     entity="lesson",
+                     entity_id=",".join(map(str, sorted({c.lesson_id for c in changes})))[:64],
+                     detail=f"отклонено клеток {len(result.errors)} из {len(changes)}, сохранено {result.saved}: "
+                            f"{reasons}")
 
 
 def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
