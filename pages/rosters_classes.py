@@ -159,7 +159,7 @@ def _card(actor: Actor, roster: rosters.ClassRoster) -> None:
         st.info("В классе нет учеников.")
         return
     names = {p.id: rosters.full_name(p) for p in roster.pupils}
-    pupil = st.selectbox("Ученик", [None, *names], format_func=lambda i: "— выберите —" if i is None else names[i],
+    pupil = st.selectbox("Открыть карточку ученика", [None, *names], format_func=lambda i: "— выберите —" if i is None else names[i],
                          key=f"{KEY}_card_{roster.class_id}")
     if pupil is None:
         st.caption("Открытие карточки записывается в журнал событий.")

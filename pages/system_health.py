@@ -24,13 +24,14 @@ def render(actor: Actor, school_id: int) -> None:
         st.error(str(e))
         return
     c = st.columns(4)
-    c[0].metric("База данных", h.database, health.human_size(h.size_bytes), delta_color="off")
-    c[1].metric("Последняя резервная копия",
-                web.local_time(h.last_backup_at, web.school_timezone(school_id), empty="нет"),
-                health.human_age(h.backup_age), delta_color="off")
-    c[2].metric("Версия схемы", h.schema_version or "—", "актуальна" if h.schema_current else f"ожидается {h.schema_head}",
-                delta_color="normal" if h.schema_current else "inverse")
-    c[3].metric("Ошибок за сутки", h.errors_last_day)
+    c[0].metric("База данных", health.human_size(h.size_bytes), h.database, delta_color="off", delta_arrow="off")
+    c[1].metric("Последняя резервная копия", health.human_age(h.backup_age) if h.last_backup_at else "нет",
+                web.local_time(h.last_backup_at, web.school_timezone(school_id), empty="копий нет"),
+                delta_color="inverse" if h.backup_stale else "normal", delta_arrow="off")
+    c[2].metric("Ошибок за сутки", h.errors_last_day)
+    c[3].metric("Схема базы", "актуальна" if h.schema_current else "устарела", delta_arrow="off",
+                delta=None if h.schema_current else "нужен init-db", delta_color="inverse")
+    st.caption(f"Версия схемы: {h.schema_version or '—'}" + ("" if h.schema_current else f" (последняя: {h.schema_head})"))
     if h.backup_stale:
         st.error("Резервной копии нет больше 26 часов. Сделайте копию кнопкой ниже и проверьте ночное "
                  "расписание (`manage.py backup`, см. README)." if h.last_backup_at else

@@ -1,7 +1,9 @@
 """In a real Chromium against the demo portal: the secretary uploads a roster with one bad row,
 sees the error with its row and column, nothing is loaded; uploads the fixed file and the pupils
-are in the class."""
+are in the class: on «Ученики и родители» the class list counts them and their cards open."""
 from __future__ import annotations
+
+import re
 
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
@@ -58,3 +60,40 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     page.wait_for_timeout(800)
     shot(page, "e2e_roster_import_done")
     assert pupils_named(portal.demo.url, "Загрузкин") == [("Алиса", "5А"), ("Максим", "5А")]
+
+    page.get_by_role("link", name="Ученики и родители").click()
+    expect(page.get_by_role("heading", name="Ученики и родители")).to_be_visible(timeout=30_000)
+    page.get_by_label("Класс").first.click()
+    page.keyboard.type("5А")                       # the list of classes is long: filter it
+    page.get_by_role("option", name="5А", exact=True).click()
+    expect(page.get_by_text("Класс 5А: учеников")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(800)
+    shot(page, "e2e_roster_class_list")
+    page.get_by_role("tab", name="Карточка ученика").click()
+    page.get_by_label("Открыть карточку ученика").click()
+    page.keyboard.type("Загрузкина")
+    page.get_by_role("option", name="Загрузкина Алиса Денисовна").click()
+    expect(page.get_by_role("heading", name="Загрузкина Алиса Денисовна")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Класс: 5А")).to_be_visible()
+    page.wait_for_timeout(800)
+    shot(page, "e2e_roster_class_card")
+
+
+def test_the_administrator_sees_credentials_year_close_and_health(page: Page, portal):
+    sign_in(page, portal, "admin")
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Выдача реквизитов").click()
+    expect(page.get_by_role("heading", name="Выдача реквизитов")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name=re.compile(r"Выдать реквизиты \(\d+\)"))).to_be_visible()
+    page.wait_for_timeout(800)
+    shot(page, "e2e_roster_credentials")
+    nav.get_by_role("link", name="Закрытие учебного года").click()
+    expect(page.get_by_role("heading", name="Предпросмотр")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Закрыть учебный год")).to_be_disabled()
+    page.wait_for_timeout(800)
+    shot(page, "e2e_roster_year_close")
+    nav.get_by_role("link", name="Состояние системы").click()
+    expect(page.get_by_text("Версия схемы")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Сделать резервную копию")).to_be_visible()
+    page.wait_for_timeout(800)
+    shot(page, "e2e_roster_health")
