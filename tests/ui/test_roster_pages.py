@@ -191,6 +191,22 @@ def test_secretary_transfers_a_pupil_and_sees_the_register(rw, monkeypatch):
     assert list(register["Событие"]) == ["Прибытие", "Прибытие", "Прибытие", "Прибытие", "Перевод"]
     assert list(register.iloc[-1][["Дата", "Ученик", "Событие", "Из класса", "В класс", "Приказ"]]) == [
         "14.09.2026", "Орлов Максим", "Перевод", "5А", "5Б", "12-уч"]
+    with reading() as tx:
+        rybin = tx.exec(select(Student.id).where(Student.last_name == "Рыбин")).one()
+    at.segmented_control(key="move_kind").set_value("departure").run()
+    at.selectbox(key=f"move_pupil_{rw.classes['5А']}").set_value(rybin).run()
+    at.date_input(key="move_departure_on").set_value(date(2026, 9, 21)).run()
+    click(at, "Оформить выбытие")
+    with reading() as tx:
+        assert tx.get(Student, rybin).left_on == date(2026, 9, 20)         # his enrolment in 5А stays, ended
+    at.segmented_control(key="move_kind").set_value("arrival").run()
+    assert at.selectbox(key="move_back").options == ["Рыбин Олег (выбыл(а) 21.09.2026)"]
+    at.selectbox(key="move_back_to").set_value(rw.classes["5Б"]).run()
+    at.date_input(key="move_arrival_on").set_value(date(2026, 10, 5)).run()
+    click(at, "Оформить прибытие")
+    at.date_input(key="move_span").set_value((date(2026, 9, 1), date(2026, 10, 31))).run()
+    assert list(at.dataframe[0].value["Событие"])[-2:] == ["Выбытие", "Прибытие"]
+    assert pupils_in(rw, "5Б") == ["Орлов", "Рыбин"]
 
 
 def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock):
