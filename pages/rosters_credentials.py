@@ -37,6 +37,7 @@ def render(actor: Actor, school_id: int) -> None:
                                  key=f"{KEY}_scope") or next(iter(scopes))
     try:
         if scope == CLASS:
+            _school_overdue(actor, school_id)
             class_id = st.selectbox("Класс", list(classes), format_func=classes.get, key=f"{KEY}_class")
             _overdue(actor, school_id, class_id)
             accounts = credentials.class_accounts(actor, class_id)
@@ -54,6 +55,13 @@ def render(actor: Actor, school_id: int) -> None:
             _activation(actor, school_id)
     except AccessDenied as e:
         st.error(str(e))
+
+
+def _school_overdue(actor: Actor, school_id: int) -> None:
+    by_class = credentials.overdue_by_class(actor, school_id)
+    if by_class:
+        st.warning(f"По школе просрочена выдача реквизитов: {sum(by_class.values())} уч. — "
+                   + ", ".join(f"{name}: {n}" for name, n in sorted(by_class.items(), key=lambda x: (len(x[0]), x[0]))))
 
 
 def _overdue(actor: Actor, school_id: int, class_id: int) -> None:

@@ -454,3 +454,16 @@ def school_name(school_id: int) -> str:
     with reading() as tx:
         school = tx.get(School, school_id)
         return school.short_name or school.name if school else ""
+
+
+def overdue_by_class(actor: Actor, school_id: int) -> dict[str, int] | None:
+    """Overdue hand-overs of the whole school by class (class name → pupils), for whoever may
+    hand over credentials school-wide (the administrator); None for anyone else."""
+    with reading() as tx:
+        if not policy.allowed(actor, "credentials.issue_pupil", school_target(tx, school_id)):
+            return None
+    out: dict[str, int] = {}
+    for p in pending(actor, school_id):
+        if p.overdue:
+            out[p.class_name] = out.get(p.class_name, 0) + 1
+    return out

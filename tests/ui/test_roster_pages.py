@@ -246,3 +246,19 @@ def test_health_screen_makes_a_backup_and_lists_page_errors(rw, monkeypatch, tmp
     again = page(rw, monkeypatch, "system_health", "admin", **env)
     assert "Резервная копия свежая" in again.success[0].value and not again.error
     assert "Недостаточно прав" in page(rw, monkeypatch, "system_health", "secretary").error[0].value
+
+
+def test_the_administrator_sees_overdue_hand_overs_and_issues_staff_credentials(rw, monkeypatch, frozen_clock):
+    load_pupils(rw)
+    frozen_clock(datetime(2026, 9, 25, 10, 0, tzinfo=MSK))            # past 10 working days after 1 September
+    at = page(rw, monkeypatch, "rosters_credentials", "admin")
+    assert at.warning[0].value == "По школе просрочена выдача реквизитов: 4 уч. — 5А: 3, 11А: 1"
+    assert at.selectbox(key="cred_class").options == ["1А", "5А", "5Б", "6А", "9А", "11А"]
+    at.segmented_control(key="cred_scope").set_value("staff").run()
+    assert list(at.dataframe[-1].value["Группа"]) == ["Учителя", "Ученики", "Родители"]
+    click(at, "Выдать реквизиты (1)")
+    assert "Реквизиты выданы: 1" in at.success[0].value
+    with reading() as tx:
+        assert tx.exec(select(CredentialIssue.recipient)).all() == ["Math Учитель"]
+    ct = page(rw, monkeypatch, "rosters_credentials", "ct5")  # (the script reads the user anew on each run)
+    assert "Просрочена выдача реквизитов: 3" in ct.error[0].value and not ct.warning
