@@ -25,6 +25,8 @@ EDITOR_KEY = "journal_editor"      # the key of the editor of the last run (for 
 PROBLEMS_KEY = "journal_problems"  # (editor key, [messages]) of a refused save
 QP_KEY = "journal_query_applied"
 LESSON_KEY = "journal_lesson"
+PUPIL_WIDTH, WORK_WIDTH = 210, 96  # px: the name column, a work column («16.11 №2» and its edit icon)
+ROW_HEIGHT = 35                    # px: a row of Streamlit's grid
 LEGEND = ("Отметки 1–5, две за работу — «5 4» или «5/4»; Н — отсутствовал, Б — болел, У — уважительная "
           "причина, О — опоздал (можно с отметкой: «О 5»); осв, н/а, а где нужно — зач, незач. "
           "«—» — ученик в этот день не числился в классе.")
@@ -102,9 +104,9 @@ def _save(actor: Actor, grid: journal.Grid, key: str, edited: dict, partial: boo
 
 def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     view = journal_view.layout(grid)
-    config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True, width="medium")}
+    config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True, width=PUPIL_WIDTH)}
     for label in view.work_columns:
-        config[label] = st.column_config.TextColumn(label, help=view.help[label], width="small", max_chars=20)
+        config[label] = st.column_config.TextColumn(label, help=view.help[label], width=WORK_WIDTH, max_chars=20)
     config[journal_view.AVG] = st.column_config.TextColumn(journal_view.AVG, help="Среднее арифметическое за период")
     config[journal_view.WAVG] = st.column_config.TextColumn(
         journal_view.WAVG, help="Среднее с весами видов работ за период; «осв», «н/а», «зач» не учитываются")
@@ -117,11 +119,12 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
             journal_view.PERIOD, help="Отметка за период: 1–5, н/а, осв (или зач/незач)", max_chars=6)
     if not view.work_columns:
         st.info("В выбранные дни уроков нет. Включите «Весь период» или выберите другой период.")
+    height = ROW_HEIGHT * (len(view.frame) + 1) + 3  # the whole class at once, as on paper
     if not view.editable_columns:
-        st.dataframe(view.frame, hide_index=True, width="stretch", column_config=config)
+        st.dataframe(view.frame, hide_index=True, width="stretch", height=height, column_config=config)
     else:
         disabled = [c for c in view.frame.columns if c not in view.editable_columns]
-        st.data_editor(view.frame, key=key, hide_index=True, width="stretch", disabled=disabled,
+        st.data_editor(view.frame, key=key, hide_index=True, width="stretch", height=height, disabled=disabled,
                        column_config=config)
     web.table_downloads(lambda: view.frame, stem=f"Журнал {grid.class_name} {grid.subject_name} {grid.period_name}",
                         sheet="Журнал", key=f"{key}_dl")

@@ -1,0 +1,118 @@
+"""In a real Chromium against the demo portal: the demo teacher opens the journal of a class of
+the demo parent's child (by the to-do's kind of link, ?class=&subject=&date=), types a mark
+into the child's cell of the grid (a glide-data-grid canvas: select a cell, move with the
+arrow keys, type, Enter) and saves; the mark is in the database; then the parent signs in and
+sees it in the diary, highlighted as new."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from models import Mark, Staff, TeachingAssignment, Work
+from models.db import reading
+from pages import teacher_journal
+from services import auth, clock, diary, journal
+from tests.e2e.conftest import shot
+from tests.e2e.test_diary_browser import sign_in
+from tests.e2e.test_sign_in_browser import who
+
+ROW = teacher_journal.ROW_HEIGHT  # px: glide-data-grid's row (and header) height in Streamlit
+
+
+def target_cell(portal):
+    """A journal of the teacher with the parent's child, and the child's empty cell of the
+    latest lesson up to today (this week's first, so the diary shows it without paging)."""
+    teacher = auth.actor_for_user(who(portal, "teacher")[1])
+    parent = auth.actor_for_user(who(portal, "parent")[1])
+    children = {c.student_id: c for c in diary.children_of(parent)}
+    school_id = min(teacher.school_ids())
+    today = clock.today()
+    best = None
+    for choice in journal.choices(teacher, school_id):
+        if not choice.own:
+            continue
+        periods, current = journal.periods(school_id, choice.year_id)
+        period = next(p for p in periods if p.id == current)
+        lo, hi = teacher_journal._range(period, today, False)
+        grid = journal.load_grid(teacher, choice.class_id, choice.subject_id, period_id=period.id,
+                                 subgroup_id=choice.subgroup_id, date_from=lo, date_to=hi)
+        for row, pupil in enumerate(grid.pupils):
+            if pupil.student_id not in children:
+                continue
+            for col, column in enumerate(grid.columns):
+                if (column.lesson_date <= today and column.lesson_id in grid.editable_lessons and column.first_of_lesson
+                        and grid.cells[(pupil.student_id, column.label)] == ""):
+                    if best is None or column.lesson_date > best[4].lesson_date:
+                        best = (choice, grid, row, col, column, pupil)
+    if best is None:
+        pytest.fail("the demo teacher has no empty cell of the parent's child in the current weeks")
+    return best
+
+
+def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, portal, browser, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", portal.demo.url)
+    choice, grid, row, col, column, pupil = target_cell(portal)
+    page.set_viewport_size({"width": 2400, "height": 1600})
+    sign_in(page, portal, "teacher")
+    expect(page.get_by_role("heading", name="Журнал")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("stSelectbox").first.click()  # «Класс и предмет»
+    page.get_by_role("option", name=choice.label, exact=True).click()
+    page.get_by_role("heading", name="Журнал").click()  # away from the closed list: the next click is the grid's
+    expect(page.get_by_text(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}")).to_be_visible(
+        timeout=30_000)
+    editor = page.locator('[data-testid="stDataFrame"]').first
+    expect(editor).to_be_visible()
+    page.wait_for_timeout(800)  # let the grid paint its canvas
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # the run has finished
+    # the grid shows the whole class; a wide window shows the lessons up to today: open the
+    # child's cell with a double click, type, Enter
+    x = teacher_journal.PUPIL_WIDTH + col * teacher_journal.WORK_WIDTH + teacher_journal.WORK_WIDTH // 2
+    assert x < editor.bounding_box()["width"] - 20, "the lesson's column is out of sight"
+    cell = {"x": x, "y": ROW * (row + 1) + ROW // 2}
+    save = page.get_by_role("button", name="Сохранить", exact=True)
+    for attempt in range(3):  # the grid may not take the very first click while it settles
+        editor.click(position=cell)
+        page.wait_for_timeout(300)
+        editor.dblclick(position=cell)
+        page.keyboard.type("5")
+        page.keyboard.press("Enter")
+        try:
+            expect(save).to_be_enabled(timeout=5_000)  # the edit reached the server
+            break
+        except AssertionError:
+            if attempt == 2:
+                shot(page, "e2e_journal_not_typed")
+                raise
+    save.click()
+    expect(page.get_by_text("Сохранено клеток: 1")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(800)
+    shot(page, "e2e_journal_saved")
+    with reading() as tx:
+        values = tx.exec(select(Mark.value).join(Work, Work.id == Mark.work_id)
+                         .where(Work.lesson_id == column.lesson_id, Mark.student_id == pupil.student_id)).all()
+    assert values == ["5"]
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU")
+    try:
+        parent_page = context.new_page()
+        parent_page.set_default_timeout(30_000)
+        sign_in(parent_page, portal, "parent")
+        expect(parent_page.get_by_role("heading", name="Дневник")).to_be_visible(timeout=30_000)
+        children = diary.children_of(auth.actor_for_user(who(portal, "parent")[1]))
+        if len(children) > 1:  # the parent switches to the child who got the mark
+            parent_page.get_by_role("button", name=next(c for c in children
+                                                        if c.student_id == pupil.student_id).name).first.click()
+        monday = clock.today() - timedelta(days=clock.today().weekday())
+        while column.lesson_date < monday:
+            parent_page.get_by_role("button", name="← Назад").click()
+            monday -= timedelta(days=7)
+        mark = re.compile(rf"{column.lesson_date:%d\.%m\.%Y} · {re.escape(grid.subject_name)} · 5 \(.+\) · новая")
+        expect(parent_page.get_by_text(mark).first).to_be_visible(timeout=30_000)  # highlighted as new
+        parent_page.wait_for_timeout(800)
+        shot(parent_page, "e2e_journal_parent_diary")
+    finally:
+        context.close()
