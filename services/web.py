@@ -181,6 +181,11 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
              ":material/location_city:", render="pages.municipality:render"),
+    # issue 4: the timetable (views for everybody who may see it; the editor for deputies and admins)
+    PageSpec("timetable", "Расписание", "timetable.view", "school", WORK, ":material/calendar_month:",
+             render="pages.timetable_view:render"),
+    PageSpec("timetable-editor", "Редактор расписания", "timetable.edit", "school", WORK,
+             ":material/edit_calendar:", render="pages.timetable_edit:render"),
     # issue 8: consents (work: class teachers keep those of their class), then messages, announcements,
     # documents, correction requests
     PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", WORK,

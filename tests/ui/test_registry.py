@@ -43,8 +43,8 @@ def test_menus_by_role():
         return [s.title for s in web.menu_specs(a, school, municipality)]
 
     comms = ["Сообщения", "Объявления", "Документы", "Сообщить о неточности"]  # issue 8
-    assert titles(actor("parent")) == ["Дневник", *comms, "Мой профиль"]
-    assert titles(actor("student")) == ["Дневник", *comms, "Мой профиль"]
+    assert titles(actor("parent")) == ["Дневник", "Расписание", *comms, "Мой профиль"]  # issue 4: timetable
+    assert titles(actor("student")) == ["Дневник", "Расписание", *comms, "Мой профиль"]
     assert "Мой класс" in titles(actor("teacher", "class_teacher")) and "Мой класс" not in titles(actor("teacher"))
     assert titles(actor("admin"))[:3] == ["Пользователи и роли", "Настройки школы", "Журнал событий"]
     assert "Пользователи и роли" in titles(actor("director"))

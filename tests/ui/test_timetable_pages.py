@@ -1,0 +1,107 @@
+"""The timetable screens in AppTest: the editor refuses a clashing row with its reason and
+changes nothing, saves a valid one from the chosen date; the views render by class and school."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from models import TimetableSlot
+from models.db import reading
+from pages import timetable_edit
+from services import timetable
+from tests.integration import timetable_world
+from tests.integration.timetable_world import rows_5a
+
+SCRIPT = """
+import importlib, os
+from models.db import reading
+from services import auth
+with reading() as tx:
+    actor = auth.load_actor(tx, int(os.environ["TT_TEST_USER"]))
+importlib.import_module(os.environ["TT_TEST_PAGE"]).render(actor, int(os.environ["TT_TEST_SCHOOL"]))
+"""
+
+
+@pytest.fixture
+def w(sqlite_url, frozen_clock):
+    frozen_clock(timetable_world.NOW)
+    w = timetable_world.build()
+    timetable.save_class(w.actor("admin"), w.classes["5А"], rows_5a(w), date(2026, 9, 1))
+    return w
+
+
+def page(w, monkeypatch, name: str, login: str) -> AppTest:
+    monkeypatch.setenv("TT_TEST_USER", str(w.users[login]))
+    monkeypatch.setenv("TT_TEST_PAGE", f"pages.{name}")
+    monkeypatch.setenv("TT_TEST_SCHOOL", str(w.school_id))
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def add_row(at: AppTest, **cells) -> None:
+    key = at.session_state[timetable_edit.EDITOR_KEY]
+    at.session_state[key] = {"edited_rows": {}, "added_rows": [cells], "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def save(at: AppTest) -> None:
+    [b for b in at.button if b.label == "Сохранить расписание"][0].click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def plain(markdown: str) -> str:
+    return markdown.replace("\\", "")  # web.md escapes markdown characters
+
+
+def slots_5b(w):
+    with reading() as tx:
+        return tx.exec(select(TimetableSlot).where(TimetableSlot.class_id == w.classes["5Б"])).all()
+
+
+def test_the_editor_refuses_a_clash_with_its_reason_and_saves_a_valid_row(w, monkeypatch):
+    at = page(w, monkeypatch, "timetable_edit", "deputy5")
+    assert at.selectbox(key="tt_edit_class").options == ["5А", "5Б"]      # the deputy's parallel only
+    assert at.date_input(key="tt_edit_from").value == date(2026, 11, 16)  # today by default
+    week = at.dataframe[1].value                                          # 5А as its rows make it
+    assert week.loc[0, "Пн"] == "Математика — Иванова А. С., каб. 10"
+    at.selectbox(key="tt_edit_class").set_value(w.classes["5Б"]).run()
+    # Иванова teaches 5А on Monday, first lesson
+    add_row(at, **{"День": "Пн", "Урок": 1, "Предмет": "Математика", "Учитель": "Иванова А. С.", "Кабинет": "15"})
+    assert at.warning and "в двух местах сразу" in at.warning[0].value
+    save(at)
+    assert at.error and "Расписание не сохранено" in at.error[0].value
+    assert "Учитель Иванова А. С. в двух местах сразу: Пн, 1 урок — 5Б Математика и 5А Математика" in plain(at.error[0].value)
+    assert slots_5b(w) == []
+    # the same lesson second on Monday is free
+    add_row(at, **{"День": "Пн", "Урок": 2, "Предмет": "Математика", "Учитель": "Иванова А. С.", "Кабинет": "15"})
+    assert not at.warning
+    hours = at.dataframe[2].value
+    assert list(hours["В расписании"]) == [1, 0] and list(hours["Итог"]) == ["не хватает 4 ч", "не хватает 4 ч"]
+    save(at)
+    assert not at.error
+    saved = slots_5b(w)
+    assert [(s.weekday, s.lesson_number, s.room, s.valid_from) for s in saved] == [(1, 2, "15", date(2026, 11, 16))]
+    assert at.dataframe[0].value.loc[0, "Урок"] == 2                     # the editor reopened on the saved rows
+
+
+def test_a_deputy_of_another_parallel_and_a_teacher_do_not_edit(w, monkeypatch):
+    at = page(w, monkeypatch, "timetable_edit", "deputy6")
+    assert at.selectbox(key="tt_edit_class").options == ["6А"]
+    teacher = page(w, monkeypatch, "timetable_edit", "math")
+    assert not teacher.selectbox and teacher.info
+
+
+def test_the_views_by_class_and_the_whole_school(w, monkeypatch):
+    at = page(w, monkeypatch, "timetable_view", "deputy5")
+    at.radio(key="tt_view_mode").set_value("Класс").run()
+    assert not at.error
+    grid = at.dataframe[0].value
+    assert grid.loc[0, "Пн 16.11"] == "Математика, Иванова А. С., каб. 10"
+    at.radio(key="tt_view_mode").set_value("Вся школа").run()
+    assert not at.error and "5А" in at.dataframe[0].value.columns
