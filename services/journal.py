@@ -226,8 +226,9 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
                          Lesson.subject_id == subject_id, Lesson.lesson_date >= period.starts_on,
                          Lesson.lesson_date <= period.ends_on, Lesson.status != "cancelled"]
         lesson_filter.append(Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
-        rows = tx.exec(select(Lesson, Homework.text)
-                       .join(Homework, Homework.lesson_id == Lesson.id, isouter=True)
+        rows = tx.exec(select(Lesson, Homework.text)  # school_id in the join: the index begins with it
+                       .join(Homework, and_(Homework.school_id == school_id, Homework.lesson_id == Lesson.id),
+                             isouter=True)
                        .where(*lesson_filter).order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
         lessons, homework = [], {}
         for lesson, hw_text in rows:
@@ -254,10 +255,13 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         attendance = tx.exec(select(Attendance.student_id, Attendance.lesson_id, Attendance.status)
                              .where(Attendance.school_id == school_id,
                                     Attendance.lesson_id.in_(lesson_ids))).all() if lesson_ids else []
-        pmarks = tx.exec(select(PeriodMark.student_id, PeriodMark.value)
-                         .where(PeriodMark.school_id == school_id, PeriodMark.subject_id == subject_id,
-                                PeriodMark.period_id == period.id, PeriodMark.kind == "period")).all()
         pupils = _pupils(tx, school_id, class_id, subgroup_id, period.starts_on, period.ends_on)
+        # by pupil: the index (school_id, student_id, subject_id) answers without a scan of the year
+        pmarks = tx.exec(select(PeriodMark.student_id, PeriodMark.value)
+                         .where(PeriodMark.school_id == school_id,
+                                PeriodMark.student_id.in_([p.student_id for p in pupils]),
+                                PeriodMark.subject_id == subject_id, PeriodMark.kind == "period",
+                                PeriodMark.period_id == period.id)).all() if pupils else []
 
     lo = date_from or max(period.starts_on, today - timedelta(days=14))
     hi = date_to or min(period.ends_on, today + timedelta(days=14))
