@@ -125,7 +125,8 @@ def _lessons(tx: Session, school_id: int, student_id: int, start: date, end: dat
         return []
     rows = tx.exec(select(Lesson, Subject.name, Homework.text, Homework.id)
                    .join(Subject, Subject.id == Lesson.subject_id)
-                   .join(Homework, Homework.lesson_id == Lesson.id, isouter=True)
+                   .join(Homework, (Homework.school_id == school_id) & (Homework.lesson_id == Lesson.id),
+                         isouter=True)  # school_id first, as the index: else a scan per lesson
                    .where(Lesson.school_id == school_id, Lesson.class_id.in_(class_ids),
                           Lesson.lesson_date >= start, Lesson.lesson_date <= end, Lesson.status != "cancelled")
                    .order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
@@ -175,7 +176,8 @@ def week(actor: Actor, student_id: int, week_start: date | None = None) -> Week:
         ids = [l.id for l, *_ in lessons]
         marks = _marks(tx, target.school_id, student_id, ids, last_seen)
         att = dict(tx.exec(select(Attendance.lesson_id, Attendance.status).where(
-            Attendance.student_id == student_id, Attendance.lesson_id.in_(ids))).all()) if ids else {}
+            Attendance.school_id == target.school_id, Attendance.student_id == student_id,
+            Attendance.lesson_id.in_(ids))).all()) if ids else {}
         hw_ids = [h for *_, h in lessons if h]
         misses = set(tx.exec(select(HomeworkMiss.homework_id).where(
             HomeworkMiss.student_id == student_id, HomeworkMiss.homework_id.in_(hw_ids))).all()) if hw_ids else set()
