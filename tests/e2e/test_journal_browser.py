@@ -15,7 +15,7 @@ from sqlmodel import select
 from models import Mark, Staff, TeachingAssignment, Work
 from models.db import reading
 from pages import teacher_journal
-from services import auth, clock, diary, journal
+from services import auth, clock, diary, journal, todo
 from tests.e2e.conftest import shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
@@ -116,3 +116,26 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
         shot(parent_page, "e2e_journal_parent_diary")
     finally:
         context.close()
+
+
+def test_a_todo_link_opens_the_journal_on_its_class_subject_and_date(page: Page, portal, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", portal.demo.url)
+    teacher = auth.actor_for_user(who(portal, "teacher")[1])
+    items = todo.overdue(teacher)
+    if not items:
+        pytest.skip("the demo teacher has nothing overdue today")
+    first = max(items, key=lambda i: (i.lesson_date, i.lesson_number))
+    sign_in(page, portal, "teacher")
+    expect(page.get_by_role("heading", name="Журнал")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Мои задачи").click()
+    expect(page.get_by_role("heading", name="Мои задачи")).to_be_visible()
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    shot(page, "e2e_teacher_todo")
+    page.get_by_role("link", name=f"{first.lesson_date:%d.%m.%Y}, урок №{first.lesson_number}: "
+                                  f"{first.class_name}, {first.subject_name}").first.click()
+    expect(page.get_by_role("heading", name="Журнал")).to_be_visible()
+    expect(page.get_by_text(f"{first.class_name} · {first.subject_name} ·")).to_be_visible()
+    assert f"date={first.lesson_date.isoformat()}" in page.url
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.wait_for_timeout(800)
+    shot(page, "e2e_journal_from_todo")
