@@ -1,6 +1,7 @@
 """«Журнал» (teacher): pick a class (or subgroup) and subject and a study period, fill the grid
 of pupils by works (marks, attendance), the period marks beside it, and one lesson's page
-(topic, works, homework, who did not do the previous homework, «урок проведён»).
+(topic, works, homework with an optional file, who did not do the previous homework, «урок
+проведён»).
 
 Query parameters `class`, `subject`, `subgroup` and `date` (YYYY-MM-DD) preselect the journal,
 the period containing the date and two weeks around it (the to-do page links here that way).
@@ -15,6 +16,8 @@ import streamlit as st
 from services import clock, journal, journal_view, lessons, period_marks, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.attachments import Upload
+from services.rules.attachments import ALLOWED_TEXT, KINDS
 from services.rules.edit_window import EDIT_WINDOWS
 
 CHOICE_KEY = "journal_choice"
@@ -93,7 +96,9 @@ def _save(actor: Actor, grid: journal.Grid, key: str, edited: dict, partial: boo
         except (period_marks.PeriodMarkError, AccessDenied) as error:
             problems.append(f"Отметки за период: {error}")
     st.session_state.pop(PROBLEMS_KEY, None)
-    text = f"Сохранено клеток: {result.saved}" + (f", отметок за период: {saved_marks}" if saved_marks else "") + "."
+    parts = ([f"клеток: {result.saved}"] if result.saved or not saved_marks else []) + \
+        ([f"отметок за период: {saved_marks}"] if saved_marks else [])
+    text = "Сохранено " + ", ".join(parts) + "."
     if problems:
         web.notify("warning", text + " Не сохранено: " + " ".join(problems))
     else:
@@ -178,6 +183,11 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
         tasks = b.text_input("Задачи, упражнения", value=d.homework_tasks, max_chars=200, disabled=not editable)
         minutes = c.number_input("Минут на выполнение", min_value=0, max_value=240, step=5,
                                  value=d.homework_minutes, disabled=not editable)
+        upload = st.file_uploader(f"Файл к заданию (необязательно; {ALLOWED_TEXT}, до 5 МБ)", type=list(KINDS),
+                                  key=f"hw_file_{d.id}_{d.version}", disabled=not editable)
+        remove = False
+        if d.homework_file:
+            remove = st.checkbox(f"Убрать приложенный файл «{d.homework_file}»", disabled=not editable)
         entered = (f"записано {d.homework_entered_at:%d.%m.%Y %H:%M}" if d.homework_entered_at else "ещё не записано")
         st.caption(f"Срок записи задания — {d.homework_due:%d.%m.%Y %H:%M} (конец урока + 3 ч); {entered}.")
         misses = None
@@ -191,12 +201,18 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
                 lessons.save(actor, d.id, version=d.version, topic=topic, held=held, homework_text=hw_text,
                              homework_pages=pages, homework_tasks=tasks,
                              homework_minutes=None if minutes is None else int(minutes),
-                             previous_misses=frozenset(misses) if misses is not None else None)
+                             previous_misses=frozenset(misses) if misses is not None else None,
+                             homework_file=Upload(upload.name, upload.getvalue()) if upload is not None else None,
+                             remove_file=remove)
             except (lessons.LessonError, AccessDenied) as error:
                 st.error(f"Урок не сохранён: {error}")
             else:
                 web.notify("success", f"Урок {d.lesson_date:%d.%m.%Y} сохранён.")
                 st.rerun()
+    if d.homework_file:
+        st.download_button(f"Файл к заданию: {d.homework_file}", icon=":material/attach_file:",
+                           data=lambda: lessons.homework_file(actor, d.id).data, file_name=d.homework_file,
+                           on_click="ignore", key=f"hw_file_dl_{d.id}")
     _works(actor, grid, d, editable)
 
 

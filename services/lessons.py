@@ -9,12 +9,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import (
-    Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
+    Attachment, Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
     Subject, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import audit, clock, policy, targets
+from services import attachments, audit, clock, policy, targets
 from services.actor import Actor
+from services.attachments import AttachmentError, FileData, Upload
 from services.journal import closed_year
 from services.rules import deadlines
 
@@ -52,6 +53,7 @@ class LessonDetail:
     homework_pages: str
     homework_tasks: str
     homework_minutes: int | None
+    homework_file: str  # the attached file's name, or ""
     homework_due: datetime
     homework_entered_at: datetime | None
     previous_homework_id: int | None
@@ -109,6 +111,7 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
                        .order_by(Work.id)).all()
         works = tuple(WorkInfo(w.id, t.id, t.name, t.weight, w.title, n) for w, t, n in rows)
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        file = tx.get(Attachment, hw.attachment_id) if hw is not None and hw.attachment_id else None
         prev = tx.exec(select(Lesson.id).where(
             Lesson.school_id == lesson.school_id, Lesson.class_id == lesson.class_id,
             Lesson.subject_id == lesson.subject_id,
@@ -126,6 +129,7 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
             held=lesson.held, version=lesson.version, works=works,
             homework_text=hw.text if hw else "", homework_pages=hw.pages if hw else "",
             homework_tasks=hw.tasks if hw else "", homework_minutes=hw.minutes if hw else None,
+            homework_file=file.name if file else "",
             homework_due=deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
                                                 settings.homework_deadline_hours),
             homework_entered_at=clock.to_local(hw.entered_at, settings.timezone) if hw else None,
@@ -136,8 +140,10 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
 
 def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, homework_text: str = "",
          homework_pages: str = "", homework_tasks: str = "", homework_minutes: int | None = None,
-         previous_misses: frozenset[int] | None = None) -> int:
-    """Save the lesson's topic, «проведён» and homework; returns the new version.
+         previous_misses: frozenset[int] | None = None, homework_file: Upload | None = None,
+         remove_file: bool = False) -> int:
+    """Save the lesson's topic, «проведён» and homework (with an optional file, checked like the
+    files of messages: kind, content, ≤ 5 МБ); returns the new version.
     A stale version (another tab saved first) is a conflict that overwrites nothing."""
     topic, homework_text = topic.strip(), homework_text.strip()
     if len(topic) > 500:
@@ -146,6 +152,10 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
         raise LessonError("Текст домашнего задания длиннее 2000 символов.")
     if homework_minutes is not None and not 0 <= homework_minutes <= 240:
         raise LessonError("Время на домашнее задание — от 0 до 240 минут.")
+    try:
+        attachments.check(homework_file)  # before anything is written
+    except AttachmentError as error:
+        raise LessonError(f"Файл к домашнему заданию не принят: {error}") from error
     now = clock.now()
     with transaction() as tx:
         policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
@@ -164,7 +174,7 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
         tx.add(lesson)
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
         new_hw = (homework_text, homework_pages.strip(), homework_tasks.strip(), homework_minutes)
-        if hw is None and any(new_hw[:3]):
+        if hw is None and (any(new_hw[:3]) or homework_file is not None):
             hw = Homework(school_id=lesson.school_id, lesson_id=lesson_id, text=new_hw[0], pages=new_hw[1],
                           tasks=new_hw[2], minutes=new_hw[3], entered_at=now, entered_by_user_id=actor.user_id)
             tx.add(hw)
@@ -172,11 +182,35 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             hw.text, hw.pages, hw.tasks, hw.minutes = new_hw
             hw.version += 1
             tx.add(hw)
+        old_file = hw.attachment_id if hw is not None else None
+        if hw is not None and homework_file is not None:
+            hw.attachment_id = attachments.store(tx, lesson.school_id, actor, homework_file).id
+            hw.version += 1
+            tx.add(hw)
+        elif hw is not None and remove_file and hw.attachment_id is not None:
+            hw.attachment_id = None
+            hw.version += 1
+            tx.add(hw)
+        if old_file is not None and hw.attachment_id != old_file:
+            replaced = tx.get(Attachment, old_file)
+            if replaced is not None:
+                tx.flush()  # the homework lets go of the file before it goes
+                tx.delete(replaced)
         if previous_misses is not None:
             _set_misses(tx, lesson, previous_misses, now)
         audit.record(tx, actor, "lesson.changed", school_id=lesson.school_id, entity="lesson", entity_id=lesson_id,
-                     old=old, new={"topic": topic, "held": held, "homework": homework_text})
+                     old=old, new={"topic": topic, "held": held, "homework": homework_text,
+                                   **({"file": homework_file.name} if homework_file is not None else {}),
+                                   **({"file": None} if remove_file and homework_file is None else {})})
         return lesson.version
+
+
+def homework_file(actor: Actor, lesson_id: int) -> FileData | None:
+    """The file attached to the lesson's homework, for those who may read the lesson's journal."""
+    with reading() as tx:
+        policy.require(actor, "journal.view", targets.for_lesson(tx, lesson_id))
+        hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        return attachments.read(tx, hw.attachment_id) if hw is not None and hw.attachment_id else None
 
 
 def _set_misses(tx: Session, lesson: Lesson, student_ids: frozenset[int], now: datetime) -> None:

@@ -139,3 +139,33 @@ def test_query_parameters_preselect_the_journal_and_the_todo_links_into_it(demo_
     assert all(link.page == "journal" for link in links), links
     assert any(f"class={first.class_id}" in link.query_string and f"date={first.lesson_date.isoformat()}"
                in link.query_string for link in links), links
+
+
+def test_the_lesson_panel_and_the_period_mark_are_saved(demo_url):
+    login = LOGINS["teacher"]["login"]
+    at = open_app(login)
+    teacher = actor_of(login)
+    choice, grid = default_grid(teacher)
+    lesson_id = at.selectbox(key=f"{journal_page.LESSON_KEY}_{grid.class_id}_{grid.subject_id}_"
+                                 f"{grid.subgroup_id}_{grid.period_id}").value
+    next(t for t in at.text_input if t.label == "Тема урока").input("Сложение дробей")
+    next(t for t in at.text_area if t.label == "Задание").input("Выучить правило, № 101")
+    button(at, "Сохранить урок").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("сохранён" in s.value for s in at.success), [e.value for e in at.error]
+    with reading() as tx:
+        lesson = tx.get(Lesson, lesson_id)
+        assert lesson.topic == "Сложение дробей" and lesson.version > 1
+        from models import Homework
+        assert tx.exec(select(Homework.text).where(Homework.lesson_id == lesson_id)).one() == "Выучить правило, № 101"
+
+    # the period mark beside the grid, suggested from the weighted average, typed into «За период»
+    row, pupil = next((i, p) for i, p in enumerate(grid.pupils) if grid.summaries[p.student_id].period_mark == "")
+    edit(at, {row: {journal_page.journal_view.PERIOD: "4"}})
+    button(at, "Сохранить").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("отметок за период: 1" in s.value for s in at.success), [e.value for e in at.error]
+    _, again = default_grid(teacher)
+    assert again.summaries[pupil.student_id].period_mark == "4"
