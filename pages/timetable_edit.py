@@ -17,6 +17,8 @@ KEY = "tt_edit"
 EDITOR_KEY = f"{KEY}_editor_key"   # session state: the key of the current data_editor (tests read it)
 NO_GROUP = "— весь класс"
 COLUMNS = ["День", "Урок", "Предмет", "Учитель", "Кабинет", "Подгруппа"]
+WIDTHS = {"День": 60, "Урок": 60, "Предмет": 200, "Учитель": 190, "Кабинет": 90, "Подгруппа": 170}  # px
+ROW_HEIGHT = 35  # px: the editor's row (and header) height; the browser test counts on it
 
 
 def render(actor, school_id: int) -> None:
@@ -60,14 +62,19 @@ def render(actor, school_id: int) -> None:
         st.markdown(f"**Строки расписания {view.class_name}** (по одной на урок недели)")
         edited = st.data_editor(
             frame, key=editor_key, num_rows="dynamic" if view.editable else "fixed", hide_index=True,
-            disabled=not view.editable, width="stretch",
+            disabled=not view.editable, row_height=ROW_HEIGHT,
             column_config={
-                "День": st.column_config.SelectboxColumn("День", options=list(days), required=True),
-                "Урок": st.column_config.SelectboxColumn("Урок", options=view.numbers, required=True),
-                "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True),
-                "Учитель": st.column_config.SelectboxColumn("Учитель", options=list(teachers), required=True),
-                "Кабинет": st.column_config.TextColumn("Кабинет", max_chars=20),
-                "Подгруппа": st.column_config.SelectboxColumn("Подгруппа", options=[NO_GROUP, *groups]),
+                "День": st.column_config.SelectboxColumn("День", options=list(days), required=True,
+                                                         width=WIDTHS["День"]),
+                "Урок": st.column_config.SelectboxColumn("Урок", options=view.numbers, required=True,
+                                                         width=WIDTHS["Урок"]),
+                "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True,
+                                                            width=WIDTHS["Предмет"]),
+                "Учитель": st.column_config.SelectboxColumn("Учитель", options=list(teachers), required=True,
+                                                            width=WIDTHS["Учитель"]),
+                "Кабинет": st.column_config.TextColumn("Кабинет", max_chars=20, width=WIDTHS["Кабинет"]),
+                "Подгруппа": st.column_config.SelectboxColumn("Подгруппа", options=[NO_GROUP, *groups],
+                                                              width=WIDTHS["Подгруппа"]),
             })
     rows, problems = _rows(edited, days, subjects, teachers, groups)
     preview = None
