@@ -394,8 +394,14 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
         lessons = {l.id: l for l in tx.exec(select(Lesson).where(Lesson.id.in_(lesson_ids))).all()}
         school_ids = {l.school_id for l in lessons.values()}
         student_ids = sorted({c.student_id for c in changes})
-        names = {sid: _name(last, first) for sid, last, first in tx.exec(
-            select(Student.id, Student.last_name, Student.first_name).where(Student.id.in_(student_ids))).all()}
+        names: dict[int, str] = {}
+
+        def name_of(sid: int) -> str:  # only a refused cell needs the pupil's name: read on demand
+            if not names:
+                names.update({i: _name(last, first) for i, last, first in tx.exec(
+                    select(Student.id, Student.last_name, Student.first_name)
+                    .where(Student.id.in_(student_ids))).all()} or {0: ""})
+            return names.get(sid, f"ученик {sid}")
         denied: set[int] = set()
         for lid in lesson_ids:
             if lid not in lessons:
@@ -422,8 +428,6 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                          CurriculumItem.class_id.in_(class_ids),
                                          CurriculumItem.subject_id.in_(subject_ids))).all()}
         spans = _enrolment_spans(tx, school_id, lessons.values(), student_ids)
-        default_type = tx.exec(select(WorkType).where(WorkType.school_id == school_id,
-                                                      WorkType.is_default.is_(True))).first()
         # school_id first, as every index of these tables begins with it (else a full scan)
         works = {w.id: w for w in tx.exec(select(Work).where(Work.school_id.in_(school_ids),
                                                              Work.lesson_id.in_(lesson_ids))).all()}
@@ -440,23 +444,23 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                      Attendance.student_id.in_(student_ids))).all()}
 
         planned = []
+        default_type = None
         for ch in changes:
             lesson = lessons[ch.lesson_id]
-            pupil = names.get(ch.student_id, f"ученик {ch.student_id}")
 
             def problem(msg, bucket=result.errors):
-                bucket.append(CellProblem(ch.student_id, pupil, lesson.lesson_date, msg))
+                bucket.append(CellProblem(ch.student_id, name_of(ch.student_id), lesson.lesson_date, msg))
 
             if ch.work_id is not None and (ch.work_id not in works or works[ch.work_id].lesson_id != lesson.id):
                 problem("Работа не относится к этому уроку.")
                 continue
             if not _enrolled(spans, ch.student_id, lesson):
-                problem(f"{pupil} не числится в классе (группе) на {lesson.lesson_date:%d.%m.%Y}.")
+                problem(f"{name_of(ch.student_id)} не числится в классе (группе) на {lesson.lesson_date:%d.%m.%Y}.")
                 continue
             try:
                 cell = parse_cell(ch.new, marking=markings.get((lesson.class_id, lesson.subject_id), "five"))
             except CellError as e:
-                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: {e}")
+                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: {e}")
                 continue
             first = lesson_works[lesson.id][0] if lesson_works.get(lesson.id) else None
             carries_attendance = ch.work_id is None or ch.work_id == first
@@ -466,18 +470,19 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
             now_text = format_cell(Cell(tuple(m.value for m in old_marks),
                                         att.status if (att and carries_attendance) else None))
             if now_text != ch.old:
-                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: клетку уже изменили "
+                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: клетку уже изменили "
                         f"(сейчас «{now_text or 'пусто'}», у вас было «{ch.old or 'пусто'}»). "
                         "Обновите журнал и внесите изменение заново.", result.conflicts)
                 continue
             if not carries_attendance and cell.attendance is not None:
-                problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: посещаемость отмечается в первом столбце урока.")
+                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: "
+                        "посещаемость отмечается в первом столбце урока.")
                 continue
             old_values = tuple(m.value for m in old_marks)
             if old_values and old_values != cell.marks:
                 end = edit_window_end(lesson.lesson_date, settings.edit_window, tz)
                 if now > end:
-                    problem(f"{pupil}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
+                    problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
                             f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[settings.edit_window].title}»).")
                     continue
             planned.append((ch, lesson, cell, old_marks, att, carries_attendance, wid))
@@ -489,6 +494,9 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
             if wid is None and lesson_works.get(lesson.id):
                 wid = lesson_works[lesson.id][0]  # made by an earlier cell of this save
             if wid is None and cell.marks:
+                if default_type is None:  # only a new work needs it: read on demand
+                    default_type = tx.exec(select(WorkType).where(WorkType.school_id == school_id,
+                                                                  WorkType.is_default.is_(True))).first()
                 if default_type is None:
                     raise JournalError("В школе не задан вид работы по умолчанию.")
                 work = Work(school_id=lesson.school_id, lesson_id=lesson.id, work_type_id=default_type.id,
