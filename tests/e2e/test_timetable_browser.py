@@ -95,3 +95,15 @@ def test_the_deputy_edits_a_cell_and_a_clash_is_refused_with_its_reason(page: Pa
     page.wait_for_timeout(800)
     shot(page, "e2e_timetable_clash_refused")
     assert slots(portal, class_id) == before                 # nothing saved
+
+
+def test_the_deputy_sees_the_whole_school_on_one_printable_page(page: Page, portal):
+    page.set_viewport_size({"width": 1800, "height": 1100})
+    sign_in(page, portal, "deputy")
+    page.get_by_role("link", name="Расписание", exact=True).click()
+    expect(page.get_by_role("heading", name="Расписание")).to_be_visible(timeout=30_000)
+    page.get_by_text("Вся школа", exact=True).click()
+    expect(page.get_by_text("Расписание, действующее на")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Скачать для печати (PDF, одна страница A3)")).to_be_visible()
+    page.wait_for_timeout(800)
+    shot(page, "e2e_timetable_whole_school")
