@@ -148,6 +148,9 @@ PAGES: tuple[PageSpec, ...] = (
              ":material/rule:", render="pages.comms_corrections:render_queue"),
     PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
              render="pages.comms_moderation:render"),
+    # issue 4: the school year (periods, holidays, bells)
+    PageSpec("school-year", "Учебный год", "calendar.edit", "school", ADMIN, ":material/date_range:",
+             render="pages.school_year:render"),
     # issue 3: the teacher's journal grid and to-do (overdue entries, each a link into the journal)
     PageSpec("journal", "Журнал", "journal.view", "school", WORK, ":material/edit_square:",
              render="pages.teacher_journal:render"),
@@ -186,6 +189,15 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.timetable_view:render"),
     PageSpec("timetable-editor", "Редактор расписания", "timetable.edit", "school", WORK,
              ":material/edit_calendar:", render="pages.timetable_edit:render"),
+    # issue 4: substitutions, lessons from the timetable (and its import), curriculum, КТП
+    PageSpec("substitutions", "Замены и изменения", "substitution.manage", "school", WORK,
+             ":material/swap_calls:", render="pages.timetable_substitutions:render"),
+    PageSpec("timetable-lessons", "Уроки из расписания", "timetable.edit", "school", WORK,
+             ":material/event_repeat:", render="pages.timetable_lessons:render"),
+    PageSpec("curriculum", "Учебный план и нагрузка", "curriculum.edit", "school", WORK,
+             ":material/menu_book:", render="pages.curriculum_plan:render"),
+    PageSpec("lesson-plans", "КТП", "lesson_plan.edit", "school", WORK, ":material/list_alt:",
+             render="pages.lesson_plans:render"),
     # issue 8: consents (work: class teachers keep those of their class), then messages, announcements,
     # documents, correction requests
     PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", WORK,
