@@ -63,6 +63,7 @@ def render(actor, school_id: int) -> None:
         edited = st.data_editor(
             frame, key=editor_key, num_rows="dynamic" if view.editable else "fixed", hide_index=True,
             disabled=not view.editable, row_height=ROW_HEIGHT,
+            height=min(ROW_HEIGHT * (len(frame) + 3), 36 * ROW_HEIGHT),  # the whole week in sight
             column_config={
                 "День": st.column_config.SelectboxColumn("День", options=list(days), required=True,
                                                          width=WIDTHS["День"]),
