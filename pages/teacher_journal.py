@@ -195,7 +195,8 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
             names = {p.student_id: p.name for p in grid.pupils}
             misses = st.multiselect(f"Не выполнили прошлое задание («{d.previous_homework_text[:60]}»)",
                                     list(names), default=[s for s in d.previous_misses if s in names],
-                                    format_func=names.get, disabled=not editable)
+                                    format_func=names.get, disabled=not editable,
+                                    placeholder="Выберите учеников")
         if st.form_submit_button("Сохранить урок", type="primary", disabled=not editable):
             try:
                 lessons.save(actor, d.id, version=d.version, topic=topic, held=held, homework_text=hw_text,
