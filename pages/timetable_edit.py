@@ -145,7 +145,8 @@ def _week(view, grid, start) -> None:
     data = {"Урок": [str(n) for n in view.numbers]}
     for d in view.days:
         data[DAY_SHORT[d]] = ["\n".join(grid.get((d, n), [])) for n in view.numbers]
-    st.dataframe(pd.DataFrame(data), hide_index=True, key=f"{KEY}_week", row_height=56)
+    st.dataframe(pd.DataFrame(data), hide_index=True, key=f"{KEY}_week", row_height=56,
+                 height=56 * (len(view.numbers) + 1) + 3)
 
 
 def _hours(hours) -> None:
@@ -156,4 +157,4 @@ def _hours(hours) -> None:
     st.dataframe(pd.DataFrame({
         "Предмет": [h.subject_name for h in hours], "По плану": [h.planned for h in hours],
         "В расписании": [h.scheduled for h in hours], "Итог": [h.status for h in hours]}),
-        hide_index=True, key=f"{KEY}_hours")
+        hide_index=True, key=f"{KEY}_hours", height=35 * (len(hours) + 1) + 3)
