@@ -52,6 +52,7 @@ def _apply_query(school_id: int, choices: list[journal.JournalChoice]) -> None:
     if not wanted:
         st.warning("Журнал из ссылки вам недоступен или не найден; выберите класс и предмет.")
         return
+    wanted.sort(key=lambda c: (not c.own, c.subgroup_id is not None))  # one's own, the whole class first
     st.session_state[CHOICE_KEY] = _choice_key(wanted[0])
     try:
         focus = date.fromisoformat(signature[3]) if signature[3] else None

@@ -45,7 +45,8 @@ def render(actor: Actor, school_id: int) -> None:
                                        f"{first.class_name}, {first.subject_name}",
                            icon=":material/edit_square:",
                            query_params={"class": str(first.class_id), "subject": str(first.subject_id),
-                                         "date": first.lesson_date.isoformat()})
+                                         "date": first.lesson_date.isoformat(),
+                                         **({"subgroup": str(first.subgroup_id)} if first.subgroup_id else {})})
             right.markdown("  \n".join(f"{web.md(i.title)} — срок {web.local_time(i.due, tz)}" for i in lesson_items))
     frame = pd.DataFrame([{"Дата": i.lesson_date.strftime("%d.%m.%Y"), "Урок": i.lesson_number,
                            "Класс": i.class_name, "Предмет": i.subject_name, "Что не сделано": i.title,

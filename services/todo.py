@@ -29,6 +29,7 @@ class TodoItem:
     lesson_date: date
     lesson_number: int
     due: datetime
+    subgroup_id: int | None = None  # the journal of a subgroup, when the lesson is one's
 
 
 def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
@@ -59,7 +60,7 @@ def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
 
         def add(kind, due):
             items.append(TodoItem(kind, KINDS[kind], lesson.id, lesson.class_id, class_name, lesson.subject_id,
-                                  subject_name, lesson.lesson_date, lesson.lesson_number, due))
+                                  subject_name, lesson.lesson_date, lesson.lesson_number, due, lesson.subgroup_id))
 
         if not lesson.topic:
             add("topic", ended)
