@@ -1,6 +1,7 @@
 """Engines and sessions: SQLite (one file, WAL) by default, PostgreSQL by DATABASE_URL."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,7 @@ class _FairLock:
         self._depth = 0
         self._next = 0      # the next ticket to hand out
         self._serving = 0   # the ticket whose holder may take the lock
+        self._abandoned: set[int] = set()  # tickets whose threads stopped waiting
 
     def acquire(self) -> None:
         me = threading.get_ident()
@@ -86,20 +88,34 @@ class _FairLock:
                 self._depth += 1
                 return
             ticket, self._next = self._next, self._next + 1
-            while self._serving != ticket or self._owner is not None:
-                self._cond.wait()
+            try:
+                while self._serving != ticket or self._owner is not None:
+                    self._cond.wait()
+            except BaseException:  # interrupted while waiting: give the turn up, never block the queue
+                self._abandoned.add(ticket)
+                self._skip()
+                raise
             self._owner, self._depth = me, 1
 
     def release(self) -> None:
         with self._cond:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a writer lock this thread does not hold")
             self._depth -= 1
             if self._depth == 0:
                 self._owner = None
                 self._serving += 1
-                self._cond.notify_all()
+                self._skip()
+
+    def _skip(self) -> None:
+        while self._serving in self._abandoned and self._owner is None:
+            self._abandoned.discard(self._serving)
+            self._serving += 1
+        self._cond.notify_all()
 
 
 _sqlite_writers: dict[str, _FairLock] = {}
+os.register_at_fork(after_in_child=_sqlite_writers.clear)  # a forked child holds nobody's turn
 
 
 def _writer_lock(url: str) -> _FairLock | None:
@@ -124,9 +140,9 @@ def transaction(url: str | None = None) -> Iterator[Session]:
     it called once the outermost transaction has rolled back and released its locks."""
     url = url or config.database_url()
     writer = _writer_lock(url)
-    _state.depth = getattr(_state, "depth", 0) + 1
     if writer is not None:
         writer.acquire()
+    _state.depth = getattr(_state, "depth", 0) + 1
     try:
         with Session(get_engine(url), expire_on_commit=False) as session:
             session.connection(execution_options={"write": True})
