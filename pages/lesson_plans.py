@@ -18,6 +18,7 @@ from services.policy import AccessDenied
 
 KEY = "ktp"
 NEW = 0
+NO_KIND = "—"   # no work kind
 COLUMNS = ["№ урока", "Тема", "Часы", "Вид работы", "Дата по плану"]
 
 
@@ -90,12 +91,17 @@ def _progress(actor, detail) -> None:
             p = lesson_plans.progress(actor, class_id, detail.info.subject_id)
         except (AccessDenied, ValueError):
             continue
-        rows.append({"Класс": name, "Проведено уроков": p.given, "По плану": p.expected,
-                     "Разница": p.difference, "Итог": p.text, "Следующая тема": p.next_topic})
+        d = p.difference
+        state = "по плану" if d == 0 else f"отстаёт на {-d}" if d < 0 else f"опережает на {d}"
+        note = p.text.split(").", 1)[1].strip() if ")." in p.text else ""
+        rows.append({"Класс": name, "Где класс": state, "Проведено уроков": p.given, "По плану": p.expected,
+                     "Разница": d, "Следующая тема": p.next_topic, "Замечание": note})
     if rows:
         st.markdown("**Где класс по КТП на сегодня**")
         frame = pd.DataFrame(rows)
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_progress")
+        st.dataframe(frame, hide_index=True, key=f"{KEY}_progress",
+                     column_config={"Следующая тема": st.column_config.TextColumn(width="large"),
+                                    "Замечание": st.column_config.TextColumn(width="large")})
         behind = [r for r in rows if r["Разница"] < 0]
         if behind:
             st.warning("Отстают от плана: " + "; ".join(f"{r['Класс']} — на {-r['Разница']}" for r in behind) + ".")
@@ -110,7 +116,7 @@ def _day(value) -> date | None:
 
 
 def _topics(actor, detail) -> None:
-    frame = pd.DataFrame([{"№ урока": t.number, "Тема": t.topic, "Часы": t.hours, "Вид работы": t.work_kind or "",
+    frame = pd.DataFrame([{"№ урока": t.number, "Тема": t.topic, "Часы": t.hours, "Вид работы": t.work_kind or NO_KIND,
                            "Дата по плану": t.planned_on} for t in detail.topics], columns=COLUMNS)
     version = st.session_state.get(f"{KEY}_version", 0)
     edited = st.data_editor(
@@ -121,8 +127,8 @@ def _topics(actor, detail) -> None:
                        "Тема": st.column_config.TextColumn("Тема", required=True, max_chars=500, width="large"),
                        "Часы": st.column_config.NumberColumn("Часы", min_value=0.5, max_value=10, step=0.5,
                                                              default=1.0, width=70),
-                       "Вид работы": st.column_config.SelectboxColumn("Вид работы", options=["", *WORK_KINDS],
-                                                                      width=140),
+                       "Вид работы": st.column_config.SelectboxColumn("Вид работы", options=[NO_KIND, *WORK_KINDS],
+                                                                      default=NO_KIND, width=140),
                        "Дата по плану": st.column_config.DateColumn("Дата по плану", format="DD.MM.YYYY")})
     web.table_downloads(lambda: frame.assign(**{"Дата по плану": [f"{d:%d.%m.%Y}" if isinstance(d, date) else ""
                                                                   for d in frame["Дата по плану"]]}),
@@ -140,7 +146,8 @@ def _topics(actor, detail) -> None:
                 continue
             hours = rec.get("Часы")
             rows.append(TopicRow(int(number), str(topic), 1.0 if hours is None or pd.isna(hours) else float(hours),
-                                 str(rec.get("Вид работы") or ""), _day(rec.get("Дата по плану"))))
+                                 "" if rec.get("Вид работы") in (None, NO_KIND) else str(rec["Вид работы"]),
+                                 _day(rec.get("Дата по плану"))))
         if problems:
             st.error("Темы не сохранены:\n\n" + "\n".join(f"- {p}" for p in problems))
             return

@@ -106,8 +106,9 @@ def _periods(actor, cal) -> None:
     edited = st.data_editor(
         frame, key=f"{KEY}_periods_{cal.year.id}_{_version('periods')}", hide_index=True,
         num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
-        column_config={"№": st.column_config.NumberColumn("№", min_value=1, max_value=6, step=1, required=True),
-                       "Название": st.column_config.TextColumn("Название", required=True, max_chars=60),
+        column_config={"№": st.column_config.NumberColumn("№", min_value=1, max_value=6, step=1, required=True,
+                                                       width=60),
+                       "Название": st.column_config.TextColumn("Название", required=True, max_chars=60, width=200),
                        "Начало": st.column_config.DateColumn("Начало", format="DD.MM.YYYY", required=True),
                        "Конец": st.column_config.DateColumn("Конец", format="DD.MM.YYYY", required=True)})
     web.table_downloads(lambda: _printable(frame), stem=f"Учебные периоды {cal.year.label}", sheet="Периоды",
@@ -149,6 +150,7 @@ def _holidays(actor, cal) -> None:
                            "Конец": h.ends_on} for h in cal.holidays], columns=["Название", "Вид", "Начало", "Конец"])
     edited = st.data_editor(
         frame, key=f"{KEY}_holidays_{cal.year.id}_{_version('holidays')}", hide_index=True, width="stretch",
+        height=35 * (len(frame) + 2) + 3,
         num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
         column_config={"Название": st.column_config.TextColumn("Название", required=True, max_chars=120),
                        "Вид": st.column_config.SelectboxColumn("Вид", options=list(HOLIDAY_KIND), required=True,

@@ -137,8 +137,9 @@ def _absence(actor, school_id: int) -> None:
     except (AccessDenied, ValueError) as e:
         st.error(str(e))
         return
+    _changes_of(actor, school_id, teacher_id, teachers[teacher_id], span)
     if not lessons:
-        st.info(f"У учителя {teachers[teacher_id]} в эти дни нет уроков, которые вы можете заменить.")
+        st.info(f"У учителя {teachers[teacher_id]} в эти дни нет уроков без замены, которые вы можете заменить.")
         return
     st.markdown(f"**Уроки {web.md(teachers[teacher_id])}: {len(lessons)}** — выберите замену для каждого "
                 "(предложен первый свободный учитель того же предмета).")
@@ -153,6 +154,7 @@ def _absence(actor, school_id: int) -> None:
     all_options = sorted({o for m in labels.values() for o in m} | {NOBODY})
     version = st.session_state.get(f"{KEY}_version", 0)
     edited = st.data_editor(pd.DataFrame(rows), key=f"{KEY}_plan_{teacher_id}_{version}", hide_index=True,
+                            height=min(35 * (len(rows) + 1) + 3, 600),
                             disabled=["Дата", "Урок", "Класс", "Предмет"],
                             column_config={"Замена": st.column_config.SelectboxColumn(
                                 "Замена", options=all_options, required=True, width=420)})
@@ -178,3 +180,17 @@ def _absence(actor, school_id: int) -> None:
             missed = sum(1 for c in changes if c.kind == "missed")
             _done(f"Замены назначены: {len(changes) - missed}" + (f", без замены (не проведены): {missed}" if missed
                                                                   else "") + ".")
+
+
+def _changes_of(actor, school_id: int, teacher_id: int, name: str, span) -> None:
+    """What is already changed about the teacher's lessons of those days (substituted, missed...)."""
+    rows = timetable_views.changes(actor, school_id, span[0], span[1], teacher_id=teacher_id)
+    if not rows:
+        return
+    frame = pd.DataFrame({"Дата": [f"{r.lesson_date:%d.%m.%Y}" for r in rows], "Урок": [r.lesson_number for r in rows],
+                          "Класс": [r.class_name for r in rows], "Предмет": [r.subject_name for r in rows],
+                          "Изменение": [r.kind for r in rows], "Подробно": [r.text for r in rows]})
+    with st.expander(f"Уже изменённые уроки {name} в эти дни: {len(rows)}", expanded=True):
+        st.dataframe(frame, hide_index=True, key=f"{KEY}_done_changes")
+        web.table_downloads(lambda: frame, stem=f"Замены {name} {span[0]:%d.%m.%Y}-{span[1]:%d.%m.%Y}",
+                            sheet="Замены", key=f"{KEY}_done_dl")

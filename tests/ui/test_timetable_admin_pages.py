@@ -179,3 +179,4 @@ def test_a_teacher_writes_a_plan_and_sees_where_the_class_is(w, monkeypatch):
         assert len(tx.exec(select(PlannedTopic).where(PlannedTopic.plan_id == plan.id)).all()) == 10
     progress = at.dataframe[0].value
     assert progress.loc[0, "Класс"] == "5А" and progress.loc[0, "Проведено уроков"] > 0
+    assert progress.loc[0, "Где класс"] in ("по плану", f"отстаёт на {-progress.loc[0, 'Разница']}")
