@@ -283,6 +283,8 @@ def render(actor: Actor, school_id: int) -> None:
                                            format_func=lambda i: period_by_id[i].name, key=period_key)]
     whole = top[2].toggle("Весь период", key=WIDE_KEY, help="По умолчанию — две недели до и после сегодняшнего дня")
     focus = st.session_state.get(FOCUS_KEY) or clock.today()
+    if focus != clock.today() and not whole:
+        top[2].button("К сегодняшнему дню", key="journal_today", on_click=st.session_state.pop, args=(FOCUS_KEY, None))
     lo, hi = _range(period, focus, whole)
     try:
         grid = journal.load_grid(actor, chosen.class_id, chosen.subject_id, period_id=period.id,

@@ -124,6 +124,14 @@ def test_query_parameters_preselect_the_journal_and_the_todo_links_into_it(demo_
     assert at.selectbox(key=f"journal_period_{last.year_id}").value == period.id
     assert any(f"{last.class_name} · {last.subject_name} · {period.name}: {lo:%d.%m} – {hi:%d.%m.%Y}" in c.value
                for c in at.caption), [c.value for c in at.caption]
+    button(at, "К сегодняшнему дню").click()
+    at.run()
+    current = next(p for p in periods if p.starts_on <= clock.today() <= p.ends_on)
+    lo, hi = journal_page._range(current, clock.today(), False)
+    at.selectbox(key=f"journal_period_{last.year_id}").set_value(current.id)
+    at.run()
+    assert any(f"{current.name}: {lo:%d.%m} – {hi:%d.%m.%Y}" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
 
     # the to-do: every overdue lesson is a link to the journal with its class, subject and date
     items = todo.overdue(teacher)
