@@ -64,7 +64,8 @@ def _items(actor, school_id: int, plan) -> None:
         num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
         column_config={
             "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True, width=220),
-            "Часов в неделю": st.column_config.NumberColumn("Часов в неделю", min_value=0.5, max_value=curriculum.MAX_HOURS,
+            "Часов в неделю": st.column_config.NumberColumn("Часов в неделю", min_value=0.5,
+                                                            max_value=curriculum.MAX_HOURS,
                                                             step=0.5, required=True),
             "Без аттестации": st.column_config.CheckboxColumn("Без аттестации", default=False),
             "Оценивание": st.column_config.SelectboxColumn("Оценивание", options=list(MARK_BY_TITLE), required=True,

@@ -17,6 +17,7 @@ from services.rules import timetable_calendar as R
 
 KEY = "year"
 HOLIDAY_KIND = {title: kind for kind, title in R.HOLIDAY_KINDS.items()}
+KINDS_PLURAL = {"quarter": "четверти", "trimester": "триместры", "half": "полугодия"}
 
 
 def render(actor, school_id: int) -> None:
@@ -67,8 +68,7 @@ def _open_year(actor, school_id: int, years) -> None:
     with st.expander("Открыть учебный год", expanded=not years, icon=":material/add:"):
         start = st.number_input("Год начала (1 сентября)", min_value=2000, max_value=2100, value=next_year, step=1,
                                 key=f"{KEY}_new_start")
-        kind = st.selectbox("Учебные периоды", list(R.PERIOD_KINDS), format_func=lambda k: R.PERIOD_KINDS[k] + "и"
-                            if k != "half" else "полугодия", key=f"{KEY}_new_kind")
+        kind = st.selectbox("Учебные периоды", list(KINDS_PLURAL), format_func=KINDS_PLURAL.get, key=f"{KEY}_new_kind")
         public = st.checkbox("Добавить государственные праздники России", value=True, key=f"{KEY}_new_public")
         if st.button("Открыть учебный год", key=f"{KEY}_new_go"):
             try:
@@ -120,7 +120,8 @@ def _periods(actor, cal) -> None:
     if st.button("Сохранить периоды", type="primary", key=f"{KEY}_periods_save"):
         specs, problems = [], []
         for i, rec in enumerate(edited.to_dict("records"), start=1):
-            number, name, a, b = rec.get("№"), _text(rec.get("Название")), _day(rec.get("Начало")), _day(rec.get("Конец"))
+            number, name = rec.get("№"), _text(rec.get("Название"))
+            a, b = _day(rec.get("Начало")), _day(rec.get("Конец"))
             if number is None or pd.isna(number) or not name or a is None or b is None:
                 problems.append(f"Строка {i}: заполните номер, название, начало и конец.")
                 continue

@@ -73,7 +73,8 @@ def _one_lesson(actor, school_id: int) -> None:
             options[0] = NOBODY
             chosen = st.selectbox("Кто ведёт урок", list(options), format_func=options.get,
                                   key=f"{KEY}_who_{lesson_id}_{version}",
-                                  help="Сначала свободные учителя этого предмета, затем другие свободные, затем занятые.")
+                                  help="Сначала свободные учителя этого предмета, затем другие свободные, "
+                                       "затем занятые.")
             reason = st.text_input("Причина", max_chars=200, key=f"{KEY}_reason_{lesson_id}_{version}",
                                    placeholder="например, болезнь")
             if st.button("Назначить замену", type="primary", key=f"{KEY}_sub_go"):

@@ -86,6 +86,14 @@ def test_school_year_refuses_a_bad_period_and_adds_the_public_holidays(w, monkey
     edit(at, "year_bells_1_", edited={0: {"Начало": "8:70"}})
     click(at, "Сохранить звонки")
     assert at.error and "Строка 1 (1 урок)" in at.error[0].value
+    # the next year, in trimesters
+    assert at.number_input(key="year_new_start").value == 2027
+    at.selectbox(key="year_new_kind").set_value("trimester").run()
+    click(at, "Открыть учебный год")
+    with reading() as tx:
+        names = [p.name for p in tx.exec(select(StudyPeriod).where(StudyPeriod.year_id != w.year_id)
+                                         .order_by(StudyPeriod.number)).all()]
+    assert names == ["1 триместр", "2 триместр", "3 триместр"]
 
 
 def test_curriculum_is_copied_to_the_parallel_and_a_bad_row_is_refused(w, monkeypatch):
@@ -107,9 +115,10 @@ def test_curriculum_is_copied_to_the_parallel_and_a_bad_row_is_refused(w, monkey
 def test_generation_lists_a_lesson_with_data_for_a_person_to_resolve(w, monkeypatch):
     admin = w.actor("admin")
     with reading() as tx:
-        lesson = tx.exec(select(Lesson).where(Lesson.class_id == w.classes["5А"], Lesson.subject_id == w.subjects["rus"],
+        lesson = tx.exec(select(Lesson).where(Lesson.class_id == w.classes["5А"],
+                                              Lesson.subject_id == w.subjects["rus"],
                                               Lesson.lesson_date == date(2026, 11, 19))).one()
-    lessons.save(w.actor("rus"), lesson.id, version=lesson.version, topic="Причастие", held=False)  # the teacher's topic
+    lessons.save(w.actor("rus"), lesson.id, version=lesson.version, topic="Причастие", held=False)  # its teacher
     # from 18 November Russian is no longer on Thursdays
     rows = [r for r in rows_5a(w) if not (r.subject_id == w.subjects["rus"] and r.weekday == 4)]
     timetable.save_class(admin, w.classes["5А"], rows, date(2026, 11, 18))
