@@ -150,6 +150,54 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
         _save(actor, grid, key, edited, partial=True)
 
 
+YEAR_EDITOR_KEY = "journal_year_editor"  # the key of the year marks' editor of the last run (for tests)
+YEAR_KINDS = {"annual": "Годовая", "exam": "Экзаменационная", "final": "Итоговая"}
+
+
+def _year_marks(actor: Actor, grid: journal.Grid) -> None:
+    """Annual, exam and final marks of the class in the subject (the end of the year)."""
+    if grid.no_attestation:
+        return
+    with st.expander("Годовые, экзаменационные и итоговые отметки"):
+        try:
+            marks = period_marks.year_marks(actor, grid.class_id, grid.subject_id)
+        except AccessDenied as denied:
+            st.error(str(denied))
+            return
+        frame = pd.DataFrame([{journal_view.PUPIL: p.name,
+                               **{title: marks[kind].get(p.student_id, "") for kind, title in YEAR_KINDS.items()}}
+                              for p in grid.pupils], dtype=object)
+        key = f"journal_year_{grid.class_id}_{grid.subject_id}_{grid.subgroup_id or 0}_{st.session_state.get(REV_KEY, 0)}"
+        st.session_state[YEAR_EDITOR_KEY] = key
+        editable = bool(grid.editable_lessons)
+        config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True)}
+        if not editable:
+            st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+            return
+        st.data_editor(frame, key=key, hide_index=True, width="stretch", disabled=[journal_view.PUPIL],
+                       column_config={**config, **{t: st.column_config.TextColumn(t, max_chars=6)
+                                                   for t in YEAR_KINDS.values()}})
+        edited = st.session_state.get(key, {}).get("edited_rows", {})
+        if st.button("Сохранить итоговые отметки", disabled=not edited, key=f"{key}_save"):
+            changes: dict[str, list] = {kind: [] for kind in YEAR_KINDS}
+            for row, values in edited.items():
+                pupil = grid.pupils[int(row)]
+                for kind, title in YEAR_KINDS.items():
+                    if title in values:
+                        new = "" if values[title] is None else str(values[title]).strip()
+                        old = marks[kind].get(pupil.student_id, "")
+                        if new != old:
+                            changes[kind].append(period_marks.PeriodMarkChange(pupil.student_id, old, new))
+            try:
+                count = period_marks.save_year(actor, grid.class_id, grid.subject_id, changes)
+            except (period_marks.PeriodMarkError, AccessDenied) as error:
+                st.error(f"Ничего не сохранено: {error}")
+                return
+            web.notify("success", f"Сохранено итоговых отметок: {count}.")
+            st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1
+            st.rerun()
+
+
 def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
     seen, options = set(), {}
     for c in grid.columns:
@@ -304,5 +352,6 @@ def render(actor: Actor, school_id: int) -> None:
            f"{lo:%Y%m%d}_{hi:%Y%m%d}_{st.session_state.get(REV_KEY, 0)}")
     st.session_state[EDITOR_KEY] = key
     _grid(actor, grid, key)
+    _year_marks(actor, grid)
     _lesson_panel(actor, grid, min(max(focus, lo), hi))
 

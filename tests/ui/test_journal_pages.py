@@ -11,7 +11,7 @@ from sqlmodel import select
 from models import Lesson, Mark, Work
 from models.db import reading
 from pages import teacher_journal as journal_page
-from services import clock, journal, todo
+from services import clock, journal, period_marks, todo
 from tests.ui.conftest import LOGINS, button
 from tests.ui.test_demo_menus import actor_of, open_app
 
@@ -177,3 +177,20 @@ def test_the_lesson_panel_and_the_period_mark_are_saved(demo_url):
     assert any("отметок за период: 1" in s.value for s in at.success), [e.value for e in at.error]
     _, again = default_grid(teacher)
     assert again.summaries[pupil.student_id].period_mark == "4"
+
+
+def test_annual_marks_are_saved_beside_the_grid(demo_url):
+    login = LOGINS["teacher"]["login"]
+    at = open_app(login)
+    teacher = actor_of(login)
+    choice, grid = default_grid(teacher)
+    key = at.session_state[journal_page.YEAR_EDITOR_KEY]
+    at.session_state[key] = {"edited_rows": {0: {"Годовая": "5", "Итоговая": "5"}}, "added_rows": [],
+                             "deleted_rows": []}
+    at.run()
+    button(at, "Сохранить итоговые отметки").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Сохранено итоговых отметок: 2" in s.value for s in at.success), [e.value for e in at.error]
+    marks = period_marks.year_marks(teacher, choice.class_id, choice.subject_id)
+    assert marks["annual"][grid.pupils[0].student_id] == "5" and marks["final"][grid.pupils[0].student_id] == "5"
