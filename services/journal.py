@@ -391,7 +391,11 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
     now = clock.now()
     with transaction() as tx:
         lesson_ids = sorted({c.lesson_id for c in changes})
-        lessons = {l.id: l for l in tx.exec(select(Lesson).where(Lesson.id.in_(lesson_ids))).all()}
+        # The lessons' rows are locked (in id order) for the transaction: two sessions saving
+        # cells of one lesson at once take turns, so that the second sees the work the first
+        # made for the lesson instead of making another column (SQLite: one writer anyway).
+        lessons = {l.id: l for l in tx.exec(select(Lesson).where(Lesson.id.in_(lesson_ids))
+                                            .order_by(Lesson.id).with_for_update()).all()}
         school_ids = {l.school_id for l in lessons.values()}
         student_ids = sorted({c.student_id for c in changes})
         names: dict[int, str] = {}
