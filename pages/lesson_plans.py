@@ -102,6 +102,8 @@ def _progress(actor, detail) -> None:
         st.dataframe(frame, hide_index=True, key=f"{KEY}_progress",
                      column_config={"Следующая тема": st.column_config.TextColumn(width="large"),
                                     "Замечание": st.column_config.TextColumn(width="large")})
+        web.table_downloads(lambda: frame, stem=f"Выполнение КТП {detail.info.name}", sheet="Выполнение КТП",
+                            key=f"{KEY}_progress_dl")
         behind = [r for r in rows if r["Разница"] < 0]
         if behind:
             st.warning("Отстают от плана: " + "; ".join(f"{r['Класс']} — на {-r['Разница']}" for r in behind) + ".")
