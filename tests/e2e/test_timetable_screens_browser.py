@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from models import Lesson, Substitution
 from models.db import reading
-from services import auth, clock
+from services import auth, clock, substitutions
 from services.timetable_lessons import teacher_names
 from tests.e2e.conftest import shot
 from tests.e2e.test_diary_browser import sign_in
@@ -32,15 +33,29 @@ def open_page(page: Page, title: str, heading: str | None = None) -> None:
 
 
 def busiest_teacher(portal, school_id: int):
-    """The teacher with the most lessons from today over the next four days (the default span)."""
+    """The teacher with the most lessons from today over the next four days (the default span),
+    among those whose substitution touches no demo account: not a demo login themselves, none of
+    their lessons then in a class of a demo pupil, parent or class teacher, and no demo teacher
+    proposed as a substitute (the other browser tests of the session read those accounts'
+    inboxes and journals)."""
     today = clock.today()
+    demo = [auth.actor_for_user(who(portal, role)[1]) for role in portal.demo.logins]
+    own_staff = set().union(*(a.staff_ids for a in demo))
+    own_classes = set().union(*(a.child_class_ids for a in demo)) | {
+        g.class_id for a in demo for g in a.grants if g.class_id is not None}
     with reading(portal.demo.url) as tx:
-        counts = Counter(tx.exec(select(Lesson.teacher_id).where(
+        rows = tx.exec(select(Lesson.teacher_id, Lesson.class_id).where(
             Lesson.school_id == school_id, Lesson.status == "scheduled", Lesson.teacher_id.is_not(None),
-            Lesson.lesson_date >= today, Lesson.lesson_date <= today + timedelta(days=4))).all())
+            Lesson.lesson_date >= today, Lesson.lesson_date <= today + timedelta(days=4))).all()
         names = teacher_names(tx, school_id)
-    teacher_id, _ = counts.most_common(1)[0]
-    return teacher_id, names[teacher_id]
+    touching = {t for t, c in rows if c in own_classes} | own_staff
+    admin = auth.actor_for_user(who(portal, "admin")[1])
+    for teacher_id, _ in Counter(t for t, _ in rows if t not in touching).most_common():
+        plan = substitutions.absence_plan(admin, teacher_id, today, today + timedelta(days=4))
+        proposed = {next((c.staff_id for c in lesson.candidates if c.free), None) for lesson in plan}
+        if not proposed & own_staff:          # nor is a demo teacher proposed as the substitute
+            return teacher_id, names[teacher_id]
+    pytest.fail("every teacher of the next days concerns a demo account")
 
 
 def test_the_admin_replaces_an_absent_teacher_and_sees_the_school_year(page: Page, portal, monkeypatch):
