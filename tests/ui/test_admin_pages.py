@@ -91,6 +91,8 @@ def test_roles_password_reset_and_disabling(app, world):
 
 def test_the_director_sees_the_list_only(app):
     sign_in(app, "director1")
+    assert [t.value for t in app.title] == ["Показатели школы"]  # the director starts on the indicators
+    app.switch_page("pages/users_roles.py").run()
     assert [t.value for t in app.title] == ["Пользователи и роли"]
     assert not app.tabs and not [b for b in app.button if b.label == "Создать пользователя"]
     assert len(app.dataframe[0].value) == 4
