@@ -88,7 +88,12 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
         editor.click(position=cell)
         page.wait_for_timeout(300)
         editor.dblclick(position=cell)
-        page.keyboard.type("5")
+        overlay = page.locator("#portal textarea, #portal input").first  # the grid's cell editor
+        try:
+            expect(overlay).to_be_visible(timeout=3_000)
+        except AssertionError:
+            continue  # the grid did not open the cell: try again
+        overlay.fill("5")
         page.keyboard.press("Enter")
         try:
             expect(save).to_be_enabled(timeout=5_000)  # the edit reached the server
