@@ -63,6 +63,26 @@ def sign_in(at: AppTest, login: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
+PAGE_SCRIPT = """
+import importlib, os
+from models.db import reading
+from services import auth
+with reading() as tx:
+    actor = auth.load_actor(tx, int(os.environ["UI_TEST_USER"]))
+module, _, function = os.environ["UI_TEST_PAGE"].partition(":")
+getattr(importlib.import_module(module), function or "render")(actor, int(os.environ["UI_TEST_SCOPE"]))
+"""
+
+
+def render_page(monkeypatch, page: str, user_id: int, scope_id: int, timeout: float = 60) -> AppTest:
+    """One screen's render(actor, scope_id) in AppTest as that user, without sign-in or menu.
+    `page` is "pages.module" (its render) or "pages.module:function"."""
+    monkeypatch.setenv("UI_TEST_USER", str(user_id))
+    monkeypatch.setenv("UI_TEST_PAGE", page)
+    monkeypatch.setenv("UI_TEST_SCOPE", str(scope_id))
+    return AppTest.from_string(PAGE_SCRIPT, default_timeout=timeout).run()
+
+
 def button(at: AppTest, label: str, root=None):
     found = [b for b in (root or at).button if b.label == label]
     assert found, f"no button «{label}» among {[b.label for b in (root or at).button]}"

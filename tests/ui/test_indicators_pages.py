@@ -8,17 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from services import clock
 from tests.integration import indicators_world as iwm
+from tests.ui.conftest import render_page
 
 # a page's render(actor, school or municipality) on its own, as the app's page wrapper calls it
-SCRIPT = """
-import importlib, os
-from services import auth
-actor = auth.actor_for_user(int(os.environ["INDICATORS_TEST_USER"]))
-importlib.import_module(f"pages.{os.environ['INDICATORS_TEST_PAGE']}").render(
-    actor, int(os.environ["INDICATORS_TEST_TARGET"]))
-"""
-
-
 @pytest.fixture
 def world(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_ANALYTICS_PATH", str(tmp_path / "a.duckdb"))
@@ -31,10 +23,8 @@ def world(sqlite_url, tmp_path, monkeypatch):
 
 def page(world, name, login, target=None) -> AppTest:
     w, monkeypatch = world
-    monkeypatch.setenv("INDICATORS_TEST_PAGE", name)
-    monkeypatch.setenv("INDICATORS_TEST_USER", str(w.users[login]))
-    monkeypatch.setenv("INDICATORS_TEST_TARGET", str(target if target is not None else w.a))
-    return AppTest.from_string(SCRIPT, default_timeout=120).run()
+    return render_page(monkeypatch, f"pages.{name}", w.users[login], target if target is not None else w.a,
+                       timeout=120)
 
 
 def test_dashboard_shows_every_category_and_a_drilldown(world):

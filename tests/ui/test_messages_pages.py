@@ -12,18 +12,7 @@ from services import clock, corrections, messages
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 from tests.integration.world import PASSWORD
-from tests.ui.conftest import ROOT, button, sign_in
-
-SCRIPT = """
-import importlib, os
-from models.db import reading
-from services import auth
-with reading() as tx:
-    actor = auth.load_actor(tx, int(os.environ["COMMS_TEST_USER"]))
-module, function = os.environ["COMMS_TEST_PAGE"].split(":")
-getattr(importlib.import_module(module), function)(actor, int(os.environ["COMMS_TEST_SCHOOL"]))
-"""
-
+from tests.ui.conftest import ROOT, button, render_page, sign_in
 
 @pytest.fixture
 def w(sqlite_url):
@@ -36,10 +25,7 @@ def uid(w, label):
 
 
 def page(w, monkeypatch, render: str, label: str) -> AppTest:
-    monkeypatch.setenv("COMMS_TEST_USER", str(uid(w, label)))
-    monkeypatch.setenv("COMMS_TEST_PAGE", render)
-    monkeypatch.setenv("COMMS_TEST_SCHOOL", str(w.schools["A"].id))
-    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at = render_page(monkeypatch, render, uid(w, label), w.schools["A"].id)
     assert not at.exception, [e.message for e in at.exception]
     return at
 

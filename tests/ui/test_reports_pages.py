@@ -9,18 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.integration import reports_world
+from tests.ui.conftest import render_page
 
 MSK = ZoneInfo("Europe/Moscow")
-SCRIPT = """
-import importlib, os
-from models.db import reading
-from services import auth
-with reading() as tx:
-    actor = auth.load_actor(tx, int(os.environ["REPORTS_TEST_USER"]))
-importlib.import_module(os.environ["REPORTS_TEST_PAGE"]).render(actor, int(os.environ["REPORTS_TEST_SCHOOL"]))
-"""
-
-
 @pytest.fixture
 def rw(sqlite_url, frozen_clock):
     frozen_clock(datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
@@ -28,10 +19,7 @@ def rw(sqlite_url, frozen_clock):
 
 
 def page(rw, monkeypatch, name: str, login: str) -> AppTest:
-    monkeypatch.setenv("REPORTS_TEST_USER", str(rw.users[login]))
-    monkeypatch.setenv("REPORTS_TEST_PAGE", f"pages.{name}")
-    monkeypatch.setenv("REPORTS_TEST_SCHOOL", str(rw.school_id))
-    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at = render_page(monkeypatch, f"pages.{name}", rw.users[login], rw.school_id)
     assert not at.exception, [e.message for e in at.exception]
     return at
 

@@ -14,16 +14,7 @@ from pages import timetable_edit
 from services import timetable
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
-
-SCRIPT = """
-import importlib, os
-from models.db import reading
-from services import auth
-with reading() as tx:
-    actor = auth.load_actor(tx, int(os.environ["TT_TEST_USER"]))
-importlib.import_module(os.environ["TT_TEST_PAGE"]).render(actor, int(os.environ["TT_TEST_SCHOOL"]))
-"""
-
+from tests.ui.conftest import render_page
 
 @pytest.fixture
 def w(sqlite_url, frozen_clock):
@@ -34,10 +25,7 @@ def w(sqlite_url, frozen_clock):
 
 
 def page(w, monkeypatch, name: str, login: str) -> AppTest:
-    monkeypatch.setenv("TT_TEST_USER", str(w.users[login]))
-    monkeypatch.setenv("TT_TEST_PAGE", f"pages.{name}")
-    monkeypatch.setenv("TT_TEST_SCHOOL", str(w.school_id))
-    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    at = render_page(monkeypatch, f"pages.{name}", w.users[login], w.school_id)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
