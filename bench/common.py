@@ -14,6 +14,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -173,3 +174,37 @@ def _has_demo(url: str) -> bool:
 
     with get_engine(url).connect() as conn:
         return conn.execute(select(Municipality.id).limit(1)).first() is not None
+
+
+@contextmanager
+def demo_copy(db: str | Path, *, schools: int = 1, full_year: bool = True, now: datetime = BENCH_NOW,
+              prefix: str = "bench_"):
+    """The demo database as a throw-away working copy (a SQLite file is copied; a server
+    database is used as it is), with DATABASE_URL pointing at it and the clock set to `now`;
+    everything is put back afterwards. Yields the URL."""
+    import os
+    import shutil
+    import tempfile
+    from models.db import dispose_all
+
+    url = ensure_demo_db(db, schools=schools, full_year=full_year)
+    workdir = None
+    if url.startswith("sqlite"):
+        dispose_all()
+        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=BENCH_DIR))
+        shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
+        url = db_url(workdir / "demo.db")
+    previous_url = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    clock.set_now(now)
+    try:
+        yield url
+    finally:
+        clock.set_now(None)
+        dispose_all()
+        if previous_url is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous_url
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)

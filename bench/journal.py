@@ -39,27 +39,12 @@ CELLS = 30
 def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер журнала и дневника на демо-школе (полный год).", runs=20, argv=argv,
                              db=common.default_db(1, True))
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from sqlmodel import select
 
     from models import User
-    from models.db import count_queries, dispose_all, reading
+    from models.db import count_queries, reading
 
-    url = common.ensure_demo_db(args.db, schools=1, full_year=True)
-    workdir = None
-    if url.startswith("sqlite"):
-        dispose_all()
-        workdir = Path(tempfile.mkdtemp(prefix="journal_", dir=common.BENCH_DIR))
-        shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
-        url = common.db_url(workdir / "demo.db")
-    previous_url = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    clock.set_now(NOW)
-    try:
+    with common.demo_copy(args.db, schools=1, full_year=True, now=NOW, prefix="journal_"):
         from services import auth, diary, journal
 
         with reading() as tx:
@@ -128,15 +113,6 @@ def main(argv: list[str] | None = None) -> dict:
             "diary_queries": common.figure([diary_queries], TARGETS["diary_queries"], "count"),
             "journal_page": common.figure(_journal_page(args.runs), TARGETS["journal_page"]),
         }
-    finally:
-        clock.set_now(None)
-        dispose_all()
-        if previous_url is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous_url
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
     common.report(figures, args.json)
     return figures
 

@@ -41,24 +41,9 @@ def _actor(login: str):
 def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер печатных отчётов на демо-школе с полным учебным годом.", runs=3, argv=argv,
                              db=common.default_db(1, True))
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from models.db import dispose_all
     from services import clock, reports_attestation, reports_export, reports_sheets
 
-    url = common.ensure_demo_db(args.db, schools=1, full_year=True)
-    workdir = None
-    if url.startswith("sqlite"):
-        dispose_all()
-        workdir = Path(tempfile.mkdtemp(prefix="reports_", dir=common.BENCH_DIR))
-        shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
-        url = common.db_url(workdir / "demo.db")
-    os.environ["DATABASE_URL"] = url
-    clock.set_now(NOW)
-    try:
+    with common.demo_copy(args.db, schools=1, full_year=True, now=NOW, prefix="reports_"):
         ct = _actor("class_teacher")
         admin = _actor("admin")
         class_id = next(g.class_id for g in ct.grants if g.role == "class_teacher")
@@ -89,11 +74,6 @@ def main(argv: list[str] | None = None) -> dict:
         common.log("attestation_xlsx_school …")
         xlsx_times = common.measure(attestation("xlsx"), args.runs)
         pdf_times = common.measure(attestation("pdf"), args.runs)
-    finally:
-        clock.set_now(None)
-        dispose_all()
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
     figures = {
         "weekly_sheets_class": common.figure(class_times, TARGETS["weekly_sheets_class"]),
         "weekly_sheets_school": common.figure(school_times, TARGETS["weekly_sheets_school"]),

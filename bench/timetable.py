@@ -59,25 +59,9 @@ def _clear_empty_lessons(school_id: int) -> int:
 def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер расписания на демо-школе: проверка конфликтов и генерация уроков года.",
                              runs=3, argv=argv, db=common.default_db(1, False))
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from models.db import dispose_all
     from services import clock, timetable, timetable_lessons
 
-    url = common.ensure_demo_db(args.db, schools=1, full_year=False)
-    workdir = None
-    if url.startswith("sqlite"):
-        dispose_all()
-        workdir = Path(tempfile.mkdtemp(prefix="timetable_", dir=common.BENCH_DIR))
-        shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
-        url = common.db_url(workdir / "demo.db")
-    previous_url = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    clock.set_now(common.BENCH_NOW)
-    try:
+    with common.demo_copy(args.db, schools=1, full_year=False, now=common.BENCH_NOW, prefix="timetable_"):
         admin = _actor("admin")
         school_id = admin.home_school_id
         extras: dict = {}
@@ -102,15 +86,6 @@ def main(argv: list[str] | None = None) -> dict:
         }
         common.report(figures, as_json=args.json)
         return figures
-    finally:
-        clock.set_now(None)
-        dispose_all()
-        if previous_url is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous_url
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
