@@ -176,24 +176,11 @@ def _import(actor, detail) -> None:
     data, name = upload.getvalue(), upload.name
     digest = hashlib.sha256(data).hexdigest()[:16]
     check = lesson_plans.import_topics(actor, detail.info.id, data, name, dry_run=True)
-    if check.errors:
-        bad = len({p.row for p in check.errors})
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
-                 "Ничего не загружено.")
-        frame = _problems(check.errors)
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_errors")
-        web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"{KEY}_err_{digest}")
-    else:
-        st.success(f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.added}, "
-                   f"изменено {check.changed}, убрано {check.removed}.")
-    if check.warnings:
-        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
-        st.dataframe(_problems(check.warnings), hide_index=True, key=f"{KEY}_warnings")
-    only_valid = False
-    if check.errors:
-        only_valid = st.toggle("Загрузить только верные строки, остальные пропустить", key=f"{KEY}_only_{digest}")
-        if not only_valid:
-            return
+    only_valid = web.import_review(check, name, KEY, digest,
+                                   f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
+                                   f"{check.added}, изменено {check.changed}, убрано {check.removed}.")
+    if only_valid is None:
+        return
     if st.button("Загрузить КТП", type="primary", key=f"{KEY}_import_{digest}"):
         result = lesson_plans.import_topics(actor, detail.info.id, data, name, only_valid=only_valid)
         if not result.committed:
@@ -203,8 +190,3 @@ def _import(actor, detail) -> None:
         web.notify("success", f"КТП загружен: добавлено {result.added}, изменено {result.changed}, убрано "
                               f"{result.removed}; предложено урокам: {result.proposed}.")
         st.rerun()
-
-
-def _problems(items) -> pd.DataFrame:
-    return pd.DataFrame([{"Строка": p.row or "", "Столбец": p.column, "Значение": p.value, "Причина": p.message}
-                         for p in items], columns=["Строка", "Столбец", "Значение", "Причина"])

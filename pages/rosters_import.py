@@ -17,11 +17,6 @@ NOT_IN_FILE = "— нет в файле —"
 STATUS = {"created": "добавлен", "updated": "обновлён", "unchanged": "без изменений"}
 
 
-def _problems(items, title: str) -> pd.DataFrame:
-    return pd.DataFrame([{"Строка": p.row or "", "Столбец": p.column, "Значение": p.value, title: p.message}
-                         for p in items], columns=["Строка", "Столбец", "Значение", title])
-
-
 def _where(p) -> str:
     if not p.row:
         return f"Столбец «{p.column}»" if p.column else "Файл"
@@ -111,7 +106,7 @@ def render(actor: Actor, school_id: int) -> None:
                  f"{check.rows}). Ничего не загружено.")
         st.markdown("\n".join(f"- {web.md(_where(p))}: {web.md(p.message)}" for p in check.errors[:10])
                     + (f"\n- … и ещё {len(check.errors) - 10}" if len(check.errors) > 10 else ""))
-        frame = _problems(check.errors, "Ошибка")
+        frame = web.problems_frame(check.errors, "Ошибка")
         st.dataframe(frame, hide_index=True, width="stretch")
         web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"imp_err_{digest}")
     else:
@@ -119,7 +114,7 @@ def render(actor: Actor, school_id: int) -> None:
                    f"обновлено {check.updated}, без изменений {check.unchanged}.")
     if check.warnings:
         st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
-        st.dataframe(_problems(check.warnings, "Предупреждение"), hide_index=True, width="stretch")
+        st.dataframe(web.problems_frame(check.warnings, "Предупреждение"), hide_index=True, width="stretch")
     only_valid = False
     if check.errors:
         if bad_rows >= check.rows:

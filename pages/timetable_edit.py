@@ -21,15 +21,22 @@ WIDTHS = {"День": 60, "Урок": 60, "Предмет": 200, "Учитель
 ROW_HEIGHT = 35  # px: the editor's row (and header) height; the browser test counts on it
 
 
-def render(actor, school_id: int) -> None:
-    st.title("Редактор расписания")
+def editable_classes(actor, school_id: int) -> dict[int, str]:
+    """The classes whose timetable the actor may change ({id: name}); says so on screen when none."""
     try:
         classes = dict(timetable.classes_for(actor, school_id, "timetable.edit"))
     except (AccessDenied, ValueError) as e:
         st.error(str(e))
-        return
+        return {}
     if not classes:
         st.info("Нет классов, расписание которых вы можете менять.")
+    return classes
+
+
+def render(actor, school_id: int) -> None:
+    st.title("Редактор расписания")
+    classes = editable_classes(actor, school_id)
+    if not classes:
         return
     class_id = st.selectbox("Класс", list(classes), format_func=classes.get, key=f"{KEY}_class")
     today = clock.today()

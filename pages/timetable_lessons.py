@@ -11,7 +11,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from services import clock, timetable, timetable_import, timetable_lessons, web
+from pages import timetable_edit
+from services import clock, timetable_import, timetable_lessons, web
 from services.policy import AccessDenied
 from services.timetable_lessons import RESOLUTIONS
 
@@ -22,13 +23,8 @@ DECISION = {title: action for action, title in RESOLUTIONS.items()}
 
 def render(actor, school_id: int) -> None:
     st.title("Уроки из расписания")
-    try:
-        classes = dict(timetable.classes_for(actor, school_id, "timetable.edit"))
-    except (AccessDenied, ValueError) as e:
-        st.error(str(e))
-        return
+    classes = timetable_edit.editable_classes(actor, school_id)
     if not classes:
-        st.info("Нет классов, расписание которых вы можете менять.")
         return
     generate, kept, upload = st.tabs(["Создание уроков", "Уроки для решения", "Загрузка расписания из Excel"])
     with generate:
@@ -117,23 +113,11 @@ def _import(actor, school_id: int) -> None:
     except (AccessDenied, ValueError) as e:
         st.error(str(e))
         return
-    if check.errors:
-        bad = len({p.row for p in check.errors})
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
-                 "Ничего не загружено.")
-        frame = _problems(check.errors)
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_errors")
-        web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"{KEY}_err_{digest}")
-    else:
-        st.success(f"Файл «{name}» проверен: строк {check.rows}, ошибок нет; классы: {', '.join(check.classes)}.")
-    if check.warnings:
-        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
-        st.dataframe(_problems(check.warnings), hide_index=True, key=f"{KEY}_warnings")
-    only_valid = False
-    if check.errors:
-        only_valid = st.toggle("Загрузить только верные строки, остальные пропустить", key=f"{KEY}_only_{digest}")
-        if not only_valid:
-            return
+    only_valid = web.import_review(check, name, KEY, digest,
+                                   f"Файл «{name}» проверен: строк {check.rows}, ошибок нет; классы: "
+                                   f"{', '.join(check.classes)}.")
+    if only_valid is None:
+        return
     if st.button("Загрузить расписание", type="primary", key=f"{KEY}_import_{digest}"):
         result = timetable_import.run_import(actor, school_id, data, name, effective_from=since, only_valid=only_valid)
         if not result.committed:
@@ -142,8 +126,3 @@ def _import(actor, school_id: int) -> None:
         st.success(f"Расписание загружено с {result.effective_from:%d.%m.%Y}: классы {', '.join(result.classes)}; "
                    f"новых строк {result.created}, закрыто {result.closed}, без изменений {result.unchanged}."
                    + (f" {result.lessons.summary()}" if result.lessons else ""))
-
-
-def _problems(items) -> pd.DataFrame:
-    return pd.DataFrame([{"Строка": p.row or "", "Столбец": p.column, "Значение": p.value, "Причина": p.message}
-                         for p in items], columns=["Строка", "Столбец", "Значение", "Причина"])

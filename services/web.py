@@ -652,6 +652,34 @@ def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, 
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
 
 
+def problems_frame(items, title: str = "Причина") -> pd.DataFrame:
+    """Problems of an uploaded file (importers.excel.Problem) as a table: row, column, value, reason."""
+    return pd.DataFrame([{"Строка": p.row or "", "Столбец": p.column, "Значение": p.value, title: p.message}
+                         for p in items], columns=["Строка", "Столбец", "Значение", title])
+
+
+def import_review(check, name: str, key: str, digest: str, ok_text: str) -> bool | None:
+    """The check (dry run) of an uploaded file on screen: its errors with row and column (and their
+    download) or `ok_text`, its warnings, and with errors the choice to load only the valid rows.
+    Returns only_valid, or None while nothing may be loaded."""
+    if check.errors:
+        bad = len({p.row for p in check.errors})
+        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
+                 "Ничего не загружено.")
+        frame = problems_frame(check.errors)
+        st.dataframe(frame, hide_index=True, key=f"{key}_errors")
+        table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"{key}_err_{digest}")
+    else:
+        st.success(ok_text)
+    if check.warnings:
+        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
+        st.dataframe(problems_frame(check.warnings), hide_index=True, key=f"{key}_warnings")
+    if not check.errors:
+        return False
+    return True if st.toggle("Загрузить только верные строки, остальные пропустить", key=f"{key}_only_{digest}") \
+        else None
+
+
 def audit_export(actor: Actor, school_id: int, what: str) -> Callable[[str], None]:
     """An `on_take` that records the export of personal data in the audit log."""
     def record(fmt: str) -> None:
