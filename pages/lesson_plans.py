@@ -24,9 +24,8 @@ COLUMNS = ["№ урока", "Тема", "Часы", "Вид работы", "Д�
 
 def render(actor, school_id: int) -> None:
     st.title("Календарно-тематическое планирование (КТП)")
-    manager = any(g.role in ("admin", "deputy") for g in actor.grants)
     try:
-        plans = lesson_plans.plans(actor, school_id, mine=not manager)
+        plans = lesson_plans.plans(actor, school_id, mine=not lesson_plans.plans_everything(actor))
     except (AccessDenied, ValueError) as e:
         st.error(str(e))
         return
@@ -55,12 +54,9 @@ def render(actor, school_id: int) -> None:
 
 
 def _create(actor, school_id: int) -> None:
-    subjects = {s.id: s.name for s in curriculum.subjects(actor, school_id)}
-    classes = dict(timetable.classes_for(actor, school_id))
-    taught = {s for _, s in actor.teaches}
-    if taught and not any(g.role in ("admin", "deputy") for g in actor.grants):
-        subjects = {k: v for k, v in subjects.items() if k in taught}
-        classes = {k: v for k, v in classes.items() if any(c == k for c, _ in actor.teaches)}
+    subjects, classes = lesson_plans.new_plan_choices(
+        actor, {s.id: s.name for s in curriculum.subjects(actor, school_id)},
+        dict(timetable.classes_for(actor, school_id)))
     if not subjects or not classes:
         st.info("Нет предметов и классов, для которых вы можете составить КТП.")
         return

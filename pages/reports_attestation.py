@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.reports_ui import downloads
-from services import policy, reports_attestation as ra, reports_export
+from services import reports_attestation as ra, reports_export
 from services.policy import AccessDenied
 from services.reports import ReportError, year_title
 from services.reports_sheets import classes_for
 from services.reports_stats import CATEGORY_TITLES, show_percent
+from services.schools import allowed_in_school
 
 KEY = "rep_att"
 
@@ -31,7 +32,7 @@ def render(actor, school_id: int) -> None:
         column = st.selectbox("Отметки", keys, index=keys.index(default) if default in keys else 0,
                               format_func=titles.get, key=f"{KEY}_column")
     classes = classes_for(actor, school_id, ra.ACTION)
-    school_wide = policy.allowed(actor, ra.ACTION, _school_target(school_id))
+    school_wide = allowed_in_school(actor, ra.ACTION, school_id)
     scopes = ["class"] + (["grade", "school"] if school_wide else [])
     scope_titles = {"class": "Класс", "grade": "Параллель", "school": "Вся школа"}
     with c2:
@@ -78,13 +79,6 @@ def render(actor, school_id: int) -> None:
     stem = reports_export.safe_name(f"Сводная ведомость {summary.scope_title} {summary.column_title} "
                                     f"{year_title(summary.start_year).replace('/', '-')}")
     downloads(lambda fmt: reports_export.attestation_file(actor, summary, fmt), KEY, name_stem=stem)
-
-
-def _school_target(school_id: int):
-    from models.db import reading
-    from services.schools import school_target
-    with reading() as tx:
-        return school_target(tx, school_id)
 
 
 def _totals(summary) -> pd.DataFrame:

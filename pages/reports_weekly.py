@@ -14,6 +14,7 @@ from pages.reports_ui import downloads, ready_download
 from services import policy, reports_export, reports_sheets as rs
 from services.policy import AccessDenied
 from services.reports import ReportError
+from services.schools import allowed_in_school
 
 KEY = "rep_week"
 ALL = 0
@@ -32,7 +33,7 @@ def render(actor, school_id: int, kind: str = "weekly") -> None:
     with c1:
         class_id = st.selectbox("Класс", list(names), format_func=names.get, key=f"{key}_class")
     try:
-        start, end = _default_span(actor, school_id, class_id, kind)
+        start, end = rs.default_range(actor, school_id, [class_id], kind=kind)
     except ReportError as e:
         st.error(str(e))
         return
@@ -64,27 +65,8 @@ def render(actor, school_id: int, kind: str = "weekly") -> None:
     stem = reports_export.safe_name(f"{'Отчёт об успеваемости' if kind == 'class_report' else 'Ведомость ученика'} "
                                     f"{report.scope_title} {date_from:%d.%m.%Y}-{date_to:%d.%m.%Y}")
     downloads(lambda fmt: reports_export.sheets_file(actor, report, fmt), key, name_stem=stem)
-    if policy.can_ever(actor, action) and _school_wide(actor, school_id, action):
+    if policy.can_ever(actor, action) and allowed_in_school(actor, action, school_id):
         _whole_school(actor, school_id, date_from, date_to, kind, key)
-
-
-def _default_span(actor, school_id: int, class_id: int, kind: str) -> tuple[date, date]:
-    start, end = rs.default_range(actor, school_id, [class_id])
-    if kind == "class_report":  # the study period so far
-        from models.db import reading
-        from services.reports import all_periods, period_containing
-        with reading() as tx:
-            period = period_containing(all_periods(tx, school_id), end)
-        if period is not None:
-            start = period.starts_on
-    return start, end
-
-
-def _school_wide(actor, school_id: int, action: str) -> bool:
-    from models.db import reading
-    from services.schools import school_target
-    with reading() as tx:
-        return policy.allowed(actor, action, school_target(tx, school_id))
 
 
 def _whole_school(actor, school_id: int, date_from: date, date_to: date, kind: str, key: str) -> None:

@@ -10,10 +10,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from models.db import reading
 from services import clock, substitutions, timetable, timetable_views, web
 from services.policy import AccessDenied
-from services.timetable_lessons import teacher_names
+from services.timetable_lessons import teacher_choices
 
 KEY = "subst"
 NOBODY = "— замены нет (урок не проведён)"
@@ -120,9 +119,7 @@ def _one_lesson(actor, school_id: int) -> None:
 
 
 def _absence(actor, school_id: int) -> None:
-    with reading() as tx:
-        names = teacher_names(tx, school_id)
-    teachers = dict(sorted(names.items(), key=lambda kv: kv[1]))
+    teachers = teacher_choices(school_id)
     if not teachers:
         st.info("В школе нет учителей.")
         return

@@ -11,7 +11,7 @@ import streamlit as st
 from pages.timetable_ui import show_week, week_picker
 from services import clock, timetable, timetable_print, timetable_views
 from services.policy import AccessDenied
-from services.timetable_lessons import teacher_names
+from services.timetable_lessons import teacher_choices
 
 KEY = "tt_view"
 
@@ -38,7 +38,7 @@ def render(actor, school_id: int) -> None:
             class_id = st.selectbox("Класс", list(classes), format_func=classes.get, key=f"{KEY}_class")
             show_week(timetable_views.class_week(actor, class_id, day), f"{KEY}_class_week", show_class=False)
         elif mode == "Учитель":
-            teachers = _teachers(school_id)
+            teachers = teacher_choices(school_id)
             teacher_id = st.selectbox("Учитель", list(teachers), format_func=teachers.get, key=f"{KEY}_teacher")
             if teacher_id is not None:
                 show_week(timetable_views.teacher_week(actor, school_id, teacher_id, day), f"{KEY}_teacher_week",
@@ -56,13 +56,6 @@ def render(actor, school_id: int) -> None:
             _changes(actor, school_id, day)
     except (AccessDenied, ValueError) as e:
         st.error(str(e))
-
-
-def _teachers(school_id: int) -> dict[int, str]:
-    from models.db import reading
-    with reading() as tx:
-        names = teacher_names(tx, school_id)
-    return dict(sorted(names.items(), key=lambda kv: kv[1]))
 
 
 def _whole_school(actor, school_id: int, day) -> None:

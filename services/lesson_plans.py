@@ -116,6 +116,25 @@ def _info(tx: Session, plan: LessonPlan) -> PlanInfo:
                     tx.get(SchoolClass, plan.class_id).name if plan.class_id else "")
 
 
+PLANNING_ROLES = ("admin", "deputy")  # see every plan of the school and plan for any class
+
+
+def plans_everything(actor: Actor) -> bool:
+    """Administrators and deputies work with all the school's plans; a teacher with their own."""
+    return any(g.role in PLANNING_ROLES for g in actor.grants)
+
+
+def new_plan_choices(actor: Actor, subjects: dict[int, str], classes: dict[int, str]
+                     ) -> tuple[dict[int, str], dict[int, str]]:
+    """The subjects and classes the actor may make a new plan for, out of the school's: a teacher
+    only those they teach."""
+    taught = {s for _, s in actor.teaches}
+    if taught and not plans_everything(actor):
+        subjects = {k: v for k, v in subjects.items() if k in taught}
+        classes = {k: v for k, v in classes.items() if any(c == k for c, _ in actor.teaches)}
+    return subjects, classes
+
+
 def plans(actor: Actor, school_id: int, *, year_id: int | None = None, mine: bool = False) -> list[PlanInfo]:
     """The school's plans of the year (with mine: those of the classes and subjects the actor teaches)."""
     from services.calendar import year_for

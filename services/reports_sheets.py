@@ -164,12 +164,19 @@ Progress = Callable[[int, int, str], None]
 
 
 # ----------------------------------------------------------------------------- entry points
-def default_range(actor: Actor, school_id: int, class_ids: list[int] | None = None) -> tuple[date, date]:
-    """The last school week (1.14: «рекомендованный период — прошедшая учебная неделя»)."""
+def default_range(actor: Actor, school_id: int, class_ids: list[int] | None = None,
+                  kind: str = "weekly") -> tuple[date, date]:
+    """The last school week (1.14: «рекомендованный период — прошедшая учебная неделя»); for the
+    class teacher's report (5.3) the study period up to the end of that week."""
     with reading() as tx:
         head = school_head(tx, school_id)
-        return last_school_week(all_periods(tx, school_id), clock.today(head.timezone),
-                                has_lessons_fn(tx, school_id, class_ids))
+        periods = all_periods(tx, school_id)
+        start, end = last_school_week(periods, clock.today(head.timezone), has_lessons_fn(tx, school_id, class_ids))
+    if kind == "class_report":
+        period = period_containing(periods, end)
+        if period is not None:
+            start = period.starts_on
+    return start, end
 
 
 def for_pupil(actor: Actor, student_id: int, date_from: date | None = None, date_to: date | None = None,

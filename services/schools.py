@@ -23,6 +23,14 @@ def school_target(tx: Session, school_id: int, **extra) -> Target:
     return Target(school_id=school_id, municipality_id=school.municipality_id if school else None, **extra)
 
 
+def allowed_in_school(actor, action: str, school_id: int) -> bool:
+    """May the actor do `action` on the school as a whole (e.g. a report of every class)?"""
+    from models.db import reading
+    from services import policy
+    with reading() as tx:
+        return policy.allowed(actor, action, school_target(tx, school_id))
+
+
 def list_schools(tx: Session, ids: list[int] | None = None) -> list[SchoolInfo]:
     stmt = select(School, Municipality.name).join(Municipality, Municipality.id == School.municipality_id)
     if ids is not None:

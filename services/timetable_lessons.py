@@ -358,6 +358,13 @@ def teacher_names(tx: Session, school_id: int) -> dict[int, str]:
     return out
 
 
+def teacher_choices(school_id: int) -> dict[int, str]:
+    """The school's teachers for a choice on screen: staff id → «Фамилия И. О.», by name."""
+    with reading() as tx:
+        names = teacher_names(tx, school_id)
+    return dict(sorted(names.items(), key=lambda kv: kv[1]))
+
+
 def short_name(last: str, first: str, middle: str = "") -> str:
     initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
     return f"{last} {initials}".strip()
