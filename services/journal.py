@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, select
 
 from models import (
-    AcademicYear, Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, SchoolClass,
+    AcademicYear, Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, School, SchoolClass,
     SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, TeachingAssignment, Work, WorkType,
 )
 from models.db import reading, transaction
@@ -387,17 +387,111 @@ def _audit_refused(actor: Actor, changes: list[CellChange], result: SaveResult) 
                             f"{reasons}")
 
 
+# The save's statements are built once: on PostgreSQL, building a statement costs more CPU than
+# running it, and a teacher's save is the busiest write of the system (bench/load.py).
+_ids = lambda name: bindparam(name, expanding=True)  # noqa: E731  a list bound at execution
+_SAVE_LESSONS = (
+    # the lessons, with what the policy, the closed year, the edit window and the marking need;
+    # their rows locked in id order: two sessions saving cells of one lesson take turns, so that
+    # the second sees the work the first made instead of making another column
+    select(Lesson.id, Lesson.school_id, Lesson.class_id, Lesson.subgroup_id, Lesson.subject_id,
+           Lesson.teacher_id, Lesson.lesson_date, Lesson.attendance_taken_at, School.municipality_id,
+           SchoolClass.grade, AcademicYear.is_closed, AcademicYear.start_year, SchoolSettings.timezone,
+           SchoolSettings.edit_window, CurriculumItem.marking)
+    .join(School, School.id == Lesson.school_id)
+    .join(SchoolClass, SchoolClass.id == Lesson.class_id)
+    .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
+    .outerjoin(SchoolSettings, SchoolSettings.school_id == Lesson.school_id)
+    .outerjoin(CurriculumItem, and_(CurriculumItem.school_id == Lesson.school_id,
+                                    CurriculumItem.class_id == Lesson.class_id,
+                                    CurriculumItem.subject_id == Lesson.subject_id))
+    .where(Lesson.id.in_(_ids("lesson_ids"))).order_by(Lesson.id).with_for_update(of=Lesson))
+_SAVE_SPANS = (  # school_id first, as every index of these tables begins with it (else a full scan)
+    select(Enrollment.student_id, Enrollment.class_id, Enrollment.starts_on, Enrollment.ends_on)
+    .where(Enrollment.school_id.in_(_ids("school_ids")), Enrollment.class_id.in_(_ids("class_ids")),
+           Enrollment.student_id.in_(_ids("student_ids"))))
+_SAVE_GROUP_SPANS = (
+    select(SubgroupMember.student_id, SubgroupMember.subgroup_id, SubgroupMember.starts_on, SubgroupMember.ends_on)
+    .where(SubgroupMember.subgroup_id.in_(_ids("subgroup_ids")), SubgroupMember.student_id.in_(_ids("student_ids"))))
+_SAVE_WORK_MARKS = (  # the lessons' works, each with these pupils' marks (none: one row of NULLs)
+    select(Work.id, Work.lesson_id, Mark.id.label("mark_id"), Mark.student_id, Mark.position, Mark.value,
+           Mark.version)
+    .outerjoin(Mark, and_(Mark.school_id == Work.school_id, Mark.work_id == Work.id,
+                          Mark.student_id.in_(_ids("student_ids"))))
+    .where(Work.school_id.in_(_ids("school_ids")), Work.lesson_id.in_(_ids("lesson_ids"))))
+_SAVE_ATTENDANCE = (
+    select(Attendance.id, Attendance.student_id, Attendance.lesson_id, Attendance.status, Attendance.version)
+    .where(Attendance.school_id.in_(_ids("school_ids")), Attendance.lesson_id.in_(_ids("lesson_ids")),
+           Attendance.student_id.in_(_ids("student_ids"))))
+_MARKS, _ATTENDANCE = Mark.__table__, Attendance.__table__
+_MARK_INSERT = _MARKS.insert()
+_MARK_UPDATE = _MARKS.update().where(_MARKS.c.id == bindparam("mark_id")).values(
+    value=bindparam("value"), numeric=bindparam("numeric"), updated_at=bindparam("updated_at"),
+    version=bindparam("version"), entered_by_user_id=bindparam("entered_by_user_id"))
+_MARK_DELETE = _MARKS.delete().where(_MARKS.c.id.in_(_ids("ids")))
+_ATT_INSERT = _ATTENDANCE.insert()
+_ATT_UPDATE = _ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("att_id")).values(
+    status=bindparam("status"), version=bindparam("version"), entered_at=bindparam("entered_at"),
+    entered_by_user_id=bindparam("entered_by_user_id"))
+_ATT_DELETE = _ATTENDANCE.delete().where(_ATTENDANCE.c.id.in_(_ids("ids")))
+_TAKEN = Lesson.__table__.update().where(Lesson.__table__.c.id.in_(_ids("ids"))).values(
+    attendance_taken_at=bindparam("now"))
+_WORK_INSERT = Work.__table__.insert().returning(Work.__table__.c.id)
+
+
+@dataclass(frozen=True)
+class _OldMark:
+    id: int
+    value: str
+    version: int
+
+
+@dataclass(frozen=True)
+class _OldAttendance:
+    id: int
+    status: str
+    version: int
+
+
+@dataclass
+class _Writes:
+    """The rows one save writes, sent at its end a statement per kind."""
+    mark_inserts: list[dict] = field(default_factory=list)
+    mark_updates: list[dict] = field(default_factory=list)
+    mark_deletes: list[int] = field(default_factory=list)
+    att_inserts: list[dict] = field(default_factory=list)
+    att_updates: list[dict] = field(default_factory=list)
+    att_deletes: list[int] = field(default_factory=list)
+    taken: set[int] = field(default_factory=set)
+    events: list[dict] = field(default_factory=list)
+
+    def send(self, conn, now: datetime) -> None:
+        if self.mark_deletes:
+            conn.execute(_MARK_DELETE, {"ids": self.mark_deletes})
+        if self.mark_updates:
+            conn.execute(_MARK_UPDATE, self.mark_updates)
+        if self.mark_inserts:
+            conn.execute(_MARK_INSERT, self.mark_inserts)
+        if self.att_deletes:
+            conn.execute(_ATT_DELETE, {"ids": self.att_deletes})
+        if self.att_updates:
+            conn.execute(_ATT_UPDATE, self.att_updates)
+        if self.att_inserts:
+            conn.execute(_ATT_INSERT, self.att_inserts)
+        if self.taken:
+            conn.execute(_TAKEN, {"ids": sorted(self.taken), "now": now})
+        if self.events:
+            audit.record_rows(conn, self.events)
+
+
 def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
     now = clock.now()
     with transaction() as tx:
+        conn = tx.connection()
         lesson_ids = sorted({c.lesson_id for c in changes})
-        # The lessons' rows are locked (in id order) for the transaction: two sessions saving
-        # cells of one lesson at once take turns, so that the second sees the work the first
-        # made for the lesson instead of making another column (SQLite: one writer anyway).
-        lessons = {l.id: l for l in tx.exec(select(Lesson).where(Lesson.id.in_(lesson_ids))
-                                            .order_by(Lesson.id).with_for_update()).all()}
-        school_ids = {l.school_id for l in lessons.values()}
         student_ids = sorted({c.student_id for c in changes})
+        lessons = {l.id: l for l in conn.execute(_SAVE_LESSONS, {"lesson_ids": lesson_ids})}
+        school_ids = sorted({l.school_id for l in lessons.values()})
         names: dict[int, str] = {}
 
         def name_of(sid: int) -> str:  # only a refused cell needs the pupil's name: read on demand
@@ -406,70 +500,57 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                     select(Student.id, Student.last_name, Student.first_name)
                     .where(Student.id.in_(student_ids))).all()} or {0: ""})
             return names.get(sid, f"ученик {sid}")
-        denied: set[int] = set()
-        for lid in lesson_ids:
-            if lid not in lessons:
-                continue
-            if not policy.allowed(actor, "journal.edit", targets.for_lesson(tx, lid)):
-                denied.add(lid)
+        denied = sorted(lid for lid, l in lessons.items() if not policy.allowed(actor, "journal.edit", targets.of_lesson(
+            lid, l.school_id, l.municipality_id, l.class_id, l.grade, l.subject_id, l.teacher_id)))
         if denied or len(lessons) < len(lesson_ids):
             missing = [lid for lid in lesson_ids if lid not in lessons]
-            refused.extend([sorted(denied) + missing, school_ids])
+            refused.extend([denied + missing, set(school_ids)])
             result.errors.append(CellProblem(0, "", None, "Недостаточно прав: заполнение журнала урока. "
                                              "Среди изменённых клеток есть уроки, которые ведёте не вы."))
             return
-        school_id = next(iter(school_ids))
-        closed = closed_year(tx, {l.class_id for l in lessons.values()})
-        if closed:
-            result.errors.append(CellProblem(0, "", None, closed))
+        closed = min((l.start_year for l in lessons.values() if l.is_closed), default=None)
+        if closed is not None:
+            result.errors.append(CellProblem(0, "", None, _closed_message(closed)))
             return
-        settings = _settings(tx, school_id)
-        tz = clock.zone(settings.timezone)
-        subject_ids = {l.subject_id for l in lessons.values()}
-        class_ids = {l.class_id for l in lessons.values()}
-        markings = {(ci.class_id, ci.subject_id): ci.marking for ci in tx.exec(
-            select(CurriculumItem).where(CurriculumItem.school_id == school_id,
-                                         CurriculumItem.class_id.in_(class_ids),
-                                         CurriculumItem.subject_id.in_(subject_ids))).all()}
-        spans = _enrolment_spans(tx, school_id, lessons.values(), student_ids)
-        # school_id first, as every index of these tables begins with it (else a full scan)
-        works = {w.id: w for w in tx.exec(select(Work).where(Work.school_id.in_(school_ids),
-                                                             Work.lesson_id.in_(lesson_ids))).all()}
+        spans = _enrolment_spans(conn, school_ids, lessons.values(), student_ids)
+        works: dict[int, int] = {}  # work id → its lesson
         lesson_works: dict[int, list[int]] = defaultdict(list)
-        for w in sorted(works.values(), key=lambda w: w.id):
-            lesson_works[w.lesson_id].append(w.id)
-        current_marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-        if works:
-            for m in tx.exec(select(Mark).where(Mark.school_id.in_(school_ids), Mark.work_id.in_(list(works)),
-                                                Mark.student_id.in_(student_ids))).all():
-                current_marks[(m.student_id, m.work_id)].append(m)
-        current_att = {(a.student_id, a.lesson_id): a for a in tx.exec(
-            select(Attendance).where(Attendance.school_id.in_(school_ids), Attendance.lesson_id.in_(lesson_ids),
-                                     Attendance.student_id.in_(student_ids))).all()}
+        current_marks: dict[tuple[int, int], list] = defaultdict(list)
+        for wid, lid, mid, sid, position, value, version in conn.execute(_SAVE_WORK_MARKS, {
+                "student_ids": student_ids, "school_ids": school_ids, "lesson_ids": lesson_ids}):
+            if wid not in works:
+                works[wid] = lid
+            if mid is not None:
+                current_marks[(sid, wid)].append((position, _OldMark(mid, value, version)))
+        for wid in sorted(works):
+            lesson_works[works[wid]].append(wid)
+        current_att = {(sid, lid): _OldAttendance(aid, status, version)
+                       for aid, sid, lid, status, version in conn.execute(_SAVE_ATTENDANCE, {
+                           "school_ids": school_ids, "lesson_ids": lesson_ids, "student_ids": student_ids})}
 
         planned = []
-        default_type = None
         for ch in changes:
             lesson = lessons[ch.lesson_id]
 
             def problem(msg, bucket=result.errors):
                 bucket.append(CellProblem(ch.student_id, name_of(ch.student_id), lesson.lesson_date, msg))
 
-            if ch.work_id is not None and (ch.work_id not in works or works[ch.work_id].lesson_id != lesson.id):
+            if ch.work_id is not None and works.get(ch.work_id) != lesson.id:
                 problem("Работа не относится к этому уроку.")
                 continue
             if not _enrolled(spans, ch.student_id, lesson):
                 problem(f"{name_of(ch.student_id)} не числится в классе (группе) на {lesson.lesson_date:%d.%m.%Y}.")
                 continue
             try:
-                cell = parse_cell(ch.new, marking=markings.get((lesson.class_id, lesson.subject_id), "five"))
+                cell = parse_cell(ch.new, marking=lesson.marking or "five")
             except CellError as e:
                 problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: {e}")
                 continue
             first = lesson_works[lesson.id][0] if lesson_works.get(lesson.id) else None
             carries_attendance = ch.work_id is None or ch.work_id == first
             wid = ch.work_id if ch.work_id is not None else first  # another session may have made it
-            old_marks = sorted(current_marks.get((ch.student_id, wid), []), key=lambda m: m.position) if wid else []
+            old_marks = [m for _, m in sorted(current_marks.get((ch.student_id, wid), []),
+                                              key=lambda pm: pm[0])] if wid else []
             att = current_att.get((ch.student_id, lesson.id))
             now_text = format_cell(Cell(tuple(m.value for m in old_marks),
                                         att.status if (att and carries_attendance) else None))
@@ -484,40 +565,48 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                 continue
             old_values = tuple(m.value for m in old_marks)
             if old_values and old_values != cell.marks:
-                end = edit_window_end(lesson.lesson_date, settings.edit_window, tz)
+                window = lesson.edit_window or _DEFAULT_SETTINGS.edit_window
+                end = edit_window_end(lesson.lesson_date, window, clock.zone(lesson.timezone or _DEFAULT_SETTINGS.timezone))
                 if now > end:
                     problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
-                            f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[settings.edit_window].title}»).")
+                            f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[window].title}»).")
                     continue
             planned.append((ch, lesson, cell, old_marks, att, carries_attendance, wid))
 
         if (result.errors or result.conflicts) and not partial:
             tx.rollback()
             return
+        writes, default_type = _Writes(), None
         for ch, lesson, cell, old_marks, att, carries_attendance, wid in planned:
             if wid is None and lesson_works.get(lesson.id):
                 wid = lesson_works[lesson.id][0]  # made by an earlier cell of this save
             if wid is None and cell.marks:
                 if default_type is None:  # only a new work needs it: read on demand
-                    default_type = tx.exec(select(WorkType).where(WorkType.school_id == school_id,
-                                                                  WorkType.is_default.is_(True))).first()
+                    default_type = tx.exec(select(WorkType.id).where(WorkType.school_id == lesson.school_id,
+                                                                     WorkType.is_default.is_(True))).first()
                 if default_type is None:
                     raise JournalError("В школе не задан вид работы по умолчанию.")
-                work = Work(school_id=lesson.school_id, lesson_id=lesson.id, work_type_id=default_type.id,
-                            created_at=now)
-                tx.add(work)
-                tx.flush()
-                wid = work.id
-                works[wid] = work
+                wid = conn.execute(_WORK_INSERT, {"school_id": lesson.school_id, "lesson_id": lesson.id,
+                                                  "work_type_id": default_type, "title": "",
+                                                  "created_at": now}).scalar_one()
+                works[wid] = lesson.id
                 lesson_works[lesson.id].insert(0, wid)
-            _apply_marks(tx, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
+            _plan_marks(writes, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
             if carries_attendance:
-                _apply_attendance(tx, actor, lesson, ch.student_id, att, cell.attendance, now)
+                _plan_attendance(writes, actor, lesson, ch.student_id, att, cell.attendance, now)
                 if lesson.attendance_taken_at is None:
-                    lesson.attendance_taken_at = now
-                    tx.add(lesson)
+                    writes.taken.add(lesson.id)
             result.saved += 1
+        writes.send(conn, now)
     result.committed = result.saved > 0
+
+
+_DEFAULT_SETTINGS = SchoolSettings(school_id=0)
+
+
+def _closed_message(start_year: int) -> str:
+    return (f"Учебный год {start_year}/{start_year + 1} закрыт: его журнал доступен только для чтения, "
+            "отметки, посещаемость и уроки в нём не изменяются.")
 
 
 def closed_year(tx: Session, class_ids) -> str | None:
@@ -529,10 +618,7 @@ def closed_year(tx: Session, class_ids) -> str | None:
     start_year = tx.exec(select(AcademicYear.start_year)
                          .join(SchoolClass, SchoolClass.year_id == AcademicYear.id)
                          .where(SchoolClass.id.in_(ids), AcademicYear.is_closed.is_(True))).first()
-    if start_year is None:
-        return None
-    return (f"Учебный год {start_year}/{start_year + 1} закрыт: его журнал доступен только для чтения, "
-            "отметки, посещаемость и уроки в нём не изменяются.")
+    return None if start_year is None else _closed_message(start_year)
 
 
 def require_open_year(tx: Session, class_ids) -> None:
@@ -547,25 +633,20 @@ def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> 
                      detail="journal.edit: попытка изменить клетки чужих или несуществующих уроков")
 
 
-def _enrolment_spans(tx: Session, school_id: int, lessons, student_ids) -> dict:
-    class_ids = {l.class_id for l in lessons}
-    spans: dict[tuple[int, int], list] = defaultdict(list)
-    for sid, cid, s, e in tx.exec(select(Enrollment.student_id, Enrollment.class_id, Enrollment.starts_on,
-                                         Enrollment.ends_on)
-                                  .where(Enrollment.school_id == school_id, Enrollment.class_id.in_(class_ids),
-                                         Enrollment.student_id.in_(student_ids))).all():
+def _enrolment_spans(conn, school_ids, lessons, student_ids) -> dict:
+    spans: dict[tuple, list] = defaultdict(list)
+    for sid, cid, s, e in conn.execute(_SAVE_SPANS, {"school_ids": list(school_ids), "student_ids": student_ids,
+                                                     "class_ids": sorted({l.class_id for l in lessons})}):
         spans[("class", cid, sid)].append((s, e))
-    subgroup_ids = {l.subgroup_id for l in lessons if l.subgroup_id}
+    subgroup_ids = sorted({l.subgroup_id for l in lessons if l.subgroup_id})
     if subgroup_ids:
-        for sid, gid, s, e in tx.exec(select(SubgroupMember.student_id, SubgroupMember.subgroup_id,
-                                             SubgroupMember.starts_on, SubgroupMember.ends_on)
-                                      .where(SubgroupMember.subgroup_id.in_(subgroup_ids),
-                                             SubgroupMember.student_id.in_(student_ids))).all():
+        for sid, gid, s, e in conn.execute(_SAVE_GROUP_SPANS, {"subgroup_ids": subgroup_ids,
+                                                               "student_ids": student_ids}):
             spans[("group", gid, sid)].append((s, e))
     return spans
 
 
-def _enrolled(spans, student_id: int, lesson: Lesson) -> bool:
+def _enrolled(spans, student_id: int, lesson) -> bool:
     def inside(key):
         return any(s <= lesson.lesson_date and (e is None or lesson.lesson_date <= e) for s, e in spans.get(key, []))
     if not inside(("class", lesson.class_id, student_id)):
@@ -573,50 +654,52 @@ def _enrolled(spans, student_id: int, lesson: Lesson) -> bool:
     return lesson.subgroup_id is None or inside(("group", lesson.subgroup_id, student_id))
 
 
-def _apply_marks(tx: Session, actor: Actor, lesson: Lesson, student_id: int, work_id: int | None,
-                 old_marks: list[Mark], new_values: tuple[str, ...], now: datetime) -> None:
+def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id: int | None,
+                old_marks: list[_OldMark], new_values: tuple[str, ...], now: datetime) -> None:
     old_values = tuple(m.value for m in old_marks)
     if old_values == new_values:
         return
+    by = actor.user_id or None
     for pos in range(max(len(old_marks), len(new_values))):
         existing = old_marks[pos] if pos < len(old_marks) else None
         value = new_values[pos] if pos < len(new_values) else None
         if existing is not None and value is None:
-            tx.delete(existing)
+            writes.mark_deletes.append(existing.id)
         elif existing is not None and existing.value != value:
-            existing.value, existing.numeric = value, numeric(value)
-            existing.updated_at, existing.version = now, existing.version + 1
-            existing.entered_by_user_id = actor.user_id or None
-            tx.add(existing)
+            writes.mark_updates.append({"mark_id": existing.id, "value": value, "numeric": numeric(value),
+                                        "updated_at": now, "version": existing.version + 1,
+                                        "entered_by_user_id": by})
         elif existing is None and value is not None:
-            tx.add(Mark(school_id=lesson.school_id, work_id=work_id, student_id=student_id, position=pos,
-                        value=value, numeric=numeric(value), entered_at=now,
-                        entered_by_user_id=actor.user_id or None))
-    audit.record(tx, actor, "mark.changed", school_id=lesson.school_id, entity="mark",
-                 entity_id=f"{work_id}:{student_id}",
-                 old={"marks": list(old_values)} if old_values else None,
-                 new={"marks": list(new_values)} if new_values else None,
-                 detail=f"lesson={lesson.id}; date={lesson.lesson_date}; class={lesson.class_id}; "
-                        f"subject={lesson.subject_id}; student={student_id}")
+            writes.mark_inserts.append({"school_id": lesson.school_id, "work_id": work_id, "student_id": student_id,
+                                        "position": pos, "value": value, "numeric": numeric(value),
+                                        "entered_at": now, "entered_by_user_id": by, "updated_at": None,
+                                        "version": 1})
+    writes.events.append(audit.values(
+        actor, "mark.changed", school_id=lesson.school_id, entity="mark", entity_id=f"{work_id}:{student_id}",
+        old={"marks": list(old_values)} if old_values else None,
+        new={"marks": list(new_values)} if new_values else None, at=now,
+        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; class={lesson.class_id}; "
+               f"subject={lesson.subject_id}; student={student_id}"))
 
 
-def _apply_attendance(tx: Session, actor: Actor, lesson: Lesson, student_id: int, att: Attendance | None,
-                      status: str | None, now: datetime) -> None:
+def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att: _OldAttendance | None,
+                     status: str | None, now: datetime) -> None:
     old = att.status if att else None
     if old == status:
         return
+    by = actor.user_id or None
     if att is not None and status is None:
-        tx.delete(att)
+        writes.att_deletes.append(att.id)
     elif att is not None:
-        att.status, att.version, att.entered_at = status, att.version + 1, now
-        att.entered_by_user_id = actor.user_id or None
-        tx.add(att)
+        writes.att_updates.append({"att_id": att.id, "status": status, "version": att.version + 1,
+                                   "entered_at": now, "entered_by_user_id": by})
     else:
-        tx.add(Attendance(school_id=lesson.school_id, lesson_id=lesson.id, student_id=student_id, status=status,
-                          entered_at=now, entered_by_user_id=actor.user_id or None))
-    audit.record(tx, actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
-                 entity_id=f"{lesson.id}:{student_id}", old=old, new=status,
-                 detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}")
+        writes.att_inserts.append({"school_id": lesson.school_id, "lesson_id": lesson.id, "student_id": student_id,
+                                   "status": status, "entered_at": now, "entered_by_user_id": by, "version": 1})
+    writes.events.append(audit.values(
+        actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
+        entity_id=f"{lesson.id}:{student_id}", old=old, new=status, at=now,
+        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}"))
 
 
 # ----------------------------------------------------------------------------- choosing a journal

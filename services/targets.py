@@ -36,7 +36,13 @@ def for_lesson(tx: Session, lesson_id: int) -> Target:
         .where(Lesson.id == lesson_id)).first()
     if row is None:
         return Target(entity="lesson", entity_id=lesson_id)
-    school_id, municipality_id, class_id, grade, subject_id, teacher_id = row
+    return of_lesson(lesson_id, *row)
+
+
+def of_lesson(lesson_id: int, school_id: int, municipality_id: int | None, class_id: int, grade: int,
+              subject_id: int, teacher_id: int | None) -> Target:
+    """A lesson as the policy sees it, from values already read (the journal's save reads them
+    with its lessons, in the same query)."""
     return Target(school_id=school_id, municipality_id=municipality_id, class_id=class_id, grade=grade,
                   subject_id=subject_id, teacher_id=teacher_id, entity="lesson", entity_id=lesson_id)
 
