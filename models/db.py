@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -44,7 +45,38 @@ def make_engine(url: str) -> Engine:
             mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
             conn.exec_driver_sql(f"BEGIN {mode}")
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "connect", _mark_used)
+    event.listen(engine, "checkin", _mark_used)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled connection is tried before use only when it has been idle for a while: a restarted
+# or failed-over server, or a firewall that dropped a quiet connection, is met by a ping and a
+# fresh connection instead of an error. A connection used a moment ago is not pinged (SQLAlchemy's
+# pool_pre_ping would ping before every transaction: a round trip more on each journal save).
+# Should the server go away within that moment, the statement fails, SQLAlchemy sees the
+# disconnect and drops every pooled connection, and the next transaction connects afresh.
+PING_AFTER_IDLE_S = 10.0
+
+
+def _mark_used(_dbapi_conn, record, *_args) -> None:
+    record.info["used_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy) -> None:
+    if time.monotonic() - record.info.get("used_at", 0.0) <= PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_conn.rollback()
+    except Exception as error:  # the pool drops this connection and checks out another
+        raise exc.DisconnectionError(f"соединение с базой не отвечает: {error}") from error
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -1,5 +1,5 @@
 """The journal grid: pupils by works for one class (or subgroup), subject and period;
-loading it in a handful of queries and saving edited cells in one transaction.
+loading it in a handful of queries (saving edited cells: services/journal_save.py).
 
 A column is a work (one lesson, one work type). A lesson with no work yet shows one column
 for its default work («Работа на уроке»), created on the first save. Attendance belongs to
@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from models import (
-    AcademicYear, Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, School, SchoolClass,
+    AcademicYear, Attendance, CurriculumItem, Enrollment, Homework, Lesson, Mark, PeriodMark, SchoolClass,
     SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, TeachingAssignment, Work, WorkType,
 )
-from models.db import reading, transaction
-from services import audit, clock, policy, targets
+from models.db import reading
+from services import clock, policy, targets
 from services.actor import Actor
 from services.policy import Target
 from services.rules import averages
-from services.rules.cells import Cell, CellError, format_cell, numeric, parse_cell
-from services.rules.edit_window import EDIT_WINDOWS, edit_window_end
+from services.rules.cells import Cell, format_cell
 
 OUTSIDE = "—"  # a cell outside the pupil's enrolment
 
@@ -126,7 +125,7 @@ class SaveResult:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _name(last: str, first: str) -> str:
+def person_name(last: str, first: str) -> str:
     return f"{last} {first}".strip()
 
 
@@ -159,7 +158,7 @@ def _pupils(tx: Session, school_id: int, class_id: int, subgroup_id: int | None,
     names = {}
     for sid, last, first, s, e in rows:
         spans[sid].append((s, e))
-        names[sid] = _name(last, first)
+        names[sid] = person_name(last, first)
     if subgroup_id is not None:
         members = tx.exec(select(SubgroupMember.student_id, SubgroupMember.starts_on, SubgroupMember.ends_on)
                           .where(SubgroupMember.school_id == school_id,
@@ -357,254 +356,13 @@ def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:
 
 # ----------------------------------------------------------------------------- saving
 def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False) -> SaveResult:
-    """Save edited cells in one transaction.
-
-    Every cell is re-checked on the server: the lesson must be the actor's to fill, the pupil
-    enrolled on its date, the text valid, a changed or deleted mark inside the edit window, and
-    the cell unchanged since it was loaded (else a conflict: nothing is overwritten). With
-    errors or conflicts nothing is saved, unless `partial` asks to save the good cells."""
-    result = SaveResult()
-    if not changes:
-        return result
-    refused: list = []
-    _save(actor, changes, partial, result, refused)
-    if refused:  # audited after the refused transaction has ended (SQLite has one writer)
-        _audit_denial(actor, *refused)
-    elif result.errors:  # cells the server refused (a mark of 9, a pupil not in the class, …): a trace
-        _audit_refused(actor, changes, result)
-    return result
+    """Save edited cells in one transaction (services/journal_save.py: every cell re-checked on
+    the server; with errors or conflicts nothing is saved, unless `partial`)."""
+    from services import journal_save  # it builds on this module's types, so it is imported here
+    return journal_save.save_cells(actor, changes, partial=partial)
 
 
-def _audit_refused(actor: Actor, changes: list[CellChange], result: SaveResult) -> None:
-    reasons = "; ".join(dict.fromkeys(p.message for p in result.errors[:5]))
-    with reading() as tx:
-        schools = set(tx.exec(select(Lesson.school_id).where(
-            Lesson.id.in_(sorted({c.lesson_id for c in changes})))).all())
-    audit.record_now(actor, "journal.save_refused", school_id=min(schools) if len(schools) == 1 else None,
-                     entity="lesson",
-                     entity_id=",".join(map(str, sorted({c.lesson_id for c in changes})))[:64],
-                     detail=f"отклонено клеток {len(result.errors)} из {len(changes)}, сохранено {result.saved}: "
-                            f"{reasons}")
-
-
-# The save's statements are built once: on PostgreSQL, building a statement costs more CPU than
-# running it, and a teacher's save is the busiest write of the system (bench/load.py).
-_ids = lambda name: bindparam(name, expanding=True)  # noqa: E731  a list bound at execution
-_SAVE_LESSONS = (
-    # the lessons, with what the policy, the closed year, the edit window and the marking need;
-    # their rows locked in id order: two sessions saving cells of one lesson take turns, so that
-    # the second sees the work the first made instead of making another column
-    select(Lesson.id, Lesson.school_id, Lesson.class_id, Lesson.subgroup_id, Lesson.subject_id,
-           Lesson.teacher_id, Lesson.lesson_date, Lesson.attendance_taken_at, School.municipality_id,
-           SchoolClass.grade, AcademicYear.is_closed, AcademicYear.start_year, SchoolSettings.timezone,
-           SchoolSettings.edit_window, CurriculumItem.marking)
-    .join(School, School.id == Lesson.school_id)
-    .join(SchoolClass, SchoolClass.id == Lesson.class_id)
-    .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
-    .outerjoin(SchoolSettings, SchoolSettings.school_id == Lesson.school_id)
-    .outerjoin(CurriculumItem, and_(CurriculumItem.school_id == Lesson.school_id,
-                                    CurriculumItem.class_id == Lesson.class_id,
-                                    CurriculumItem.subject_id == Lesson.subject_id))
-    .where(Lesson.id.in_(_ids("lesson_ids"))).order_by(Lesson.id).with_for_update(of=Lesson))
-_SAVE_SPANS = (  # school_id first, as every index of these tables begins with it (else a full scan)
-    select(Enrollment.student_id, Enrollment.class_id, Enrollment.starts_on, Enrollment.ends_on)
-    .where(Enrollment.school_id.in_(_ids("school_ids")), Enrollment.class_id.in_(_ids("class_ids")),
-           Enrollment.student_id.in_(_ids("student_ids"))))
-_SAVE_GROUP_SPANS = (
-    select(SubgroupMember.student_id, SubgroupMember.subgroup_id, SubgroupMember.starts_on, SubgroupMember.ends_on)
-    .where(SubgroupMember.subgroup_id.in_(_ids("subgroup_ids")), SubgroupMember.student_id.in_(_ids("student_ids"))))
-_SAVE_WORK_MARKS = (  # the lessons' works, each with these pupils' marks (none: one row of NULLs)
-    select(Work.id, Work.lesson_id, Mark.id.label("mark_id"), Mark.student_id, Mark.position, Mark.value,
-           Mark.version)
-    .outerjoin(Mark, and_(Mark.school_id == Work.school_id, Mark.work_id == Work.id,
-                          Mark.student_id.in_(_ids("student_ids"))))
-    .where(Work.school_id.in_(_ids("school_ids")), Work.lesson_id.in_(_ids("lesson_ids"))))
-_SAVE_ATTENDANCE = (
-    select(Attendance.id, Attendance.student_id, Attendance.lesson_id, Attendance.status, Attendance.version)
-    .where(Attendance.school_id.in_(_ids("school_ids")), Attendance.lesson_id.in_(_ids("lesson_ids")),
-           Attendance.student_id.in_(_ids("student_ids"))))
-_MARKS, _ATTENDANCE = Mark.__table__, Attendance.__table__
-_MARK_INSERT = _MARKS.insert()
-_MARK_UPDATE = _MARKS.update().where(_MARKS.c.id == bindparam("mark_id")).values(
-    value=bindparam("value"), numeric=bindparam("numeric"), updated_at=bindparam("updated_at"),
-    version=bindparam("version"), entered_by_user_id=bindparam("entered_by_user_id"))
-_MARK_DELETE = _MARKS.delete().where(_MARKS.c.id.in_(_ids("ids")))
-_ATT_INSERT = _ATTENDANCE.insert()
-_ATT_UPDATE = _ATTENDANCE.update().where(_ATTENDANCE.c.id == bindparam("att_id")).values(
-    status=bindparam("status"), version=bindparam("version"), entered_at=bindparam("entered_at"),
-    entered_by_user_id=bindparam("entered_by_user_id"))
-_ATT_DELETE = _ATTENDANCE.delete().where(_ATTENDANCE.c.id.in_(_ids("ids")))
-_TAKEN = Lesson.__table__.update().where(Lesson.__table__.c.id.in_(_ids("ids"))).values(
-    attendance_taken_at=bindparam("now"))
-_WORK_INSERT = Work.__table__.insert().returning(Work.__table__.c.id)
-
-
-@dataclass(frozen=True)
-class _OldMark:
-    id: int
-    value: str
-    version: int
-
-
-@dataclass(frozen=True)
-class _OldAttendance:
-    id: int
-    status: str
-    version: int
-
-
-@dataclass
-class _Writes:
-    """The rows one save writes, sent at its end a statement per kind."""
-    mark_inserts: list[dict] = field(default_factory=list)
-    mark_updates: list[dict] = field(default_factory=list)
-    mark_deletes: list[int] = field(default_factory=list)
-    att_inserts: list[dict] = field(default_factory=list)
-    att_updates: list[dict] = field(default_factory=list)
-    att_deletes: list[int] = field(default_factory=list)
-    taken: set[int] = field(default_factory=set)
-    events: list[dict] = field(default_factory=list)
-
-    def send(self, conn, now: datetime) -> None:
-        if self.mark_deletes:
-            conn.execute(_MARK_DELETE, {"ids": self.mark_deletes})
-        if self.mark_updates:
-            conn.execute(_MARK_UPDATE, self.mark_updates)
-        if self.mark_inserts:
-            conn.execute(_MARK_INSERT, self.mark_inserts)
-        if self.att_deletes:
-            conn.execute(_ATT_DELETE, {"ids": self.att_deletes})
-        if self.att_updates:
-            conn.execute(_ATT_UPDATE, self.att_updates)
-        if self.att_inserts:
-            conn.execute(_ATT_INSERT, self.att_inserts)
-        if self.taken:
-            conn.execute(_TAKEN, {"ids": sorted(self.taken), "now": now})
-        if self.events:
-            audit.record_rows(conn, self.events)
-
-
-def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
-    now = clock.now()
-    with transaction() as tx:
-        conn = tx.connection()
-        lesson_ids = sorted({c.lesson_id for c in changes})
-        student_ids = sorted({c.student_id for c in changes})
-        lessons = {l.id: l for l in conn.execute(_SAVE_LESSONS, {"lesson_ids": lesson_ids})}
-        school_ids = sorted({l.school_id for l in lessons.values()})
-        names: dict[int, str] = {}
-
-        def name_of(sid: int) -> str:  # only a refused cell needs the pupil's name: read on demand
-            if not names:
-                names.update({i: _name(last, first) for i, last, first in tx.exec(
-                    select(Student.id, Student.last_name, Student.first_name)
-                    .where(Student.id.in_(student_ids))).all()} or {0: ""})
-            return names.get(sid, f"ученик {sid}")
-        denied = sorted(lid for lid, l in lessons.items() if not policy.allowed(actor, "journal.edit", targets.of_lesson(
-            lid, l.school_id, l.municipality_id, l.class_id, l.grade, l.subject_id, l.teacher_id)))
-        if denied or len(lessons) < len(lesson_ids):
-            missing = [lid for lid in lesson_ids if lid not in lessons]
-            refused.extend([denied + missing, set(school_ids)])
-            result.errors.append(CellProblem(0, "", None, "Недостаточно прав: заполнение журнала урока. "
-                                             "Среди изменённых клеток есть уроки, которые ведёте не вы."))
-            return
-        closed = min((l.start_year for l in lessons.values() if l.is_closed), default=None)
-        if closed is not None:
-            result.errors.append(CellProblem(0, "", None, _closed_message(closed)))
-            return
-        spans = _enrolment_spans(conn, school_ids, lessons.values(), student_ids)
-        works: dict[int, int] = {}  # work id → its lesson
-        lesson_works: dict[int, list[int]] = defaultdict(list)
-        current_marks: dict[tuple[int, int], list] = defaultdict(list)
-        for wid, lid, mid, sid, position, value, version in conn.execute(_SAVE_WORK_MARKS, {
-                "student_ids": student_ids, "school_ids": school_ids, "lesson_ids": lesson_ids}):
-            if wid not in works:
-                works[wid] = lid
-            if mid is not None:
-                current_marks[(sid, wid)].append((position, _OldMark(mid, value, version)))
-        for wid in sorted(works):
-            lesson_works[works[wid]].append(wid)
-        current_att = {(sid, lid): _OldAttendance(aid, status, version)
-                       for aid, sid, lid, status, version in conn.execute(_SAVE_ATTENDANCE, {
-                           "school_ids": school_ids, "lesson_ids": lesson_ids, "student_ids": student_ids})}
-
-        planned = []
-        for ch in changes:
-            lesson = lessons[ch.lesson_id]
-
-            def problem(msg, bucket=result.errors):
-                bucket.append(CellProblem(ch.student_id, name_of(ch.student_id), lesson.lesson_date, msg))
-
-            if ch.work_id is not None and works.get(ch.work_id) != lesson.id:
-                problem("Работа не относится к этому уроку.")
-                continue
-            if not _enrolled(spans, ch.student_id, lesson):
-                problem(f"{name_of(ch.student_id)} не числится в классе (группе) на {lesson.lesson_date:%d.%m.%Y}.")
-                continue
-            try:
-                cell = parse_cell(ch.new, marking=lesson.marking or "five")
-            except CellError as e:
-                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: {e}")
-                continue
-            first = lesson_works[lesson.id][0] if lesson_works.get(lesson.id) else None
-            carries_attendance = ch.work_id is None or ch.work_id == first
-            wid = ch.work_id if ch.work_id is not None else first  # another session may have made it
-            old_marks = [m for _, m in sorted(current_marks.get((ch.student_id, wid), []),
-                                              key=lambda pm: pm[0])] if wid else []
-            att = current_att.get((ch.student_id, lesson.id))
-            now_text = format_cell(Cell(tuple(m.value for m in old_marks),
-                                        att.status if (att and carries_attendance) else None))
-            if now_text != ch.old:
-                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: клетку уже изменили "
-                        f"(сейчас «{now_text or 'пусто'}», у вас было «{ch.old or 'пусто'}»). "
-                        "Обновите журнал и внесите изменение заново.", result.conflicts)
-                continue
-            if not carries_attendance and cell.attendance is not None:
-                problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: "
-                        "посещаемость отмечается в первом столбце урока.")
-                continue
-            old_values = tuple(m.value for m in old_marks)
-            if old_values and old_values != cell.marks:
-                window = lesson.edit_window or _DEFAULT_SETTINGS.edit_window
-                end = edit_window_end(lesson.lesson_date, window, clock.zone(lesson.timezone or _DEFAULT_SETTINGS.timezone))
-                if now > end:
-                    problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
-                            f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[window].title}»).")
-                    continue
-            planned.append((ch, lesson, cell, old_marks, att, carries_attendance, wid))
-
-        if (result.errors or result.conflicts) and not partial:
-            tx.rollback()
-            return
-        writes, default_type = _Writes(), None
-        for ch, lesson, cell, old_marks, att, carries_attendance, wid in planned:
-            if wid is None and lesson_works.get(lesson.id):
-                wid = lesson_works[lesson.id][0]  # made by an earlier cell of this save
-            if wid is None and cell.marks:
-                if default_type is None:  # only a new work needs it: read on demand
-                    default_type = tx.exec(select(WorkType.id).where(WorkType.school_id == lesson.school_id,
-                                                                     WorkType.is_default.is_(True))).first()
-                if default_type is None:
-                    raise JournalError("В школе не задан вид работы по умолчанию.")
-                wid = conn.execute(_WORK_INSERT, {"school_id": lesson.school_id, "lesson_id": lesson.id,
-                                                  "work_type_id": default_type, "title": "",
-                                                  "created_at": now}).scalar_one()
-                works[wid] = lesson.id
-                lesson_works[lesson.id].insert(0, wid)
-            _plan_marks(writes, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
-            if carries_attendance:
-                _plan_attendance(writes, actor, lesson, ch.student_id, att, cell.attendance, now)
-                if lesson.attendance_taken_at is None:
-                    writes.taken.add(lesson.id)
-            result.saved += 1
-        writes.send(conn, now)
-    result.committed = result.saved > 0
-
-
-_DEFAULT_SETTINGS = SchoolSettings(school_id=0)
-
-
-def _closed_message(start_year: int) -> str:
+def closed_message(start_year: int) -> str:
     return (f"Учебный год {start_year}/{start_year + 1} закрыт: его журнал доступен только для чтения, "
             "отметки, посещаемость и уроки в нём не изменяются.")
 
@@ -618,88 +376,13 @@ def closed_year(tx: Session, class_ids) -> str | None:
     start_year = tx.exec(select(AcademicYear.start_year)
                          .join(SchoolClass, SchoolClass.year_id == AcademicYear.id)
                          .where(SchoolClass.id.in_(ids), AcademicYear.is_closed.is_(True))).first()
-    return None if start_year is None else _closed_message(start_year)
+    return None if start_year is None else closed_message(start_year)
 
 
 def require_open_year(tx: Session, class_ids) -> None:
     message = closed_year(tx, class_ids)
     if message:
         raise JournalError(message)
-
-
-def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> None:
-    audit.record_now(actor, "access.denied", school_id=min(school_ids) if len(school_ids) == 1 else None,
-                     entity="lesson", entity_id=",".join(map(str, lesson_ids))[:64],
-                     detail="journal.edit: попытка изменить клетки чужих или несуществующих уроков")
-
-
-def _enrolment_spans(conn, school_ids, lessons, student_ids) -> dict:
-    spans: dict[tuple, list] = defaultdict(list)
-    for sid, cid, s, e in conn.execute(_SAVE_SPANS, {"school_ids": list(school_ids), "student_ids": student_ids,
-                                                     "class_ids": sorted({l.class_id for l in lessons})}):
-        spans[("class", cid, sid)].append((s, e))
-    subgroup_ids = sorted({l.subgroup_id for l in lessons if l.subgroup_id})
-    if subgroup_ids:
-        for sid, gid, s, e in conn.execute(_SAVE_GROUP_SPANS, {"subgroup_ids": subgroup_ids,
-                                                               "student_ids": student_ids}):
-            spans[("group", gid, sid)].append((s, e))
-    return spans
-
-
-def _enrolled(spans, student_id: int, lesson) -> bool:
-    def inside(key):
-        return any(s <= lesson.lesson_date and (e is None or lesson.lesson_date <= e) for s, e in spans.get(key, []))
-    if not inside(("class", lesson.class_id, student_id)):
-        return False
-    return lesson.subgroup_id is None or inside(("group", lesson.subgroup_id, student_id))
-
-
-def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id: int | None,
-                old_marks: list[_OldMark], new_values: tuple[str, ...], now: datetime) -> None:
-    old_values = tuple(m.value for m in old_marks)
-    if old_values == new_values:
-        return
-    by = actor.user_id or None
-    for pos in range(max(len(old_marks), len(new_values))):
-        existing = old_marks[pos] if pos < len(old_marks) else None
-        value = new_values[pos] if pos < len(new_values) else None
-        if existing is not None and value is None:
-            writes.mark_deletes.append(existing.id)
-        elif existing is not None and existing.value != value:
-            writes.mark_updates.append({"mark_id": existing.id, "value": value, "numeric": numeric(value),
-                                        "updated_at": now, "version": existing.version + 1,
-                                        "entered_by_user_id": by})
-        elif existing is None and value is not None:
-            writes.mark_inserts.append({"school_id": lesson.school_id, "work_id": work_id, "student_id": student_id,
-                                        "position": pos, "value": value, "numeric": numeric(value),
-                                        "entered_at": now, "entered_by_user_id": by, "updated_at": None,
-                                        "version": 1})
-    writes.events.append(audit.values(
-        actor, "mark.changed", school_id=lesson.school_id, entity="mark", entity_id=f"{work_id}:{student_id}",
-        old={"marks": list(old_values)} if old_values else None,
-        new={"marks": list(new_values)} if new_values else None, at=now,
-        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; class={lesson.class_id}; "
-               f"subject={lesson.subject_id}; student={student_id}"))
-
-
-def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att: _OldAttendance | None,
-                     status: str | None, now: datetime) -> None:
-    old = att.status if att else None
-    if old == status:
-        return
-    by = actor.user_id or None
-    if att is not None and status is None:
-        writes.att_deletes.append(att.id)
-    elif att is not None:
-        writes.att_updates.append({"att_id": att.id, "status": status, "version": att.version + 1,
-                                   "entered_at": now, "entered_by_user_id": by})
-    else:
-        writes.att_inserts.append({"school_id": lesson.school_id, "lesson_id": lesson.id, "student_id": student_id,
-                                   "status": status, "entered_at": now, "entered_by_user_id": by, "version": 1})
-    writes.events.append(audit.values(
-        actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
-        entity_id=f"{lesson.id}:{student_id}", old=old, new=status, at=now,
-        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}"))
 
 
 # ----------------------------------------------------------------------------- choosing a journal

@@ -105,6 +105,16 @@ def sqlite_url(tmp_path, monkeypatch, sqlite_template):
 
 
 @pytest.fixture
+def pg_url(monkeypatch, pg_template):
+    """A migrated, empty PostgreSQL database only (for what only a server has: its connections)."""
+    name, url = _fresh_pg(pg_template)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    get_engine(url).dispose()
+    _pg_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
 def frozen_clock():
     """Set the clock with frozen_clock(datetime); unset after the test."""
     def set_to(moment):
