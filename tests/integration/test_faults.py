@@ -110,7 +110,12 @@ def test_sigkill_during_journal_saves_loses_no_accepted_save_and_tears_none(jw, 
         time.sleep(rng.uniform(0, 0.01))  # somewhere in the next save: before, inside, or at its commit
     finally:
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        # the rest through the same reader: readline() may have read lines ahead into its buffer,
+        # which communicate() would skip (it reads the pipe itself)
+        rest = proc.stdout.read()
+        proc.stdout.close()
+        proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     lines += [line.strip() for line in rest.splitlines() if line.strip()]
 

@@ -62,7 +62,10 @@ def test_concurrent_sessions_and_processes_never_fail_a_save(jw, db_url):
     for t in threads:
         t.join(60)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
+    proc.wait(timeout=30)
+    out, err = proc.stdout.read(), proc.stderr.read()  # through the reader readline() used: none skipped
+    proc.stdout.close()
+    proc.stderr.close()
     assert errors == []
     assert all(n > 0 for n in saves), saves
     assert not any(line.startswith("E ") for line in out.splitlines()), out[-2000:]

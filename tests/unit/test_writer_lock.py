@@ -23,7 +23,7 @@ def test_waiters_are_served_in_the_order_they_came():
     threads = []
     for n in range(8):
         threads.append(_start(lambda n=n: (lock.acquire(), order.append(n), lock.release())))
-        while lock._next != n + 2:  # this waiter has its ticket before the next one starts
+        while lock.waiting() != n + 1:  # this waiter is in the queue before the next one starts
             time.sleep(0.001)
     lock.release()
     time.sleep(0.05)
@@ -52,19 +52,52 @@ def test_a_waiter_that_gives_up_does_not_block_the_queue():
         pass
 
     def impatient():
-        original = lock._cond.wait
-        lock._cond.wait = lambda *a: (_ for _ in ()).throw(GiveUp())  # interrupted while waiting
+        lock._wait = lambda gate: (_ for _ in ()).throw(GiveUp())  # interrupted while waiting
         try:
             lock.acquire()
         except GiveUp:
             got.append("gave up")
         finally:
-            lock._cond.wait = original
+            del lock._wait
 
     _start(impatient).join(5)
-    assert got == ["gave up"]
+    assert got == ["gave up"] and lock.waiting() == 0
     patient = _start(lambda: (lock.acquire(), got.append("served"), lock.release()))
     lock.release()
+    patient.join(5)
+    assert got == ["gave up", "served"]
+    lock.acquire()  # and the lock is free again
+    lock.release()
+
+
+def test_a_waiter_interrupted_just_as_its_turn_came_passes_the_lock_on():
+    lock, got = _FairLock(), []
+    lock.acquire()
+
+    class GiveUp(Exception):
+        pass
+
+    def wait(gate):
+        gate.acquire()  # the turn came …
+        if threading.current_thread().name == "impatient":
+            raise GiveUp()  # … and this thread was interrupted before it could use it
+
+    def impatient():
+        try:
+            lock.acquire()
+        except GiveUp:
+            got.append("gave up")
+
+    lock._wait = wait
+    first = threading.Thread(target=impatient, name="impatient", daemon=True)
+    first.start()
+    while lock.waiting() != 1:
+        time.sleep(0.001)
+    patient = _start(lambda: (lock.acquire(), got.append("served"), lock.release()))
+    while lock.waiting() != 2:
+        time.sleep(0.001)
+    lock.release()
+    first.join(5)
     patient.join(5)
     assert got == ["gave up", "served"]
     lock.acquire()  # and the lock is free again
