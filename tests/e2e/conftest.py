@@ -178,3 +178,19 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def choose(page, box, option) -> None:
+    """Open a Streamlit select box and click one of its options. A click that lands while the
+    page is still rerunning may leave the list closed: then click the box again (3 tries)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(3):
+        box.click()
+        try:
+            expect(option).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+    option.click()

@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import _pg_available, _pg_exec, _pg_url
-from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, _env, free_port, shot
+from tests.e2e.conftest import ROOT, _env, free_port, shot
 
 pytestmark = pytest.mark.e2e
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)

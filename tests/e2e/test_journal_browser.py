@@ -12,11 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from models import Mark, Staff, TeachingAssignment, Work
+from models import Mark, Work
 from models.db import reading
 from pages import teacher_journal
 from services import auth, clock, diary, journal, todo
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import choose, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
 
@@ -61,16 +61,8 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
     expect(page.get_by_role("heading", name="Журнал")).to_be_visible(timeout=30_000)
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # the first run has finished
-    option = page.get_by_role("option", name=choice.label, exact=True)
-    for attempt in range(3):  # «Класс и предмет»: the list may not open on a click during a rerun
-        page.get_by_test_id("stSelectbox").first.click()
-        try:
-            expect(option).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
-    option.click()
+    choose(page, page.get_by_test_id("stSelectbox").first,  # «Класс и предмет»
+           page.get_by_role("option", name=choice.label, exact=True))
     page.get_by_role("heading", name="Журнал").click()  # away from the closed list: the next click is the grid's
     expect(page.get_by_text(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}")).to_be_visible(
         timeout=30_000)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import User
 from models.db import reading
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import choose, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,8 @@ def test_a_parent_writes_the_class_teacher_answers_and_the_parent_sees_it(browse
         sign_in(parent, portal, "parent")
         open_messages(parent)
         parent.get_by_role("tab", name="Новое сообщение").click()
-        parent.get_by_label("Кому").click()
-        parent.get_by_role("option", name=re.compile(r"классный руководитель 5А")).click()
+        choose(parent, parent.get_by_label("Кому"),
+               parent.get_by_role("option", name=re.compile(r"классный руководитель 5А")))
         parent.get_by_role("textbox", name="Тема").fill(TITLE)
         parent.get_by_role("textbox", name="Сообщение").fill(QUESTION)
         parent.get_by_role("button", name="Отправить", exact=True).click()
@@ -160,8 +160,7 @@ def test_the_site_administrator_publishes_a_document_for_guardians(browser, port
         admin.get_by_test_id("stSidebarNav").get_by_role("link", name="Документы").click()
         admin.get_by_text("Новый документ").click()
         admin.get_by_role("textbox", name="Название *").fill("Памятка для родителей об электронном дневнике")
-        admin.get_by_label("Для кого").click()
-        admin.get_by_role("option", name="Родители").click()
+        choose(admin, admin.get_by_label("Для кого"), admin.get_by_role("option", name="Родители"))
         admin.get_by_role("textbox", name="Текст").fill("Дневник открывается в разделе «Дневник».")
         admin.get_by_role("button", name="Сохранить").click()
         expect(admin.get_by_text("опубликован (родители)")).to_be_visible()
