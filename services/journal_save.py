@@ -197,8 +197,9 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                     select(Student.id, Student.last_name, Student.first_name)
                     .where(Student.id.in_(student_ids))).all()} or {0: ""})
             return names.get(sid, f"ученик {sid}")
-        denied = sorted(lid for lid, l in lessons.items() if not policy.allowed(actor, "journal.edit", targets.of_lesson(
-            lid, l.school_id, l.municipality_id, l.class_id, l.grade, l.subject_id, l.teacher_id)))
+        denied = sorted(lid for lid, l in lessons.items() if not policy.allowed(
+            actor, "journal.edit",
+            targets.of_lesson(lid, l.school_id, l.municipality_id, l.class_id, l.grade, l.subject_id, l.teacher_id)))
         if denied or len(lessons) < len(lesson_ids):
             missing = [lid for lid in lesson_ids if lid not in lessons]
             refused.extend([denied + missing, set(school_ids)])
@@ -263,7 +264,8 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
             old_values = tuple(m.value for m in old_marks)
             if old_values and old_values != cell.marks:
                 window = lesson.edit_window or _DEFAULT_SETTINGS.edit_window
-                end = edit_window_end(lesson.lesson_date, window, clock.zone(lesson.timezone or _DEFAULT_SETTINGS.timezone))
+                tz = clock.zone(lesson.timezone or _DEFAULT_SETTINGS.timezone)
+                end = edit_window_end(lesson.lesson_date, window, tz)
                 if now > end:
                     problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
                             f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[window].title}»).")

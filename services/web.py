@@ -236,13 +236,23 @@ def start_page(actor: Actor, specs: list[PageSpec]) -> PageSpec | None:
     return specs[0] if specs else None
 
 
+START_PATH = "start"  # the address the start page reserves; it is served at the root
+
+
 def menu(actor: Actor) -> dict[str, list[st.Page]]:
-    """The sections of the actor's menu for the chosen school; the role's start page is the default."""
+    """The sections of the actor's menu for the chosen school; the role's start page is the default.
+
+    Streamlit serves the default page at the root only: its own address (a bookmark of /journal,
+    a reload, a sign-in that began at /journal) would open it under «Page not found». So the
+    start page also has a hidden twin at its own address."""
     sections: dict[str, list[st.Page]] = {}
     specs = menu_specs(actor, chosen_school(actor), chosen_municipality(actor))
     start = start_page(actor, specs)
     for spec in specs:
-        sections.setdefault(spec.section, []).append(spec.page(default=spec is start))
+        page = spec.page(url_path=START_PATH, default=True) if spec is start else spec.page()
+        sections.setdefault(spec.section, []).append(page)
+    if start is not None:
+        sections[start.section].append(start.page(hidden=True))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
     return sections

@@ -90,8 +90,9 @@ def button(at: AppTest, label: str, root=None):
 
 
 def menu(at: AppTest) -> list[str]:
-    """The titles of the pages st.navigation registered in the last run (AppTest keeps them)."""
-    return [info.get("page_name") for info in at._registered_pages.values()]
+    """The titles of the pages st.navigation registered in the last run (AppTest keeps them),
+    once each: the start page's hidden twin at its own address (web.menu) is not a menu item."""
+    return list(dict.fromkeys(info.get("page_name") for info in at._registered_pages.values()))
 
 
 def table(at: AppTest, index: int = 0):

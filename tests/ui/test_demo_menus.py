@@ -33,11 +33,17 @@ def test_each_demo_login_sees_its_own_menu_and_every_page_renders(demo_url, role
     login = LOGINS[role]["login"]
     at = open_app(login)
     actor = actor_of(login)
-    expected = [spec.title for spec in web.menu_specs(actor, web_school(actor), web_municipality(actor))]
+    specs = web.menu_specs(actor, web_school(actor), web_municipality(actor))
+    expected = [spec.title for spec in specs]
+    start = web.start_page(actor, specs)
     pages = {info.get("url_pathname"): page_hash for page_hash, info in at._registered_pages.items()}
-    titles = [info.get("page_name") for info in at._registered_pages.values()]
+    registered = list(at._registered_pages.values())
+    twins = [info for info in registered if info.get("url_pathname") == start.key]
+    titles = [info.get("page_name") for info in registered if info not in twins]
     assert expected, f"{role}: an empty menu"
     assert titles == expected, f"{role}: menu {titles} != policy {expected}"
+    # the start page is served at the root, and (hidden) at its own address too
+    assert [t.get("page_name") for t in twins] == [start.title] and "" in pages
     for key, page_hash in pages.items():
         at._page_hash = page_hash  # open the page as a click in the menu would
         at.run()
