@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import deque
 import time
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator

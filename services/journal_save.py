@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, null, union_all
 from sqlmodel import select
@@ -57,91 +56,65 @@ def _audit_refused(actor: Actor, changes: list[CellChange], result: SaveResult) 
 
 # The save's statements are built once: building a statement costs more CPU than running it,
 # and a teacher's save is the busiest write of the system (bench/load.py).
-@dataclass(frozen=True)
-class _Sql:
-    lessons: Any
-    group_spans: Any
-    cells: Any
-    work_insert: Any
-    mark_insert: Any
-    mark_update: Any
-    mark_delete: Any
-    att_insert: Any
-    att_update: Any
-    att_delete: Any
-    taken: Any
+def _among(column, name: str):  # a list bound at execution
+    return column.in_(bindparam(name, expanding=True))
 
 
-def _statements() -> _Sql:
-    def among(column, name: str):  # a list bound at execution
-        return column.in_(bindparam(name, expanding=True))
-
-    marks, att, lesson, work = Mark.__table__, Attendance.__table__, Lesson.__table__, Work.__table__
-    return _Sql(
-        # the lessons, with what the policy, the closed year, the edit window and the marking
-        # need, each with these pupils' enrolments in its class (a row per enrolment); their rows
-        # locked in id order: two sessions saving cells of one lesson take turns, so that the
-        # second sees the work the first made instead of making another column
-        lessons=select(
-            Lesson.id, Lesson.school_id, Lesson.class_id, Lesson.subgroup_id, Lesson.subject_id, Lesson.teacher_id,
-            Lesson.lesson_date, Lesson.attendance_taken_at, School.municipality_id, SchoolClass.grade,
-            AcademicYear.is_closed, AcademicYear.start_year, SchoolSettings.timezone, SchoolSettings.edit_window,
-            CurriculumItem.marking, Enrollment.student_id.label("pupil_id"),
-            Enrollment.starts_on.label("enrolled_from"), Enrollment.ends_on.label("enrolled_to"))
-        .join(School, School.id == Lesson.school_id)
-        .join(SchoolClass, SchoolClass.id == Lesson.class_id)
-        .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
-        .outerjoin(SchoolSettings, SchoolSettings.school_id == Lesson.school_id)
-        .outerjoin(CurriculumItem, and_(CurriculumItem.school_id == Lesson.school_id,
-                                        CurriculumItem.class_id == Lesson.class_id,
-                                        CurriculumItem.subject_id == Lesson.subject_id))
-        # school_id first, as every index of these tables begins with it (else a full scan)
-        .outerjoin(Enrollment, and_(Enrollment.school_id == Lesson.school_id, Enrollment.class_id == Lesson.class_id,
-                                    among(Enrollment.student_id, "student_ids")))
-        .where(among(Lesson.id, "lesson_ids")).order_by(Lesson.id).with_for_update(of=Lesson),
-        group_spans=select(SubgroupMember.student_id, SubgroupMember.subgroup_id, SubgroupMember.starts_on,
-                           SubgroupMember.ends_on)
-        .where(among(SubgroupMember.subgroup_id, "subgroup_ids"), among(SubgroupMember.student_id, "student_ids")),
-        # what the cells hold now: the lessons' works, each with these pupils' marks (a work
-        # without any: one row of NULLs), then (work NULL) these pupils' attendance at the lessons
-        cells=union_all(
-            select(Work.id, Work.lesson_id, Mark.id, Mark.student_id, Mark.position, Mark.value, Mark.version)
-            .outerjoin(Mark, and_(Mark.school_id == Work.school_id, Mark.work_id == Work.id,
-                                  among(Mark.student_id, "student_ids")))
-            .where(among(Work.school_id, "school_ids"), among(Work.lesson_id, "lesson_ids")),
-            select(null().cast(Integer), Attendance.lesson_id, Attendance.id, Attendance.student_id,
-                   null().cast(Integer), Attendance.status, Attendance.version)
-            .where(among(Attendance.school_id, "school_ids"), among(Attendance.lesson_id, "lesson_ids"),
-                   among(Attendance.student_id, "student_ids"))),
-        work_insert=work.insert().returning(work.c.id),
-        mark_insert=marks.insert(),
-        mark_update=marks.update().where(marks.c.id == bindparam("mark_id")).values(
-            value=bindparam("value"), numeric=bindparam("numeric"), updated_at=bindparam("updated_at"),
-            version=bindparam("version"), entered_by_user_id=bindparam("entered_by_user_id")),
-        mark_delete=marks.delete().where(among(marks.c.id, "ids")),
-        att_insert=att.insert(),
-        att_update=att.update().where(att.c.id == bindparam("att_id")).values(
-            status=bindparam("status"), version=bindparam("version"), entered_at=bindparam("entered_at"),
-            entered_by_user_id=bindparam("entered_by_user_id")),
-        att_delete=att.delete().where(among(att.c.id, "ids")),
-        taken=lesson.update().where(among(lesson.c.id, "ids")).values(attendance_taken_at=bindparam("now")),
-    )
-
-
-_SQL = _statements()
+_MARKS, _ATT, _LESSON, _WORK = Mark.__table__, Attendance.__table__, Lesson.__table__, Work.__table__
+# the lessons, with what the policy, the closed year, the edit window and the marking need, each
+# with these pupils' enrolments in its class (a row per enrolment); their rows locked in id
+# order: two sessions saving cells of one lesson take turns, so that the second sees the work
+# the first made instead of making another column
+_LESSONS = (
+    select(Lesson.id, Lesson.school_id, Lesson.class_id, Lesson.subgroup_id, Lesson.subject_id, Lesson.teacher_id,
+           Lesson.lesson_date, Lesson.attendance_taken_at, School.municipality_id, SchoolClass.grade,
+           AcademicYear.is_closed, AcademicYear.start_year, SchoolSettings.timezone, SchoolSettings.edit_window,
+           CurriculumItem.marking, Enrollment.student_id.label("pupil_id"),
+           Enrollment.starts_on.label("enrolled_from"), Enrollment.ends_on.label("enrolled_to"))
+    .join(School, School.id == Lesson.school_id)
+    .join(SchoolClass, SchoolClass.id == Lesson.class_id)
+    .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
+    .outerjoin(SchoolSettings, SchoolSettings.school_id == Lesson.school_id)
+    .outerjoin(CurriculumItem, and_(CurriculumItem.school_id == Lesson.school_id,
+                                    CurriculumItem.class_id == Lesson.class_id,
+                                    CurriculumItem.subject_id == Lesson.subject_id))
+    # school_id first, as every index of these tables begins with it (else a full scan)
+    .outerjoin(Enrollment, and_(Enrollment.school_id == Lesson.school_id, Enrollment.class_id == Lesson.class_id,
+                                _among(Enrollment.student_id, "student_ids")))
+    .where(_among(Lesson.id, "lesson_ids")).order_by(Lesson.id).with_for_update(of=Lesson))
+_GROUP_SPANS = (
+    select(SubgroupMember.student_id, SubgroupMember.subgroup_id, SubgroupMember.starts_on, SubgroupMember.ends_on)
+    .where(_among(SubgroupMember.subgroup_id, "subgroup_ids"), _among(SubgroupMember.student_id, "student_ids")))
+# what the cells hold now: the lessons' works, each with these pupils' marks (a work without
+# any: one row of NULLs), then (work NULL) these pupils' attendance at the lessons
+_CELLS = union_all(
+    select(Work.id, Work.lesson_id, Mark.id, Mark.student_id, Mark.position, Mark.value, Mark.version)
+    .outerjoin(Mark, and_(Mark.school_id == Work.school_id, Mark.work_id == Work.id,
+                          _among(Mark.student_id, "student_ids")))
+    .where(_among(Work.school_id, "school_ids"), _among(Work.lesson_id, "lesson_ids")),
+    select(null().cast(Integer), Attendance.lesson_id, Attendance.id, Attendance.student_id, null().cast(Integer),
+           Attendance.status, Attendance.version)
+    .where(_among(Attendance.school_id, "school_ids"), _among(Attendance.lesson_id, "lesson_ids"),
+           _among(Attendance.student_id, "student_ids")))
+_WORK_INSERT = _WORK.insert().returning(_WORK.c.id)
+_MARK_INSERT = _MARKS.insert()
+_MARK_UPDATE = _MARKS.update().where(_MARKS.c.id == bindparam("mark_id")).values(
+    value=bindparam("value"), numeric=bindparam("numeric"), updated_at=bindparam("updated_at"),
+    version=bindparam("version"), entered_by_user_id=bindparam("entered_by_user_id"))
+_MARK_DELETE = _MARKS.delete().where(_among(_MARKS.c.id, "ids"))
+_ATT_INSERT = _ATT.insert()
+_ATT_UPDATE = _ATT.update().where(_ATT.c.id == bindparam("att_id")).values(
+    status=bindparam("status"), version=bindparam("version"), entered_at=bindparam("entered_at"),
+    entered_by_user_id=bindparam("entered_by_user_id"))
+_ATT_DELETE = _ATT.delete().where(_among(_ATT.c.id, "ids"))
+_TAKEN = _LESSON.update().where(_among(_LESSON.c.id, "ids")).values(attendance_taken_at=bindparam("now"))
 
 
 @dataclass(frozen=True)
-class _OldMark:
+class _Current:
+    """A row a cell holds now: a mark (value) or an attendance (value = its status)."""
     id: int
     value: str
-    version: int
-
-
-@dataclass(frozen=True)
-class _OldAttendance:
-    id: int
-    status: str
     version: int
 
 
@@ -157,34 +130,26 @@ class _Writes:
     taken: set[int] = field(default_factory=set)
     events: list[dict] = field(default_factory=list)
 
-    def send(self, conn, sql: _Sql, now: datetime) -> None:
-        if self.mark_deletes:
-            conn.execute(sql.mark_delete, {"ids": self.mark_deletes})
-        if self.mark_updates:
-            conn.execute(sql.mark_update, self.mark_updates)
-        if self.mark_inserts:
-            conn.execute(sql.mark_insert, self.mark_inserts)
-        if self.att_deletes:
-            conn.execute(sql.att_delete, {"ids": self.att_deletes})
-        if self.att_updates:
-            conn.execute(sql.att_update, self.att_updates)
-        if self.att_inserts:
-            conn.execute(sql.att_insert, self.att_inserts)
-        if self.taken:
-            conn.execute(sql.taken, {"ids": sorted(self.taken), "now": now})
-        if self.events:
-            audit.record_rows(conn, self.events)
+    def send(self, conn, now: datetime) -> None:
+        for statement, params in (
+                (_MARK_DELETE, self.mark_deletes and {"ids": self.mark_deletes}),
+                (_MARK_UPDATE, self.mark_updates), (_MARK_INSERT, self.mark_inserts),
+                (_ATT_DELETE, self.att_deletes and {"ids": self.att_deletes}),
+                (_ATT_UPDATE, self.att_updates), (_ATT_INSERT, self.att_inserts),
+                (_TAKEN, self.taken and {"ids": sorted(self.taken), "now": now})):
+            if params:
+                conn.execute(statement, params)
+        audit.record_rows(conn, self.events)
 
 
 def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
     now = clock.now()
     with transaction() as tx:
         conn = tx.connection()
-        sql = _SQL
         lesson_ids = sorted({c.lesson_id for c in changes})
         student_ids = sorted({c.student_id for c in changes})
         lessons, spans = {}, defaultdict(set)
-        for row in conn.execute(sql.lessons, {"lesson_ids": lesson_ids, "student_ids": student_ids}):
+        for row in conn.execute(_LESSONS, {"lesson_ids": lesson_ids, "student_ids": student_ids}):
             lessons.setdefault(row.id, row)
             if row.pupil_id is not None:
                 spans[("class", row.class_id, row.pupil_id)].add((row.enrolled_from, row.enrolled_to))
@@ -210,19 +175,19 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
         if closed is not None:
             result.errors.append(CellProblem(0, "", None, closed_message(closed)))
             return
-        _group_spans(conn, sql, spans, lessons.values(), student_ids)
+        _group_spans(conn, spans, lessons.values(), student_ids)
         works: dict[int, int] = {}  # work id → its lesson
         lesson_works: dict[int, list[int]] = defaultdict(list)
         current_marks: dict[tuple[int, int], list] = defaultdict(list)
-        current_att: dict[tuple[int, int], _OldAttendance] = {}
-        for wid, lid, row_id, sid, position, value, version in conn.execute(sql.cells, {
+        current_att: dict[tuple[int, int], _Current] = {}
+        for wid, lid, row_id, sid, position, value, version in conn.execute(_CELLS, {
                 "student_ids": student_ids, "school_ids": school_ids, "lesson_ids": lesson_ids}):
             if wid is None:  # attendance
-                current_att[(sid, lid)] = _OldAttendance(row_id, value, version)
+                current_att[(sid, lid)] = _Current(row_id, value, version)
                 continue
             works.setdefault(wid, lid)
             if row_id is not None:
-                current_marks[(sid, wid)].append((position, _OldMark(row_id, value, version)))
+                current_marks[(sid, wid)].append((position, _Current(row_id, value, version)))
         for wid in sorted(works):
             lesson_works[works[wid]].append(wid)
 
@@ -251,7 +216,7 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                               key=lambda pm: pm[0])] if wid else []
             att = current_att.get((ch.student_id, lesson.id))
             now_text = format_cell(Cell(tuple(m.value for m in old_marks),
-                                        att.status if (att and carries_attendance) else None))
+                                        att.value if (att and carries_attendance) else None))
             if now_text != ch.old:
                 problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: клетку уже изменили "
                         f"(сейчас «{now_text or 'пусто'}», у вас было «{ch.old or 'пусто'}»). "
@@ -285,7 +250,7 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                                                      WorkType.is_default.is_(True))).first()
                 if default_type is None:
                     raise JournalError("В школе не задан вид работы по умолчанию.")
-                wid = conn.execute(sql.work_insert, {"school_id": lesson.school_id, "lesson_id": lesson.id,
+                wid = conn.execute(_WORK_INSERT, {"school_id": lesson.school_id, "lesson_id": lesson.id,
                                                   "work_type_id": default_type, "title": "",
                                                   "created_at": now}).scalar_one()
                 works[wid] = lesson.id
@@ -296,7 +261,7 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                 if lesson.attendance_taken_at is None:
                     writes.taken.add(lesson.id)
             result.saved += 1
-        writes.send(conn, sql, now)
+        writes.send(conn, now)
     result.committed = result.saved > 0
 
 
@@ -309,11 +274,11 @@ def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> 
                      detail="journal.edit: попытка изменить клетки чужих или несуществующих уроков")
 
 
-def _group_spans(conn, sql: _Sql, spans: dict, lessons, student_ids) -> None:
+def _group_spans(conn, spans: dict, lessons, student_ids) -> None:
     """Add the pupils' memberships of the lessons' subgroups to their class enrolments."""
     subgroup_ids = sorted({l.subgroup_id for l in lessons if l.subgroup_id})
     if subgroup_ids:
-        for sid, gid, s, e in conn.execute(sql.group_spans, {"subgroup_ids": subgroup_ids,
+        for sid, gid, s, e in conn.execute(_GROUP_SPANS, {"subgroup_ids": subgroup_ids,
                                                                "student_ids": student_ids}):
             spans[("group", gid, sid)].add((s, e))
 
@@ -327,7 +292,7 @@ def _enrolled(spans, student_id: int, lesson) -> bool:
 
 
 def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id: int | None,
-                old_marks: list[_OldMark], new_values: tuple[str, ...], now: datetime) -> None:
+                old_marks: list[_Current], new_values: tuple[str, ...], now: datetime) -> None:
     old_values = tuple(m.value for m in old_marks)
     if old_values == new_values:
         return
@@ -354,9 +319,9 @@ def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id:
                f"subject={lesson.subject_id}; student={student_id}"))
 
 
-def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att: _OldAttendance | None,
+def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att: _Current | None,
                      status: str | None, now: datetime) -> None:
-    old = att.status if att else None
+    old = att.value if att else None
     if old == status:
         return
     by = actor.user_id or None
