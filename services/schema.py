@@ -18,10 +18,10 @@ def _alembic_config(url: str) -> Config:
 
 
 def migrate(url: str | None = None) -> str:
-    """Upgrade to the newest schema (every head: areas may add migrations side by side);
+    """Upgrade to the newest schema (one line of migrations: a test keeps it to one head);
     returns the schema version now in force."""
     url = url or config.database_url()
-    command.upgrade(_alembic_config(url), "heads")
+    command.upgrade(_alembic_config(url), "head")
     return current_version(url)
 
 
