@@ -3,9 +3,13 @@
 Who is signed in comes from services/web.py (session token or cookie, then auth.resume); the
 menu lists the pages whose action the policy grants to the actor's roles in the chosen school.
 """
-import streamlit as st
+import os
 
-from services import web
+os.umask(0o077)  # what this process writes (database, backups, snapshot, archives) is the portal user's alone
+
+import streamlit as st  # noqa: E402
+
+from services import web  # noqa: E402
 
 actor = web.current_actor()
 st.set_page_config(page_title="Школьный портал", page_icon=":material/school:",
