@@ -12,7 +12,9 @@ import streamlit as st  # noqa: E402
 from services import web  # noqa: E402
 
 actor = web.current_actor()
-st.set_page_config(page_title="Школьный портал", page_icon=":material/school:",
+# an emoji icon is drawn by the browser (a data: SVG); a «:material/…:» favicon would be fetched from
+# fonts.gstatic.com, an outside origin that the Content-Security-Policy (deploy/nginx.conf) refuses
+st.set_page_config(page_title="Школьный портал", page_icon="🏫",
                    layout="wide" if actor is not None and not actor.must_change_password else "centered")
 
 if actor is None:
