@@ -159,6 +159,10 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
                 "sha256": _sha256(path), "size": path.stat().st_size, "portal": "school-portal backup 1"}
     private.write_text(manifest_path(path), json.dumps(manifest, ensure_ascii=False, indent=1))
     removed = prune(path.parent, keep) if keep > 0 else ()
+    if not out:  # copies an older version left 0644 in the backup folder
+        for kept in backups(path.parent):
+            private.protect(kept)
+            private.protect(manifest_path(kept))
     info = BackupInfo(path, path.stat().st_size, made_at, kind, version, tables, tuple(removed))
     try:
         audit.record_now(actor, "backup.made", entity="backup", entity_id=path.name,

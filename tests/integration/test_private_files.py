@@ -79,11 +79,17 @@ def test_backups_and_their_manifests_are_private(db_url, tmp_path, loose_umask):
     made = backup.make_backup(db_url, directory=folder, keep=3)
     assert_private([made.path, backup.manifest_path(made.path)], [folder, folder.parent])
     # an existing backup folder of an older version (0755) is the portal's own: it is tightened
+    # and so are the copies it holds (portal-*.db and their manifests)
     legacy = tmp_path / "legacy"
     legacy.mkdir(mode=0o755)
     os.chmod(legacy, 0o755)
+    older = legacy / ("portal-20200101-020000" + made.path.suffix)
+    shutil.copyfile(made.path, older)
+    shutil.copyfile(backup.manifest_path(made.path), backup.manifest_path(older))
+    for f in (older, backup.manifest_path(older)):
+        os.chmod(f, 0o644)
     second = backup.make_backup(db_url, directory=legacy, keep=3)
-    assert_private([second.path, backup.manifest_path(second.path)], [legacy])
+    assert_private([second.path, backup.manifest_path(second.path), older, backup.manifest_path(older)], [legacy])
     if db_url.startswith("sqlite"):
         # a restore into a database file that is not there yet writes it private too
         target = tmp_path / "restored" / "school.db"
