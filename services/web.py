@@ -329,9 +329,20 @@ def signed_in_actor() -> Actor | None:
     return current_actor()
 
 
+def client_address() -> str:
+    """The address a sign-in attempt counts against: the connection's, or the X-Forwarded-For
+    hop written by a proxy listed in PORTAL_TRUSTED_PROXIES (rules/sign_in.client_address)."""
+    from services.rules.sign_in import client_address as pick, parse_proxies
+    try:
+        peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    except Exception:  # no browser session (bare mode)
+        peer, forwarded = None, None
+    return pick(peer, forwarded, parse_proxies(config.get("PORTAL_TRUSTED_PROXIES")))
+
+
 def sign_in(login: str, password: str) -> Actor:
     """Check the password (raises SignInError) and keep the new session's token."""
-    signed = auth.sign_in(login, password)
+    signed = auth.sign_in(login, password, client_address())
     st.session_state[TOKEN_KEY] = signed.token
     _run.actor, _run.session = signed.actor, _session_id()
     return signed.actor
