@@ -329,6 +329,21 @@ def signed_in_actor() -> Actor | None:
     return current_actor()
 
 
+def query_id(name: str) -> int | None:
+    """The id in the address's `?name=`: None when absent, and a warning (the parameter is
+    ignored) when it is anything but a whole number from 1 to 2147483647 (rules/ids.py). Every
+    page reads ids from the address through this one helper."""
+    from services.rules.ids import MAX_ID, parse_id
+    raw = st.query_params.get(name)
+    if raw is None or str(raw) == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        st.warning(f"Ссылка неверна: «{name}» должен быть номером (целым числом от 1 до {MAX_ID}); "
+                   "он не учтён.")
+    return value
+
+
 def client_address() -> str:
     """The address a sign-in attempt counts against: the connection's, or the X-Forwarded-For
     hop written by a proxy listed in PORTAL_TRUSTED_PROXIES (rules/sign_in.client_address)."""
