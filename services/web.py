@@ -349,7 +349,8 @@ def client_address() -> str:
     hop written by a proxy listed in PORTAL_TRUSTED_PROXIES (rules/sign_in.client_address)."""
     from services.rules.sign_in import client_address as pick, parse_proxies
     try:
-        peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+        # every X-Forwarded-For header, in order: the right-most hop is the proxy's own
+        peer, forwarded = st.context.ip_address, ", ".join(st.context.headers.get_all("X-Forwarded-For"))
     except Exception:  # no browser session (bare mode)
         peer, forwarded = None, None
     return pick(peer, forwarded, parse_proxies(config.get("PORTAL_TRUSTED_PROXIES")))
