@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import AuditEvent, CredentialIssue, Guardian, RoleGrant, User
 from models.db import reading, transaction
-from services import auth, credentials, users
+from services import credentials, users
 from services.actor import SYSTEM
 from services.policy import AccessDenied
 from tests.integration import world as world_mod
@@ -22,9 +22,7 @@ def world(db_url, frozen_clock):
     return world_mod.build()
 
 
-def actor(user_id):
-    with reading() as tx:
-        return auth.load_actor(tx, user_id)
+actor = world_mod.actor_of
 
 
 def password_hash(user_id):

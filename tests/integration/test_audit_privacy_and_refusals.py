@@ -3,7 +3,7 @@ service writes the event; a refusal raised by a service's own check is audited l
 denial; grant_role refuses subject, class and parallel ids that are not the school's."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,11 +11,12 @@ from sqlmodel import select
 
 from models import AuditEvent, RoleGrant
 from models.db import reading
-from services import auth, indicators, rosters, rosters_import, users
+from services import indicators, rosters, rosters_import, users
 from services.actor import SYSTEM
 from services.policy import AccessDenied
 from tests.integration import roster_world as rw_mod
 from tests.integration import world as world_mod
+from tests.integration.test_account_takeover import world  # noqa: F401  (the fixture)
 
 SNILS, OTHER = "112-233-445 95", "156-427-388 85"
 
@@ -40,15 +41,7 @@ def test_snils_is_masked_in_every_audit_event(db_url, frozen_clock):
         assert clear not in text
 
 
-@pytest.fixture
-def world(db_url, frozen_clock):
-    frozen_clock(datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc))
-    return world_mod.build()
-
-
-def actor(user_id):
-    with reading() as tx:
-        return auth.load_actor(tx, user_id)
+actor = world_mod.actor_of
 
 
 def test_a_services_own_refusal_is_audited(world):
