@@ -17,6 +17,7 @@ from models import (
 from models.db import reading, transaction
 from services import audit, clock, config, passwords
 from services.rules import sign_in as sign_in_rules
+from services.rules.ids import parse_id
 from services.actor import Actor, Grant
 
 
@@ -36,7 +37,9 @@ def _hash_token(token: str) -> str:
 
 
 def _ints(text: str) -> frozenset[int]:
-    return frozenset(int(x) for x in text.replace(";", ",").split(",") if x.strip())
+    """«5,6» → {5, 6}; a stored value that is not an id (written before grant_role checked its
+    input) is skipped, so that the account can still sign in."""
+    return frozenset(v for v in (parse_id(x) for x in (text or "").replace(";", ",").split(",")) if v is not None)
 
 
 # ---------------------------------------------------------------- the actor

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from models import AuditEvent, RoleGrant
-from models.db import reading
-from services import indicators, rosters, rosters_import, users
+from models.db import reading, transaction
+from services import auth, indicators, rosters, rosters_import, users
 from services.actor import SYSTEM
 from services.policy import AccessDenied
 from tests.integration import roster_world as rw_mod
@@ -80,3 +80,13 @@ def test_grant_role_refuses_ids_that_are_not_the_schools(world):
     assert (g.grades, g.subject_ids) == ("5,6", str(subject))
     # the account can still sign in and holds the deputy's scope
     assert actor(teacher).grants_of("deputy")[0].subject_ids == frozenset({subject})
+
+
+def test_an_account_with_a_bad_scope_stored_before_the_check_still_signs_in(world):
+    a = world.schools["A"]
+    with transaction() as tx:
+        tx.add(RoleGrant(user_id=a.users["teacher5"], role="deputy", school_id=a.id, grades="5,x",
+                         subject_ids=f"{a.subjects['Математика']},abc,{10**30}", granted_at=world_mod.NOW))
+    signed = auth.sign_in("teacher5_a", world_mod.PASSWORD)
+    deputy = signed.actor.grants_of("deputy")[0]
+    assert (deputy.grades, deputy.subject_ids) == (frozenset({5}), frozenset({a.subjects["Математика"]}))
