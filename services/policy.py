@@ -220,39 +220,6 @@ def decide(actor: Actor, action: str, target: Target) -> Decision:
     return Decision(False, _denial_message(actor, what, rules, target))
 
 
-def _denial_message(actor: Actor, what: str, rules, target: Target) -> str:
-    allowed_roles = {r for r, _ in rules}
-    mine = [g for g in actor.grants if g.role in allowed_roles]
-    if not mine:
-        names = ", ".join(sorted({ROLE_TITLES[g.role] for g in actor.grants})) or "нет ролей"
-        return f"Недостаточно прав: {what}. Это действие не разрешено вашей роли ({names})."
-    if target.school_id is not None and all(
-            g.school_id != target.school_id and g.municipality_id != target.municipality_id
-            for g in mine):
-        return f"Недостаточно прав: {what}. Эти данные относятся к другой школе."
-    if target.student_id is not None and actor.has_role("parent") and not actor.staff_ids:
-        return f"Недостаточно прав: {what}. Вы можете видеть только данные своих детей."
-    if target.student_id is not None and actor.has_role("student") and not actor.staff_ids:
-        return f"Недостаточно прав: {what}. Ученик видит только свои данные."
-    return f"Недостаточно прав: {what}. Это вне вашего класса, предмета или параллели."
-
-
-def allowed(actor: Actor, action: str, target: Target) -> bool:
-    return decide(actor, action, target).allowed
-
-
-def can_ever(actor: Actor, action: str) -> bool:
-    """Does the actor hold any role that the action is granted to (for building the menu)?"""
-    roles = {r for r, _ in RULES[action][1]}
-    return any(g.role in roles for g in actor.grants)
-
-
-def schools_for(actor: Actor, action: str) -> list[int]:
-    """The schools in which the actor may do `action` at school level."""
-    roles = {r for r, _ in RULES[action][1]}
-    return sorted({g.school_id for g in actor.grants if g.role in roles and g.school_id is not None})
-
-
 # The roles of an account that an action may reach (absent: every role held in a school):
 # a class teacher hands over pupils' and parents' credentials, never a staff member's, even
 # when that staff member is also a parent in the class.
@@ -290,25 +257,59 @@ def decide_account(actor: Actor, action: str, account: tuple[Target, ...] | list
     return Decision(True)
 
 
-def require(actor: Actor, action: str, target: Target) -> None:
-    """Raise AccessDenied (and audit the denial in its own transaction) unless allowed."""
-    decision = decide(actor, action, target)
-    if not decision.allowed:
-        refuse(actor, action, target, decision.message)
-
-
 def require_account(actor: Actor, action: str, account: tuple[Target, ...] | list[Target],
                     target: Target) -> None:
     """As require(), for an action on a whole account (see decide_account); `target` says
     which account for the audit."""
     decision = decide_account(actor, action, account)
     if not decision.allowed:
-        refuse(actor, action, target, decision.message)
+        raise refusal(actor, action, target, decision.message)
 
 
-def refuse(actor: Actor | None, action: str, target: Target, message: str) -> None:
-    """Raise AccessDenied with `message`, the denial audited in a transaction of its own (at once
-    when no write transaction is open, else right after it rolls back)."""
+def _denial_message(actor: Actor, what: str, rules, target: Target) -> str:
+    allowed_roles = {r for r, _ in rules}
+    mine = [g for g in actor.grants if g.role in allowed_roles]
+    if not mine:
+        names = ", ".join(sorted({ROLE_TITLES[g.role] for g in actor.grants})) or "нет ролей"
+        return f"Недостаточно прав: {what}. Это действие не разрешено вашей роли ({names})."
+    if target.school_id is not None and all(
+            g.school_id != target.school_id and g.municipality_id != target.municipality_id
+            for g in mine):
+        return f"Недостаточно прав: {what}. Эти данные относятся к другой школе."
+    if target.student_id is not None and actor.has_role("parent") and not actor.staff_ids:
+        return f"Недостаточно прав: {what}. Вы можете видеть только данные своих детей."
+    if target.student_id is not None and actor.has_role("student") and not actor.staff_ids:
+        return f"Недостаточно прав: {what}. Ученик видит только свои данные."
+    return f"Недостаточно прав: {what}. Это вне вашего класса, предмета или параллели."
+
+
+def allowed(actor: Actor, action: str, target: Target) -> bool:
+    return decide(actor, action, target).allowed
+
+
+def can_ever(actor: Actor, action: str) -> bool:
+    """Does the actor hold any role that the action is granted to (for building the menu)?"""
+    roles = {r for r, _ in RULES[action][1]}
+    return any(g.role in roles for g in actor.grants)
+
+
+def schools_for(actor: Actor, action: str) -> list[int]:
+    """The schools in which the actor may do `action` at school level."""
+    roles = {r for r, _ in RULES[action][1]}
+    return sorted({g.school_id for g in actor.grants if g.role in roles and g.school_id is not None})
+
+
+def require(actor: Actor, action: str, target: Target) -> None:
+    """Raise AccessDenied (and audit the denial in its own transaction) unless allowed."""
+    decision = decide(actor, action, target)
+    if not decision.allowed:
+        raise refusal(actor, action, target, decision.message)
+
+
+def refusal(actor: Actor, action: str, target: Target, message: str) -> AccessDenied:
+    """A denial found by a service beyond the table (a pupil who is not in the class, a message
+    nobody reported, …): the AccessDenied to raise, audited like every denial of require() —
+    at once when no write transaction is open, else once it has rolled back."""
     from models.db import in_write_transaction  # late imports: decide() stays free of the database
     from services import audit
 
@@ -320,4 +321,4 @@ def refuse(actor: Actor | None, action: str, target: Target, message: str) -> No
     error = AccessDenied(message, record)
     if not in_write_transaction():
         error.after_rollback()
-    raise error
+    return error

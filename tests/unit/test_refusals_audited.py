@@ -1,5 +1,5 @@
 """Every refusal leaves an audit event (issue 13, item 11): a refusal is raised only through
-policy.require / require_account / refuse (or with an audit record, as messages._refuse does).
+policy.require / require_account / refusal (or with an audit record, as messages._refuse does).
 Scans the code: an AccessDenied made with a message alone, or a PermissionError, would be a
 refusal nobody hears of."""
 from __future__ import annotations
@@ -33,5 +33,5 @@ def test_no_refusal_is_raised_without_its_audit_record():
                          and rel != "services/policy.py") or name == "PermissionError"
             if unaudited:
                 offences.append(f"{rel}:{node.lineno} {name}(...)")
-    assert not offences, ("refusals without an audit event; use policy.refuse(actor, action, target, message):\n"
+    assert not offences, ("refusals without an audit event; raise policy.refusal(actor, action, target, message):\n"
                           + "\n".join(offences))
