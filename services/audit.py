@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -65,6 +66,32 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SNILS_TEXT = re.compile(r"(?<!\d)\d{3}-\d{3}-\d{3}[ -]?(\d{2})(?!\d)")
+
+
+def mask_snils(value: Any) -> Any:
+    """«123-456-789 45» → «***-***-*** 45»: the audit shows that the СНИЛС changed, and its
+    check number, never the number itself."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    digits = re.sub(r"\D", "", value)
+    return f"***-***-*** {digits[-2:]}" if len(digits) >= 2 else "***"
+
+
+def mask_personal(value: Any) -> Any:
+    """An event's old/new values or detail with every СНИЛС masked, at any depth: the value of
+    any key named like «snils», and any text written like a СНИЛС (one place for every event,
+    whichever service wrote it)."""
+    if isinstance(value, dict):
+        return {k: mask_snils(v) if "snils" in str(k).lower() or "снилс" in str(k).lower() else mask_personal(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [mask_personal(v) for v in value]
+    if isinstance(value, str):
+        return _SNILS_TEXT.sub(lambda m: f"***-***-*** {m.group(1)}", value)
+    return value
+
+
 def _dump(value: Any) -> str | None:
     if value is None:
         return None
@@ -75,12 +102,16 @@ def values(actor: Actor | None, action: str, *, school_id: int | None = None, en
            entity_id: Any = "", old: Any = None, new: Any = None, detail: str = "",
            login: str | None = None, at: datetime | None = None) -> dict:
     """One event as the column values of its row."""
-    return {
+    actor_login = login if login is not None else (actor.login if actor else "")
+    return {  # capped to the columns: a typed 4 MB login is kept as its first 120 characters
         "school_id": school_id,
         "actor_user_id": (actor.user_id or None) if actor else None,
-        "actor_login": login if login is not None else (actor.login if actor else ""),
-        "action": action, "entity": entity, "entity_id": str(entity_id if entity_id is not None else ""),
-        "old": _dump(old), "new": _dump(new), "detail": detail[:1000], "at": at or clock.now(),
+        "actor_login": actor_login[:120],
+        "action": action[:64], "entity": entity[:64],
+        "entity_id": str(entity_id if entity_id is not None else "")[:64],
+        "old": _dump(mask_personal(old)), "new": _dump(mask_personal(new)),
+        "detail": mask_personal(detail)[:1000],
+        "at": at or clock.now(),
     }
 
 

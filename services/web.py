@@ -331,9 +331,36 @@ def signed_in_actor() -> Actor | None:
     return current_actor()
 
 
+def query_id(name: str) -> int | None:
+    """The id in the address's `?name=`: None when absent, and a warning (the parameter is
+    ignored) when it is anything but a whole number from 1 to 2147483647 (rules/ids.py). Every
+    page reads ids from the address through this one helper."""
+    from services.rules.ids import MAX_ID, parse_id
+    raw = st.query_params.get(name)
+    if raw is None or str(raw) == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        st.warning(f"Ссылка неверна: «{name}» должен быть номером (целым числом от 1 до {MAX_ID}); "
+                   "он не учтён.")
+    return value
+
+
+def client_address() -> str:
+    """The address a sign-in attempt counts against: the connection's, or the X-Forwarded-For
+    hop written by a proxy listed in PORTAL_TRUSTED_PROXIES (rules/sign_in.client_address)."""
+    from services.rules.sign_in import client_address as pick, parse_proxies
+    try:
+        # every X-Forwarded-For header, in order: the right-most hop is the proxy's own
+        peer, forwarded = st.context.ip_address, ", ".join(st.context.headers.get_all("X-Forwarded-For"))
+    except Exception:  # no browser session (bare mode)
+        peer, forwarded = None, None
+    return pick(peer, forwarded, parse_proxies(config.get("PORTAL_TRUSTED_PROXIES")))
+
+
 def sign_in(login: str, password: str) -> Actor:
     """Check the password (raises SignInError) and keep the new session's token."""
-    signed = auth.sign_in(login, password)
+    signed = auth.sign_in(login, password, client_address())
     st.session_state[TOKEN_KEY] = signed.token
     _run.actor, _run.session = signed.actor, _session_id()
     return signed.actor
