@@ -539,6 +539,18 @@ def page_start(action: str, scope: Scope = "school") -> tuple[Actor, int | None]
         st.stop()
 
 
+# Streamlit leaves ~6 rem above the first heading for a toolbar that this portal does not show:
+# the title starts near the top instead (a phone keeps room for the menu button).
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.5rem}
+@media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:3.5rem}}
+</style>"""
+
+
+def page_style() -> None:
+    st.html(PAGE_STYLE)
+
+
 def sidebar(actor: Actor) -> None:
     """The user's name and roles, the school selector (several schools), «Выйти»."""
     with st.sidebar:
