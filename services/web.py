@@ -774,10 +774,23 @@ def profile(actor: Actor) -> Profile:
 
 
 def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, actions: list[str] | None = None,
-                 date_from: date | None = None, date_to: date | None = None, limit: int = 500):
-    """Events of the school for the audit log screen (newest first) and their total count."""
+                 date_from: date | None = None, date_to: date | None = None, limit: int = 500,
+                 student_id: int | None = None, entities: dict[str, str] | None = None):
+    """Events of the school for the audit log screen (newest first), each with the actor's name
+    and roles and the person it is about (audit_names.Named), and their total count."""
+    from services import audit_names
     tz = school_timezone(school_id)
     with reading() as tx:
         policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
-        return audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
-                                  date_from=date_from, date_to=date_to, tz_name=tz, limit=limit)
+        rows, total = audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
+                                         date_from=date_from, date_to=date_to, tz_name=tz, limit=limit,
+                                         student_id=student_id)
+        return audit_names.describe(tx, school_id, rows, entities or {}), total
+
+
+def audit_pupils(actor: Actor, school_id: int, text: str) -> list[tuple[int, str]]:
+    """Pupils to filter the audit log by (surname starts with the text)."""
+    from services import audit_names
+    with reading() as tx:
+        policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
+        return audit_names.pupils_matching(tx, school_id, text)
