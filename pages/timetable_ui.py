@@ -15,7 +15,7 @@ MARK = "⚠ "  # before a changed lesson
 
 # One stylesheet for every week shown: the table fills the window and wraps inside its cells
 # (nothing is cut off at 1440 px); below 640 px the table gives way to a list of days.
-_STYLE = """<style>
+STYLE = """<style>
 .tt-week{width:100%;border-collapse:collapse;table-layout:fixed;font-size:0.9rem}
 .tt-week th,.tt-week td{border:1px solid rgba(128,128,128,.35);padding:4px 6px;vertical-align:top;
   overflow-wrap:anywhere;word-break:normal}
@@ -23,6 +23,8 @@ _STYLE = """<style>
 .tt-week th.tt-n,.tt-week td.tt-n{width:2.5rem;text-align:center}
 .tt-lesson+.tt-lesson{margin-top:4px;padding-top:4px;border-top:1px dashed rgba(128,128,128,.35)}
 .tt-changed{color:#b45309}
+.tt-small{font-size:0.8rem}
+.tt-small td{padding:2px 4px}
 .tt-days{display:none}
 .tt-day{margin:0 0 .8rem 0}
 .tt-day h4{margin:.2rem 0;font-size:1rem}
@@ -30,7 +32,7 @@ _STYLE = """<style>
 .tt-day li{display:flex;gap:.3rem;padding:3px 0;border-bottom:1px solid rgba(128,128,128,.2)}
 .tt-day li .tt-lesson+.tt-lesson{border-top:0;margin-top:0;padding-top:0}
 .tt-day .tt-num{display:inline-block;min-width:1.6rem;font-weight:600}
-@media (max-width:640px){.tt-week{display:none}.tt-days{display:block}}
+@media (max-width:640px){.tt-week:not(.tt-small){display:none}.tt-days{display:block}}
 </style>"""
 
 
@@ -64,7 +66,7 @@ def week_html(week: Week, *, show_class: bool = True, show_teacher: bool = True)
             + "</li>" for n in week.numbers if week.cells.get((d, n)))
         lists.append(f'<section class="tt-day"><h4>{DAY_SHORT[d.isoweekday()]} {d:%d.%m}</h4>'
                      f'<ol>{items or "<li>уроков нет</li>"}</ol></section>')
-    return f'{_STYLE}{table}<div class="tt-days">{"".join(lists)}</div>'
+    return f'{STYLE}{table}<div class="tt-days">{"".join(lists)}</div>'
 
 
 def week_frame(week: Week, *, show_class: bool = True, show_teacher: bool = True) -> pd.DataFrame:
