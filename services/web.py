@@ -27,7 +27,9 @@ reload, a new tab) reads it back through `st.context.cookies` and calls `auth.re
   of the page sets it), so script injection is the one way to read it, and the portal renders
   no user-supplied HTML unescaped: names, topics and messages go through Streamlit's text
   elements or `md()` below, never `unsafe_allow_html`. The only script is the cookie line,
-  built from the token (URL-safe base64, checked by `_TOKEN_RE`) with `json.dumps`.
+  a constant script (allowed by its hash in the Content-Security-Policy of deploy/nginx.conf)
+  that copies its data attribute, built from the token (URL-safe base64, checked by `_TOKEN_RE`)
+  and HTML-escaped.
 * OpenID Connect: `st.login` keeps the provider's identity in Streamlit's own signed cookie
   for 30 days. The portal accepts an identity only within 10 minutes of its issue (`iat`)
   and only once, and attaches it to a signed-in account only after that account asked for it
@@ -37,9 +39,9 @@ reload, a new tab) reads it back through `st.context.cookies` and calls `auth.re
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib
 import io
-import json
 import re
 import threading
 import time
@@ -361,11 +363,17 @@ def change_password(actor: Actor, old: str, new: str, repeat: str) -> None:
 
 
 # ---------------------------------------------------------------- the cookie
+# The script's text never changes (the cookie travels in its data attribute), so the
+# Content-Security-Policy of deploy/nginx.conf allows exactly this script by its SHA-256 and no other
+# inline script (tests/unit/test_csp.py keeps the two in step).
+COOKIE_JS = "document.cookie = document.currentScript.dataset.cookie;"
+
+
 def _cookie_script(value: str, max_age: int) -> str:
     parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={max_age}", "SameSite=Strict"]
     if config.get("PORTAL_COOKIE_SECURE") == "1":
         parts.append("Secure")
-    return f"<script>document.cookie = {json.dumps('; '.join(parts))};</script>"
+    return f'<script data-cookie="{html.escape("; ".join(parts), quote=True)}">{COOKIE_JS}</script>'
 
 
 def cookie_script(actor: Actor | None) -> str | None:
