@@ -17,6 +17,7 @@ actor = web.current_actor()
 st.set_page_config(page_title="Школьный портал", page_icon="🏫",
                    layout="wide" if actor is not None and not actor.must_change_password else "centered")
 
+web.page_style()
 if actor is None:
     page = st.navigation(web.sign_in_pages(), position="hidden")
 elif actor.must_change_password:

@@ -160,12 +160,21 @@ class EventRow:
     old: str | None
     new: str | None
     detail: str
+    user_id: int | None = None
+
+
+def pupil_condition(student_id: int):
+    """Events about one pupil: the pupil's card, and their marks, absences and period marks
+    (stored as «…:pupil id»)."""
+    sid = str(int(student_id))
+    return (((AuditEvent.entity == "student") & (AuditEvent.entity_id == sid))
+            | (AuditEvent.entity.in_(("mark", "attendance", "period_mark")) & AuditEvent.entity_id.like(f"%:{sid}")))
 
 
 def query_events(tx: Session, *, school_id: int | None, user_id: int | None = None,
                  actions: list[str] | None = None, date_from: date | None = None,
                  date_to: date | None = None, tz_name: str | None = None,
-                 limit: int = 500) -> tuple[list[EventRow], int]:
+                 limit: int = 500, student_id: int | None = None) -> tuple[list[EventRow], int]:
     """Events of one school (or with no school when school_id is None), newest first,
     with the total count before the limit. Dates are local dates of the school."""
     conds = [AuditEvent.school_id == school_id] if school_id is not None else []
@@ -173,6 +182,8 @@ def query_events(tx: Session, *, school_id: int | None, user_id: int | None = No
         conds.append(AuditEvent.actor_user_id == user_id)
     if actions:
         conds.append(AuditEvent.action.in_(actions))
+    if student_id is not None:
+        conds.append(pupil_condition(student_id))
     if date_from is not None:
         start = datetime.combine(date_from, datetime.min.time(), clock.zone(tz_name))
         conds.append(AuditEvent.at >= clock.to_stored(start))
@@ -189,5 +200,5 @@ def query_events(tx: Session, *, school_id: int | None, user_id: int | None = No
             id=ev.id, at=clock.to_local(ev.at, tz_name), login=ev.actor_login,
             user_name=" ".join(p for p in (last, first) if p), action=ev.action,
             action_title=ACTION_TITLES.get(ev.action, ev.action), entity=ev.entity,
-            entity_id=ev.entity_id, old=ev.old, new=ev.new, detail=ev.detail))
+            entity_id=ev.entity_id, old=ev.old, new=ev.new, detail=ev.detail, user_id=ev.actor_user_id))
     return rows, int(total)

@@ -216,9 +216,39 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+# The menu's sections, the same words as SPEC.md and the folders, in this order; within a
+# section the pages a person opens most come first. A page not named here keeps its own section
+# and comes last in it.
+PEOPLE, PLANNING, REPORTS, CONTROL = "Ученики и сотрудники", "Планирование", "Отчёты", "Контроль"
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (WORK, ("journal", "todo", "class", "diary", "timetable")),
+    (PEOPLE, ("pupils", "subgroups", "credentials", "import", "movement", "users", "consents")),
+    (PLANNING, ("timetable-editor", "substitutions", "timetable-lessons", "curriculum", "lesson-plans",
+                "school-year", "year-close")),
+    (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
+    (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
+    (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
+    (ADMIN, ("settings", "audit", "health")),
+    (ACCOUNT, ("profile",)),
+)
+_SECTION_OF = {key: section for section, keys in MENU for key in keys}
+_RANK = {key: i for i, key in enumerate(k for _, keys in MENU for k in keys)}
+_SECTION_RANK = {section: i for i, (section, _) in enumerate(MENU)}
+
+
+def section_of(spec: PageSpec) -> str:
+    return _SECTION_OF.get(spec.key, spec.section)
+
+
 def menu_specs(actor: Actor, school_id: int | None, municipality_id: int | None) -> list[PageSpec]:
-    """The pages the actor may open in the chosen school, in menu order."""
-    return [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
+    """The pages the actor may open in the chosen school, in menu order (by section, the
+    most-used first)."""
+    specs = [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
+    specs.sort(key=lambda s: (_SECTION_RANK.get(section_of(s), len(MENU)), _RANK.get(s.key, len(_RANK))))
+    start = start_page(actor, specs)
+    if start is not None:  # the section of the role's everyday screen comes first
+        specs.sort(key=lambda s: section_of(s) != section_of(start))
+    return specs
 
 
 # The screen each role starts on (its everyday work), by the first of the actor's roles in this
@@ -250,11 +280,13 @@ def menu(actor: Actor) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     specs = menu_specs(actor, chosen_school(actor), chosen_municipality(actor))
     start = start_page(actor, specs)
+    if start is not None:  # the section of the role's everyday screen comes first
+        sections[section_of(start)] = []
     for spec in specs:
         page = spec.page(url_path=START_PATH, default=True) if spec is start else spec.page()
-        sections.setdefault(spec.section, []).append(page)
+        sections.setdefault(section_of(spec), []).append(page)
     if start is not None:
-        sections[start.section].append(start.page(hidden=True))
+        sections[section_of(start)].append(start.page(hidden=True))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
     return sections
@@ -574,6 +606,18 @@ def page_start(action: str, scope: Scope = "school") -> tuple[Actor, int | None]
         st.stop()
 
 
+# Streamlit leaves ~6 rem above the first heading for a toolbar that this portal does not show:
+# the title starts near the top instead (a phone keeps room for the menu button).
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.5rem}
+@media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:3.5rem}}
+</style>"""
+
+
+def page_style() -> None:
+    st.html(PAGE_STYLE)
+
+
 def sidebar(actor: Actor) -> None:
     """The user's name and roles, the school selector (several schools), «Выйти»."""
     with st.sidebar:
@@ -797,10 +841,23 @@ def profile(actor: Actor) -> Profile:
 
 
 def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, actions: list[str] | None = None,
-                 date_from: date | None = None, date_to: date | None = None, limit: int = 500):
-    """Events of the school for the audit log screen (newest first) and their total count."""
+                 date_from: date | None = None, date_to: date | None = None, limit: int = 500,
+                 student_id: int | None = None, entities: dict[str, str] | None = None):
+    """Events of the school for the audit log screen (newest first), each with the actor's name
+    and roles and the person it is about (audit_names.Named), and their total count."""
+    from services import audit_names
     tz = school_timezone(school_id)
     with reading() as tx:
         policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
-        return audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
-                                  date_from=date_from, date_to=date_to, tz_name=tz, limit=limit)
+        rows, total = audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
+                                         date_from=date_from, date_to=date_to, tz_name=tz, limit=limit,
+                                         student_id=student_id)
+        return audit_names.describe(tx, school_id, rows, entities or {}), total
+
+
+def audit_pupils(actor: Actor, school_id: int, text: str) -> list[tuple[int, str]]:
+    """Pupils to filter the audit log by (surname starts with the text)."""
+    from services import audit_names
+    with reading() as tx:
+        policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
+        return audit_names.pupils_matching(tx, school_id, text)
