@@ -201,6 +201,22 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
 }
 
 
+# The columns of a class list, each shown to whoever may do its action on the class (one place:
+# services/rosters.class_roster blanks the others). A subject teacher gets the names and
+# subgroups; those who keep the pupils' personal data (class teacher of the class, secretary,
+# administrator) also the birth dates, the guardians' contacts, the logins and the СНИЛС.
+ROSTER_COLUMNS = {
+    "name": "student.view",      # ФИО, в классе с, подгруппы
+    "contacts": "student.edit",  # дата рождения, пол, логины, родители: телефоны и почта
+    "snils": "student.edit",     # СНИЛС
+}
+
+
+def roster_columns(actor: Actor, target: Target) -> frozenset[str]:
+    """The column groups of ROSTER_COLUMNS this actor may see in the class list of `target`."""
+    return frozenset(col for col, action in ROSTER_COLUMNS.items() if allowed(actor, action, target))
+
+
 def title(action: str) -> str:
     return RULES[action][0]
 
@@ -255,17 +271,23 @@ def schools_for(actor: Actor, action: str) -> list[int]:
 def require(actor: Actor, action: str, target: Target) -> None:
     """Raise AccessDenied (and audit the denial in its own transaction) unless allowed."""
     decision = decide(actor, action, target)
-    if decision.allowed:
-        return
+    if not decision.allowed:
+        raise refusal(actor, action, target, decision.message)
+
+
+def refusal(actor: Actor, action: str, target: Target, message: str) -> AccessDenied:
+    """A denial found by a service beyond the table (a pupil who is not in the class, a message
+    nobody reported, …): the AccessDenied to raise, audited like every denial of require() —
+    at once when no write transaction is open, else once it has rolled back."""
     from models.db import in_write_transaction  # late imports: decide() stays free of the database
     from services import audit
 
     def record() -> None:
         audit.record_now(actor, "access.denied", school_id=target.school_id, entity=target.entity or action,
                          entity_id=target.entity_id if target.entity_id is not None else "",
-                         detail=f"{action}: {decision.message}")
+                         detail=f"{action}: {message}")
 
-    error = AccessDenied(decision.message, record)
+    error = AccessDenied(message, record)
     if not in_write_transaction():
         error.after_rollback()
-    raise error
+    return error
