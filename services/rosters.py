@@ -15,7 +15,10 @@ from sqlmodel import Session, select
 
 from importers import parsers
 from importers.parsers import CellError
-from models import AcademicYear, Enrollment, Guardian, RoleGrant, SchoolClass, Student, StudentGuardian, User
+from models import (
+    AcademicYear, Enrollment, Guardian, RoleGrant, SchoolClass, Student, StudentGuardian, Subgroup, SubgroupMember,
+    Subject, User,
+)
 from models.db import reading, transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
@@ -84,6 +87,7 @@ class PupilRow:
     starts_on: date
     login: str
     guardians: tuple[GuardianRow, ...]
+    subgroups: tuple[str, ...] = ()  # «Английский язык: 1 группа», today
 
 
 @dataclass(frozen=True)
@@ -92,14 +96,24 @@ class ClassRoster:
     class_name: str
     year_closed: bool
     pupils: list[PupilRow]
+    columns: frozenset[str] = frozenset(policy.ROSTER_COLUMNS)  # what the actor may see (policy.roster_columns)
 
 
 def class_roster(actor: Actor, class_id: int) -> ClassRoster:
+    """The class list today; each role gets only the columns it needs (policy.roster_columns):
+    the others come blank (no birth date, СНИЛС, login or guardians)."""
     with reading() as tx:
-        policy.require(actor, "student.view", targets.for_class(tx, class_id))
+        target = targets.for_class(tx, class_id)
+        policy.require(actor, "student.view", target)
+        columns = policy.roster_columns(actor, target)
         cls = tx.get(SchoolClass, class_id)
         year = tx.get(AcademicYear, cls.year_id)
         members = class_members(tx, cls)
+        groups = _subgroups(tx, cls, [s.id for s, _ in members])
+        if "contacts" not in columns:
+            pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, None, "", "", e.starts_on, "", (),
+                               groups.get(s.id, ())) for s, e in members]
+            return ClassRoster(cls.id, cls.name, year.is_closed, pupils, columns)
         ids = [s.id for s, _ in members]
         logins = dict(tx.exec(select(User.id, User.login).where(
             User.id.in_([s.user_id for s, _ in members if s.user_id]))).all()) if ids else {}
@@ -112,10 +126,30 @@ def class_roster(actor: Actor, class_id: int) -> ClassRoster:
             by_pupil.setdefault(link.student_id, []).append(GuardianRow(
                 g.id, link.student_id, full_name(g), link.relation, g.phone or "", g.email or "",
                 g_logins.get(g.user_id, "")))
-        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.snils or "",
-                           e.starts_on, logins.get(s.user_id, ""), tuple(by_pupil.get(s.id, ())))
+        snils = "snils" in columns
+        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
+                           (s.snils or "") if snils else "", e.starts_on, logins.get(s.user_id, ""),
+                           tuple(by_pupil.get(s.id, ())), groups.get(s.id, ()))
                   for s, e in members]
-        return ClassRoster(cls.id, cls.name, year.is_closed, pupils)
+        return ClassRoster(cls.id, cls.name, year.is_closed, pupils, columns)
+
+
+def _subgroups(tx: Session, cls: SchoolClass, student_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """pupil → «Предмет: группа» of the class's subgroups they are in today."""
+    if not student_ids:
+        return {}
+    on = in_year(tx.get(AcademicYear, cls.year_id))
+    out: dict[int, list[str]] = {}
+    for sid, subject, group in tx.exec(
+            select(SubgroupMember.student_id, Subject.name, Subgroup.name)
+            .join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+            .join(Subject, Subject.id == Subgroup.subject_id)
+            .where(Subgroup.class_id == cls.id, SubgroupMember.student_id.in_(student_ids),
+                   SubgroupMember.starts_on <= on,
+                   or_(SubgroupMember.ends_on.is_(None), SubgroupMember.ends_on >= on))
+            .order_by(Subject.name, Subgroup.name)).all():
+        out.setdefault(sid, []).append(f"{subject}: {group}")
+    return {sid: tuple(v) for sid, v in out.items()}
 
 
 PUPIL_FIELDS = {
