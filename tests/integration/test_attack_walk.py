@@ -115,7 +115,8 @@ SKIP = {
     "reminders.run": "cron: the daily reminders",
     "reports_journal.journal_keys": "the archive's keys, for year.archive (checked by its caller)",
     "school_settings.load": "a school's settings (time zone, edit window), no personal data",
-    "timetable_lessons.teacher_choices": "staff names for the substitution screen, called after its check",
+    "timetable_lessons.teacher_choices": "staff names for a choice on the timetable screens (of the actor's "
+                                         "own school: web.chosen_school)",
     "web.school_timezone": "a school's time zone",
     "targets.of_lesson": "builds the policy's Target from values already read (no reading)",
     # with an actor, but not callable with a generic argument
