@@ -110,28 +110,32 @@ def class_roster(actor: Actor, class_id: int) -> ClassRoster:
         year = tx.get(AcademicYear, cls.year_id)
         members = class_members(tx, cls)
         groups = _subgroups(tx, cls, [s.id for s, _ in members])
-        if "contacts" not in columns:
-            pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, None, "", "", e.starts_on, "", (),
-                               groups.get(s.id, ())) for s, e in members]
-            return ClassRoster(cls.id, cls.name, year.is_closed, pupils, columns)
-        ids = [s.id for s, _ in members]
-        logins = dict(tx.exec(select(User.id, User.login).where(
-            User.id.in_([s.user_id for s, _ in members if s.user_id]))).all()) if ids else {}
-        links = tx.exec(select(StudentGuardian, Guardian).join(Guardian, Guardian.id == StudentGuardian.guardian_id)
-                        .where(StudentGuardian.student_id.in_(ids)).order_by(StudentGuardian.id)).all() if ids else []
-        g_logins = dict(tx.exec(select(User.id, User.login).where(
-            User.id.in_([g.user_id for _, g in links if g.user_id]))).all()) if links else {}
-        by_pupil: dict[int, list[GuardianRow]] = {}
-        for link, g in links:
-            by_pupil.setdefault(link.student_id, []).append(GuardianRow(
-                g.id, link.student_id, full_name(g), link.relation, g.phone or "", g.email or "",
-                g_logins.get(g.user_id, "")))
-        snils = "snils" in columns
-        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
-                           (s.snils or "") if snils else "", e.starts_on, logins.get(s.user_id, ""),
-                           tuple(by_pupil.get(s.id, ())), groups.get(s.id, ()))
+        contacts, snils = "contacts" in columns, "snils" in columns
+        logins, guardians = _contacts(tx, members) if contacts else ({}, {})
+        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date if contacts else None,
+                           s.sex if contacts else "", (s.snils or "") if snils else "", e.starts_on,
+                           logins.get(s.user_id, ""), tuple(guardians.get(s.id, ())), groups.get(s.id, ()))
                   for s, e in members]
         return ClassRoster(cls.id, cls.name, year.is_closed, pupils, columns)
+
+
+def _contacts(tx: Session, members) -> tuple[dict[int, str], dict[int, list[GuardianRow]]]:
+    """The pupils' logins (user id → login) and their guardians with contacts (pupil → rows)."""
+    ids = [s.id for s, _ in members]
+    if not ids:
+        return {}, {}
+    logins = dict(tx.exec(select(User.id, User.login).where(
+        User.id.in_([s.user_id for s, _ in members if s.user_id]))).all())
+    links = tx.exec(select(StudentGuardian, Guardian).join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+                    .where(StudentGuardian.student_id.in_(ids)).order_by(StudentGuardian.id)).all()
+    g_logins = dict(tx.exec(select(User.id, User.login).where(
+        User.id.in_([g.user_id for _, g in links if g.user_id]))).all()) if links else {}
+    by_pupil: dict[int, list[GuardianRow]] = {}
+    for link, g in links:
+        by_pupil.setdefault(link.student_id, []).append(GuardianRow(
+            g.id, link.student_id, full_name(g), link.relation, g.phone or "", g.email or "",
+            g_logins.get(g.user_id, "")))
+    return logins, by_pupil
 
 
 def _subgroups(tx: Session, cls: SchoolClass, student_ids: list[int]) -> dict[int, tuple[str, ...]]:
