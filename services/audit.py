@@ -53,6 +53,7 @@ ACTION_TITLES = {
     "consent.recorded": "Записано согласие на обработку данных",
     "consent.withdrawn": "Отозвано согласие на обработку данных",
     "journal.save_refused": "Журнал: клетки отклонены при сохранении",  # issue 9
+    "message.reported_read": "Модератор прочитал сообщение с жалобой",  # issue 13
 }
 
 

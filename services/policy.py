@@ -202,6 +202,22 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
 }
 
 
+# The columns of a class list, each shown to whoever may do its action on the class (one place:
+# services/rosters.class_roster blanks the others). A subject teacher gets the names and
+# subgroups; those who keep the pupils' personal data (class teacher of the class, secretary,
+# administrator) also the birth dates, the guardians' contacts, the logins and the СНИЛС.
+ROSTER_COLUMNS = {
+    "name": "student.view",      # ФИО, в классе с, подгруппы
+    "contacts": "student.edit",  # дата рождения, пол, логины, родители: телефоны и почта
+    "snils": "student.edit",     # СНИЛС
+}
+
+
+def roster_columns(actor: Actor, target: Target) -> frozenset[str]:
+    """The column groups of ROSTER_COLUMNS this actor may see in the class list of `target`."""
+    return frozenset(col for col, action in ROSTER_COLUMNS.items() if allowed(actor, action, target))
+
+
 def title(action: str) -> str:
     return RULES[action][0]
 

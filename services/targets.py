@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from models import Enrollment, Lesson, School, SchoolClass, Student
 from models import Guardian, RoleGrant, Staff
 from services import clock
+from services import policy
 from services.policy import Target
 
 
@@ -80,3 +81,24 @@ def for_class(tx: Session, class_id: int, subject_id: int | None = None) -> Targ
     school_id, municipality_id, grade = row
     return Target(school_id=school_id, municipality_id=municipality_id, class_id=class_id, grade=grade,
                   subject_id=subject_id, entity="class", entity_id=class_id)
+
+
+def not_in_class(tx: Session, class_id: int, student_ids) -> list[int]:
+    """Those of `student_ids` never enrolled in the class (a forged payload: a pupil of another
+    class, school or municipality, or no pupil at all), in id order; [] when all belong."""
+    ids = {int(s) for s in student_ids}
+    if not ids:
+        return []
+    found = set(tx.exec(select(Enrollment.student_id).where(
+        Enrollment.class_id == class_id, Enrollment.student_id.in_(sorted(ids)))).all())
+    return sorted(ids - found)
+
+
+def require_pupils_of(tx: Session, actor, action: str, target: Target, student_ids) -> None:
+    """Refuse (AccessDenied, audited; the caller's transaction rolls back whole) when a pupil of
+    the payload was never in the target's class: a pupil of another class, school or municipality."""
+    strangers = not_in_class(tx, target.class_id, student_ids)
+    if strangers:
+        raise policy.refusal(actor, action, target, (
+            f"Недостаточно прав: {policy.title(action)}. Ученики с кодами {', '.join(map(str, strangers[:10]))} "
+            "не числятся в этом классе: ничего не сохранено."))
