@@ -24,7 +24,7 @@ class Named:
     subject: str   # «ученик Сидоров Олег, 5А» / «пользователь Петрова Анна (Учитель)» / «урок 123»
 
 
-def pupil_id_of(entity: str, entity_id: str) -> int | None:
+def _pupil_id_of(entity: str, entity_id: str) -> int | None:
     how = PUPIL_ENTITIES.get(entity)
     if how is None or entity == "guardian":
         return None
@@ -54,7 +54,7 @@ def describe(tx: Session, school_id: int, rows: list[EventRow], entities: dict[s
     entity kinds."""
     user_ids = {r.user_id for r in rows if r.user_id} | {
         int(r.entity_id) for r in rows if r.entity == "user" and r.entity_id.isdigit()}
-    pupil_ids = {p for r in rows if (p := pupil_id_of(r.entity, r.entity_id)) is not None}
+    pupil_ids = {p for r in rows if (p := _pupil_id_of(r.entity, r.entity_id)) is not None}
     users = {u.id: u for u in tx.exec(select(User).where(User.id.in_(user_ids))).all()} if user_ids else {}
     roles = _roles(tx, school_id, user_ids)
     pupils: dict[int, str] = {}
@@ -76,7 +76,7 @@ def describe(tx: Session, school_id: int, rows: list[EventRow], entities: dict[s
     out = []
     for r in rows:
         kind = entities.get(r.entity, r.entity)
-        pupil = pupil_id_of(r.entity, r.entity_id)
+        pupil = _pupil_id_of(r.entity, r.entity_id)
         if r.entity == "user" and r.entity_id.isdigit():
             subject = f"{kind} {person(int(r.entity_id))}"
         elif pupil is not None and pupil in pupils:

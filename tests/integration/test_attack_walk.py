@@ -122,6 +122,8 @@ SKIP = {
     "targets.of_lesson": "builds the policy's Target from values already read (no reading)",
     # with an actor, but not callable with a generic argument
     "audit.values": "makes the column values of an audit event (no reading, no writing)",
+    "audit.pupil_condition": "builds a SQL condition from a pupil id (no reading); its caller "
+                             "web.audit_events is walked",
     "schools.allowed_in_school": "answers the policy's yes or no (it is the check itself)",
     "indicators.school_scope": "the scope of the indicator screens: raises for another school, "
                                "returns the actor's own limits (called by every indicators service)",
