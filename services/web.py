@@ -607,10 +607,16 @@ def page_start(action: str, scope: Scope = "school") -> tuple[Actor, int | None]
 
 
 # Streamlit leaves ~6 rem above the first heading for a toolbar that this portal does not show:
-# the title starts near the top instead (a phone keeps room for the menu button).
+# the title starts near the top instead (a phone keeps room for the menu button). Streamlit's file
+# uploader speaks English («Upload», «200MB per file») whatever the label: its words are replaced
+# here (the label says the kinds and the size of the file).
 PAGE_STYLE = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:2.5rem}
 @media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:3.5rem}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after{content:"Выбрать файл"}
+[data-testid="stFileUploaderDropzoneInstructions"] span{display:none}
+[data-testid="stFileUploaderDropzoneInstructions"]>div::after{content:"или перетащите его сюда"}
 </style>"""
 
 
