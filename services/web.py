@@ -627,8 +627,13 @@ def local_time(moment: datetime | None, tz_name: str | None = None, empty: str =
 
 # ---------------------------------------------------------------- downloads
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Russian Excel: UTF-8 with BOM, semicolons."""
-    return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+    """CSV for Russian Excel: UTF-8 with BOM, semicolons; text that a spreadsheet could take for
+    a formula (a request «=HYPERLINK(…)», a topic «-2+3») gets the apostrophe of
+    `exporters.formula_guard`, the rule the XLSX downloads follow too."""
+    from exporters.formula_guard import csv_text
+    safe = frame.map(csv_text).rename(columns=csv_text)
+    # CRLF rows: a carriage return inside a text is then quoted too, never a row break
+    return safe.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
