@@ -13,7 +13,7 @@ import streamlit as st
 
 from importers.lesson_plan import WORK_KINDS
 from services import curriculum, lesson_plans, timetable, web
-from services.lesson_plans import TopicRow
+from services.lesson_plans import PlanError, TopicRow
 from services.policy import AccessDenied
 
 KEY = "ktp"
@@ -165,13 +165,16 @@ def _import(actor, detail) -> None:
                        icon=":material/download:", key=f"{KEY}_template")
     st.caption("Столбцы: № урока, Тема, Часы, Вид работы (практическая, лабораторная, контрольная, экскурсия или "
                "пусто), Дата по плану. Темы КТП заменяются строками файла.")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
-                              key=f"{KEY}_file_{detail.info.id}")
+    upload = web.sheet_uploader(f"{KEY}_file_{detail.info.id}")
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
     digest = hashlib.sha256(data).hexdigest()[:16]
-    check = lesson_plans.import_topics(actor, detail.info.id, data, name, dry_run=True)
+    try:
+        check = lesson_plans.import_topics(actor, detail.info.id, data, name, dry_run=True)
+    except (AccessDenied, PlanError) as e:
+        st.error(str(e))
+        return
     only_valid = web.import_review(check, name, KEY, digest,
                                    f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
                                    f"{check.added}, изменено {check.changed}, убрано {check.removed}.")

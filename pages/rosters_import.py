@@ -23,9 +23,9 @@ def _where(p) -> str:
     return f"Строка {p.row}, столбец «{p.column}»" + (f", значение «{p.value}»" if p.value else "")
 
 
-def _mapping(kind: str, data: bytes, name: str) -> dict[str, str] | None:
+def _mapping(actor: Actor, school_id: int, kind: str, data: bytes, name: str) -> dict[str, str] | None:
     """The mapping step when required columns were not recognised; None until it is complete."""
-    headers = rosters_import.read_headers(data, name)
+    headers = rosters_import.read_headers(actor, school_id, kind, data, name)
     match = rosters_import.match(kind, headers)
     if not match.missing:
         return {}
@@ -75,16 +75,19 @@ def render(actor: Actor, school_id: int) -> None:
                                 key="imp_kind") or "pupils"
     st.download_button("Скачать шаблон", rosters_import.template(kind), file_name=f"Шаблон — {kinds[kind]}.xlsx",
                        icon=":material/download:", key=f"imp_template_{kind}")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"], key=f"imp_file_{kind}")
+    upload = web.sheet_uploader(f"imp_file_{kind}")
     if upload is None:
         st.caption("Заголовки узнаются без учёта регистра, пробелов и «ё»; строка заголовков — первая.")
         return
     data, name = upload.getvalue(), upload.name
     digest = hashlib.sha256(data).hexdigest()[:16]
     try:
-        mapping = _mapping(kind, data, name)
+        mapping = _mapping(actor, school_id, kind, data, name)
     except ImportFileError as error:
         st.error(f"Файл «{name}» не прочитан: {error}")
+        return
+    except AccessDenied as denied:
+        st.error(str(denied))
         return
     if mapping is None:
         return

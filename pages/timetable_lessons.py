@@ -103,7 +103,7 @@ def _import(actor, school_id: int) -> None:
     st.caption("Столбцы: Класс, День, Урок, Предмет, Учитель, Кабинет, Подгруппа. Каждый класс из файла получает "
                "ровно свои строки как расписание с выбранной даты; классы, которых нет в файле, не меняются.")
     since = st.date_input("Расписание действует с", value=clock.today(), format="DD.MM.YYYY", key=f"{KEY}_imp_from")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"], key=f"{KEY}_file")
+    upload = web.sheet_uploader(f"{KEY}_file")
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name

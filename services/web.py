@@ -613,12 +613,20 @@ def show_notice() -> None:
         getattr(st, kind)(text)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+\-|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
-def md(text: str) -> str:
-    """Text from users, escaped for st.markdown (no markup, no HTML, no links)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+def md(text: object) -> str:
+    """Text typed by people (a title, a name, a reason), made safe for everything Streamlit renders
+    as markdown: st.markdown, st.caption, st.subheader, st.info/warning/error/success, the labels of
+    buttons, expanders, tabs, toggles and download buttons (issue 13, item 6). Shown literally:
+    no emphasis, no heading, no colour or icon directive, no formula, no HTML, no link and no
+    image. Markdown escapes alone do not stop the literal autolinks of GFM («http://…», «www.…»,
+    «a@b.ru»), which are found in the text after the escapes are resolved: an invisible word
+    joiner (U+2060) after «:», after «www» and before «@» breaks them."""
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))
 
 
 def local_time(moment: datetime | None, tz_name: str | None = None, empty: str = "—") -> str:
@@ -665,6 +673,15 @@ def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, 
     right.download_button("Скачать XLSX", data=lambda: make_file("xlsx"), file_name=f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
+
+
+def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)"):
+    """The upload field of every spreadsheet import: its label says the limit that the browser,
+    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce."""
+    from importers.sheet_reader import MAX_FILE_BYTES
+    megabytes = MAX_FILE_BYTES // (1024 * 1024)
+    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"], key=key,
+                            max_upload_size=megabytes)
 
 
 def problems_frame(items, title: str = "Причина") -> pd.DataFrame:
