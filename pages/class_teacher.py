@@ -21,7 +21,7 @@ def _attendance(actor: Actor, cls: class_teacher.ClassInfo) -> None:
     day = st.date_input("День", value=clock.today(), format="DD.MM.YYYY", key=f"class_day_{cls.id}")
     data = class_teacher.day_attendance(actor, cls.id, day)
     if not data.lessons:
-        st.info(f"{day:%d.%m.%Y} у {cls.name} класса уроков нет.")
+        st.info(f"{day:%d.%m.%Y} у {web.md(cls.name)} класса уроков нет.")
         return
     labels = [_lesson_label(l) for l in data.lessons]
     frame = pd.DataFrame([{"Ученик": name, **{label: data.cells[(sid, l.lesson_id)]
@@ -121,7 +121,7 @@ def render(actor: Actor, school_id: int) -> None:
     class_id = classes[0].id if len(classes) == 1 else st.selectbox(
         "Класс", list(by_id), format_func=lambda i: by_id[i].name, key="class_choice")
     cls = by_id[class_id]
-    st.subheader(f"{cls.name} класс")
+    st.subheader(f"{web.md(cls.name)} класс")
     attendance_tab, journals_tab, summary_tab = st.tabs(["Посещаемость за день", "Журналы предметов",
                                                          "Сводка отметок"])
     try:

@@ -41,7 +41,7 @@ def render(actor, school_id: int) -> None:
         return
     detail = lesson_plans.load(actor, chosen)
     st.caption(f"Тем: {detail.info.topics}, часов: {detail.info.hours:g}. "
-               f"Классы: {', '.join(name for _, name in detail.classes) or '—'}.")
+               f"Классы: {web.md(', '.join(name for _, name in detail.classes)) or '—'}.")
     _progress(actor, detail)
     topics, upload = st.tabs(["Темы", "Загрузка из Excel"])
     with topics:
@@ -176,14 +176,14 @@ def _import(actor, detail) -> None:
         st.error(str(e))
         return
     only_valid = web.import_review(check, name, KEY, digest,
-                                   f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
+                                   f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
                                    f"{check.added}, изменено {check.changed}, убрано {check.removed}.")
     if only_valid is None:
         return
     if st.button("Загрузить КТП", type="primary", key=f"{KEY}_import_{digest}"):
         result = lesson_plans.import_topics(actor, detail.info.id, data, name, only_valid=only_valid)
         if not result.committed:
-            st.error("КТП не загружен: " + "; ".join(p.text() for p in result.errors[:5]))
+            st.error("КТП не загружен: " + "; ".join(web.md(p.text()) for p in result.errors[:5]))
             return
         st.session_state[f"{KEY}_version"] = st.session_state.get(f"{KEY}_version", 0) + 1
         web.notify("success", f"КТП загружен: добавлено {result.added}, изменено {result.changed}, убрано "

@@ -142,7 +142,7 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
     _marks_as_text(week, new)
     for day in week.days:
         part = frame[frame["День"] == day.title].drop(columns=["День"])
-        st.markdown(f"#### {day.title}")
+        st.markdown(f"#### {web.md(day.title)}")
         if part.empty:
             st.caption("Уроков нет")
             continue
@@ -194,7 +194,7 @@ def render(actor: Actor, school_id: int) -> None:
         if chosen is None:
             return
         student_id, label = chosen
-        st.subheader(label)
+        st.subheader(web.md(label))
         week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
         with week_tab:
             _show_week(actor, student_id, label)

@@ -84,7 +84,7 @@ def render(actor: Actor, school_id: int) -> None:
     try:
         mapping = _mapping(actor, school_id, kind, data, name)
     except ImportFileError as error:
-        st.error(f"Файл «{name}» не прочитан: {error}")
+        st.error(f"Файл «{web.md(name)}» не прочитан: {web.md(error)}")
         return
     except AccessDenied as denied:
         st.error(str(denied))
@@ -105,7 +105,7 @@ def render(actor: Actor, school_id: int) -> None:
         return
     bad_rows = len({p.row for p in check.errors})
     if check.errors:
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad_rows} из "
+        st.error(f"В файле «{web.md(name)}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad_rows} из "
                  f"{check.rows}). Ничего не загружено.")
         st.markdown("\n".join(f"- {web.md(_where(p))}: {web.md(p.message)}" for p in check.errors[:10])
                     + (f"\n- … и ещё {len(check.errors) - 10}" if len(check.errors) > 10 else ""))
@@ -113,7 +113,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
         web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"imp_err_{digest}")
     else:
-        st.success(f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
+        st.success(f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
                    f"обновлено {check.updated}, без изменений {check.unchanged}.")
     if check.warnings:
         st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
@@ -132,7 +132,7 @@ def render(actor: Actor, school_id: int) -> None:
         result = _run(actor, school_id, kind, data, name, only_valid=only_valid, mapping=mapping or None,
                       create_classes=create)
         if not result.committed:
-            st.error("Загрузка не выполнена: " + "; ".join(p.text() for p in result.errors[:5]))
+            st.error("Загрузка не выполнена: " + "; ".join(web.md(p.text()) for p in result.errors[:5]))
             return
         st.success(f"Загружено. Добавлено: {result.created}, обновлено: {result.updated}, без изменений: "
                    f"{result.unchanged}, родителей добавлено: {result.guardians_created}"

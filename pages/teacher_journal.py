@@ -341,7 +341,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.info(str(error))
         return
     window = EDIT_WINDOWS[grid.edit_window].title if grid.edit_window in EDIT_WINDOWS else grid.edit_window
-    st.caption(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
+    st.caption(f"{web.md(grid.class_name)} · {web.md(grid.subject_name)} · {web.md(grid.period_name)}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
                f"Изменение отметок: «{window}». Средние и пропуски — за весь период.")
     if grid.year_closed:
         st.warning(f"Учебный год {grid.year_name} закрыт: журнал доступен только для просмотра.")

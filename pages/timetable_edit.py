@@ -66,7 +66,7 @@ def render(actor, school_id: int) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        st.markdown(f"**Строки расписания {view.class_name}** (по одной на урок недели)")
+        st.markdown(f"**Строки расписания {web.md(view.class_name)}** (по одной на урок недели)")
         edited = st.data_editor(
             frame, key=editor_key, num_rows="dynamic" if view.editable else "fixed", hide_index=True,
             disabled=not view.editable, row_height=ROW_HEIGHT,
@@ -148,7 +148,7 @@ def _empty(value) -> bool:
 
 
 def _week(view, grid, start) -> None:
-    st.markdown(f"**Неделя {view.class_name} с {start:%d.%m.%Y}**")
+    st.markdown(f"**Неделя {web.md(view.class_name)} с {start:%d.%m.%Y}**")
     data = {"Урок": [str(n) for n in view.numbers]}
     for d in view.days:
         data[DAY_SHORT[d]] = ["\n".join(grid.get((d, n), [])) for n in view.numbers]

@@ -613,7 +613,7 @@ def show_notice() -> None:
         getattr(st, kind)(text)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+\-|<>~$:])")
 _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
 WORD_JOINER = "\u2060"
 
@@ -696,7 +696,7 @@ def import_review(check, name: str, key: str, digest: str, ok_text: str) -> bool
     Returns only_valid, or None while nothing may be loaded."""
     if check.errors:
         bad = len({p.row for p in check.errors})
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
+        st.error(f"В файле «{md(name)}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
                  "Ничего не загружено.")
         frame = problems_frame(check.errors)
         st.dataframe(frame, hide_index=True, key=f"{key}_errors")
