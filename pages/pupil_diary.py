@@ -38,7 +38,8 @@ def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
             child = children[0]
         else:
             names = {c.student_id: f"{c.name}, {c.class_name}" if c.class_name else c.name for c in children}
-            chosen = st.segmented_control("Ребёнок", list(names), format_func=names.get, key="diary_child",
+            chosen = st.segmented_control("Ребёнок", list(names), format_func=lambda i: web.md(names[i]),
+                                          key="diary_child",
                                           default=children[0].student_id)
             child = next((c for c in children if c.student_id == chosen), children[0])
         label = f"{child.name}, {child.class_name}" if child.class_name else child.name
