@@ -4,27 +4,16 @@ teacher's КТП, is refused with the policy's message and an audited denial, ev
 cannot be read at all: the file was never opened; those allowed still get the reader's reason."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlmodel import func, select
 
 from models import AuditEvent
 from models.db import reading
-from services import lesson_plans, olympiads, rosters_import, timetable, timetable_import
+from services import lesson_plans, olympiads, rosters_import, timetable_import
 from services.policy import AccessDenied
-from tests.integration import timetable_world
-from tests.integration.timetable_world import rows_5a
+from tests.integration.test_lesson_plans import w  # noqa: F401  (the fixture: the timetable world, 5А's week)
 
 JUNK = b"PK\x03\x04 this is no workbook"
-
-
-@pytest.fixture
-def w(db_url, frozen_clock):
-    frozen_clock(timetable_world.NOW)
-    world = timetable_world.build()
-    timetable.save_class(world.actor("admin"), world.classes["5А"], rows_5a(world), date(2026, 9, 1))
-    return world
 
 
 def denials() -> int:

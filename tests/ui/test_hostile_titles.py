@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import clock, documents, messages
+from services import documents, messages
 from services.attachments import Upload
 from services.web import md
-from tests.integration import comms_world
 from tests.integration.comms_world import actor
 from tests.ui.conftest import render_page
+from tests.ui.test_messages_pages import uid, w  # noqa: F401  (the fixture: the comms world)
 
 HOSTILE = ("![x](http://evil.example/x.png) [ссылка](http://evil.example/) "
            "<img src=http://evil.example/i.png> www.evil.example **жирно** :red[красное]")
 FILE = "![x](x.png) [y](z).pdf"
 # markdown that becomes an image, a link, an HTML element or an autolink once rendered
 UNSAFE = re.compile(r"(?<!\\)\]\(|(?<!\\)<[a-z]|://|\bwww\.|@evil|(?<!\\):red", re.I)
-
-
-@pytest.fixture
-def w(sqlite_url):
-    yield comms_world.build()
-    clock.set_now(None)
-
-
-def uid(w, label):
-    return w.schools["A"].users[label]
 
 
 def shown(at: AppTest) -> list[str]:

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from importers import excel, sheet_reader
 from importers.excel import ImportFileError
 from services.rules import attachments
+from tests.ods import ods_document, ods_row
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -155,44 +156,15 @@ def test_a_damaged_file_gets_a_russian_reason(data, name):
     assert str(error.value).startswith(("Файл повреждён", "Файл не читается как таблица"))
 
 
-MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            '</manifest:manifest>')
-
-
-def ods(body: str) -> bytes:
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Лист1">{body}</table:table>'
-               '</office:spreadsheet></office:body></office:document-content>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", MANIFEST)
-    return out.getvalue()
-
-
-def ods_row(*texts: str, repeat: int = 1) -> str:
-    cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>'
-                    for t in texts)
-    return f'<table:table-row table:number-rows-repeated="{repeat}">{cells}</table:table-row>'
-
-
 def test_an_ods_is_read_in_a_bounded_child_with_the_same_caps():
-    good = ods(ods_row("Фамилия", "Класс") + ods_row("Иванов", "5А") + ods_row("", "") + ods_row("Петров", "5Б"))
+    good = ods_document(ods_row("Фамилия", "Класс") + ods_row("Иванов", "5А") + ods_row("", "") + ods_row("Петров", "5Б"))
     table = excel.read_table(good, "list.ods")
     assert table.headers == ["Фамилия", "Класс"] and table.rows == [(2, ("Иванов", "5А")), (4, ("Петров", "5Б"))]
-    repeated = ods(ods_row("Фамилия") + ods_row("x", repeat=20_000))
+    repeated = ods_document(ods_row("Фамилия") + ods_row("x", repeat=20_000))
     assert len(repeated) < 1500
     error, seconds, _ = measured(lambda: excel.read_table(repeated, "rows.ods"))
     assert isinstance(error, ImportFileError) and "больше 10 000 строк" in str(error) and seconds < 10
-    huge = ods(ods_row("Фамилия") + ods_row(*["x"] * 3, repeat=1_048_000))
+    huge = ods_document(ods_row("Фамилия") + ods_row(*["x"] * 3, repeat=1_048_000))
     with pytest.raises(ImportFileError):
         excel.read_table(huge, "huge.ods")
 
