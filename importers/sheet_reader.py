@@ -63,6 +63,11 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} МБ"
 
 
+def _n(number: int) -> str:
+    """10000 → «10 000»."""
+    return f"{number:,}".replace(",", " ")
+
+
 # ------------------------------------------------------------------ limits
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -88,17 +93,16 @@ class _Collector:
         if not filled:
             return
         if number > MAX_ROWS + 1:
-            raise SheetError(f"В файле больше {MAX_ROWS:,} строк данных (заполнена строка {number:,}). "
-                             "Загрузите не больше этого за один раз или удалите лишние строки."
-                             .replace(",", " "))
+            raise SheetError(f"В файле больше {_n(MAX_ROWS)} строк данных (заполнена строка {_n(number)}). "
+                             "Загрузите не больше этого за один раз или удалите лишние строки.")
         widest = max(column for column, _ in filled)
         if widest > MAX_COLUMNS:
             raise SheetError(f"В файле больше {MAX_COLUMNS} столбцов (заполнена ячейка "
                              f"{_letters(widest)}{number}). Удалите лишние столбцы.")
         self.cells += len(filled)
         if self.cells > MAX_CELLS:
-            raise SheetError(f"В файле больше {MAX_CELLS:,} заполненных ячеек (до строки {number:,}). "
-                             .replace(",", " ") + "Разделите файл на части.")
+            raise SheetError(f"В файле больше {_n(MAX_CELLS)} заполненных ячеек (до строки {_n(number)}). "
+                             "Разделите файл на части.")
         values: list[Any] = [None] * widest
         for column, value in filled:
             values[column - 1] = value
@@ -214,32 +218,47 @@ def _child_main() -> None:
 
 
 # ------------------------------------------------------------------ the entry
-_cache: OrderedDict[str, Sheet] = OrderedDict()
+_cache: OrderedDict[str, Sheet | str] = OrderedDict()   # file hash → the sheet, or the reason it was refused
 _cache_lock = threading.Lock()
 
 
-def read_sheet(data: bytes, kind: str) -> Sheet:
-    """The first sheet of an uploaded workbook of `kind` (xlsx, xlsm, xls, ods), within the limits."""
-    _check_size(data)
-    key = f"{kind}:{hashlib.sha256(data).hexdigest()}"
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+def _cells(entry: Sheet | str) -> int:
+    return entry.cells if isinstance(entry, Sheet) else 1
+
+
+def _read(data: bytes, kind: str) -> Sheet:
     if kind in ("xlsx", "xlsm", "ods"):
         _check_zip(data)
     try:
-        sheet = _read_xlsx(data) if kind in ("xlsx", "xlsm") else _read_calamine(data)
+        return _read_xlsx(data) if kind in ("xlsx", "xlsm") else _read_calamine(data)
     except SheetError:
         raise
     except Exception as e:  # a damaged or mislabelled file: say so, never crash
         raise SheetError(f"Файл не читается как таблица ({kind}): {type(e).__name__}. "
                          "Сохраните его в Excel заново.") from None
+
+
+def read_sheet(data: bytes, kind: str) -> Sheet:
+    """The first sheet of an uploaded workbook of `kind` (xlsx, xlsm, xls, ods), within the limits.
+    A file is read once: its sheet, or the reason it was refused, is kept by its SHA-256."""
+    _check_size(data)
+    key = f"{kind}:{hashlib.sha256(data).hexdigest()}"
     with _cache_lock:
-        _cache[key] = sheet
-        while len(_cache) > 1 and sum(s.cells for s in _cache.values()) > CACHE_CELLS:
-            _cache.popitem(last=False)
-    return sheet
+        entry = _cache.get(key)
+        if entry is not None:
+            _cache.move_to_end(key)
+    if entry is None:
+        try:
+            entry = _read(data, kind)
+        except SheetError as e:
+            entry = str(e)
+        with _cache_lock:
+            _cache[key] = entry
+            while len(_cache) > 1 and sum(_cells(e) for e in _cache.values()) > CACHE_CELLS:
+                _cache.popitem(last=False)
+    if isinstance(entry, str):
+        raise SheetError(entry)
+    return entry
 
 
 if __name__ == "__main__":
