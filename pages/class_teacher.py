@@ -81,7 +81,7 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
                "учитель предмета; средние — за весь период.")
     st.dataframe(view.frame, hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True),
-                                **{c: st.column_config.TextColumn(c, help=view.help.get(c)) for c in view.work_columns}})
+                                **{c: st.column_config.TextColumn(c, help=web.md(view.help.get(c, "")) or None) for c in view.work_columns}})
     web.table_downloads(lambda: view.frame, stem=f"Журнал {cls.name} {names[subject_id]}", sheet="Журнал",
                         key=f"class_journal_dl_{cls.id}_{subject_id}")
 

@@ -112,7 +112,7 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     view = journal_view.layout(grid)
     config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True, width=PUPIL_WIDTH)}
     for label in view.work_columns:
-        config[label] = st.column_config.TextColumn(label, help=view.help[label], width=WORK_WIDTH, max_chars=20)
+        config[label] = st.column_config.TextColumn(label, help=web.md(view.help[label]), width=WORK_WIDTH, max_chars=20)
     config[journal_view.AVG] = st.column_config.TextColumn(journal_view.AVG, help="Среднее арифметическое за период")
     config[journal_view.WAVG] = st.column_config.TextColumn(
         journal_view.WAVG, help="Среднее с весами видов работ за период; «осв», «н/а», «зач» не учитываются")

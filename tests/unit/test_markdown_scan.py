@@ -1,7 +1,8 @@
 """Issue 13, section 3: text typed by people reaches Streamlit's markdown only through the one
 escaping helper, `services.web.md`. This scan reads the screens (pages/, app.py, services/web.py)
 and fails when a call that renders markdown (st.markdown, st.caption, st.subheader, st.info …,
-the labels of buttons, expanders, tabs, download buttons, page links, and `web.notify`) shows a
+the labels of buttons, expanders, tabs, download buttons, page links, `web.notify`, and every
+`help=` tooltip, st.column_config's included) shows a
 field that holds user text (a title, a name, a body, a reason, a file name …) outside `md(...)`.
 
 What it cannot see: user text in a plain local variable (`label = row.title`, then
@@ -22,7 +23,8 @@ MARKDOWN_CALLS = {"markdown", "caption", "subheader", "header", "title", "info",
 USER_TEXT = {"title", "name", "body", "text", "topic", "reason", "hidden_reason", "with_whom", "sender", "author",
              "attachment_name", "file_name", "pupil", "class_teacher", "comment", "school", "subject_name",
              "class_name", "teacher", "full_name", "description", "homework", "what", "where", "resolution",
-             "login", "email", "short_name", "thread_title", "note"}
+             "login", "email", "short_name", "thread_title", "note",
+             "help"}                                   # the journal's column tooltips carry lesson topics
 # (file, expression): fields that hold the portal's own words, not user text
 OURS = {
     ("pages/school_settings.py", "INFO['edit_window'].title"),   # the settings' own titles
@@ -31,6 +33,12 @@ OURS = {
     ("pages/system_health.py", "Path(h.last_backup_path).name"),
     ("pages/indicators_dashboard.py", "row.name"),                 # indicator names (checks/ registry)
     ("pages/pupil_diary.py", "day.title"),                         # «Понедельник, 1 сентября»
+    ("pages/school_settings.py", "info.help"),                     # the settings' own help texts
+    ("pages/school_settings.py", "INFO[name].help"),
+    ("pages/school_settings.py", "INFO['edit_window'].help"),
+    ("pages/school_settings.py", "INFO['timezone'].help"),
+    ("pages/school_settings.py", "INFO['period_type'].help"),
+    ("pages/indicators_dashboard.py", "p.help"),                   # the indicators' parameters
 }
 
 
@@ -79,17 +87,24 @@ def _arguments(call: ast.Call) -> list[ast.AST]:
     name = call.func.attr
     if name == "notify":
         return call.args[1:2]
-    return call.args[:1] + [k.value for k in call.keywords if k.arg in ("label", "body")]
+    return call.args[:1] + [k.value for k in call.keywords if k.arg in ("label", "body", "help")]
+
+
+def _renders_markdown(call: ast.AST) -> bool:
+    """A Streamlit call that renders markdown, or any call with a `help=` tooltip (widgets and
+    st.column_config columns: tooltips render markdown too)."""
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (
+        call.func.attr in MARKDOWN_CALLS or any(k.arg == "help" for k in call.keywords))
 
 
 def findings(path: Path, source: str) -> list[str]:
     rel = path.relative_to(ROOT).as_posix() if path.is_absolute() else str(path)
     out = []
     for call in ast.walk(ast.parse(source)):
-        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr in MARKDOWN_CALLS):
+        if not _renders_markdown(call):
             continue
-        for argument in _arguments(call):
+        for argument in _arguments(call) if call.func.attr in MARKDOWN_CALLS else \
+                [k.value for k in call.keywords if k.arg == "help"]:
             for part in _shown(argument):
                 text = ast.unparse(part)
                 if _user_text(part) and (rel, text) not in OURS:
@@ -106,8 +121,9 @@ def test_the_scan_finds_what_it_should():
     bad = ('st.subheader(view.title)\nst.button(f"{r.title} — {r.with_whom}")\n'
            'st.expander(f"{d.title}" + ("" if d.published else " (черновик)"))\n'
            'web.notify("success", f"«{d.title}»: снят")\nst.error("; ".join(p.text() for p in errors))\n'
-           'st.download_button(f"{m.attachment_name} (1 КБ)", data=b"")\nst.caption(names[pupil].name.strip())')
-    assert len(findings(Path("pages/x.py"), bad)) == 8
+           'st.download_button(f"{m.attachment_name} (1 КБ)", data=b"")\nst.caption(names[pupil].name.strip())\n'
+           'st.column_config.TextColumn(c, help=view.help[c])')
+    assert len(findings(Path("pages/x.py"), bad)) == 9
     good = ('st.subheader(web.md(view.title))\nst.button(f"{web.md(r.title)} — {md(r.with_whom)}")\n'
             'st.expander(web.md(d.title) + ("" if d.published else " (черновик)"))\n'
             'st.caption(f"Тем: {detail.info.topics}")\nst.dataframe(frame.title)\nst.error(str(e))')
