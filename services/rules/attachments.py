@@ -98,9 +98,11 @@ def _zip_holds(ext: str, data: bytes) -> bool:
             names = set(z.namelist())
             if ext in _ZIP_PART:
                 return _ZIP_PART[ext] in names
-            if "mimetype" not in names:
-                return False
-            return z.read("mimetype").decode("ascii", "replace").strip() == KINDS[ext][0]
+            if "mimetype" not in names or z.getinfo("mimetype").file_size > 128:
+                return False  # a MIME type is a few dozen bytes: anything bigger may be a zip bomb
+            with z.open("mimetype") as part:  # and never more than that is inflated
+                head = part.read(128)
+            return head.decode("ascii", "replace").strip() == KINDS[ext][0]
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError):
         return False
 
