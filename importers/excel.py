@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from importers import parsers, sheet_reader
 from importers.parsers import CellError
+from services.rules.attachments import zip_mimetype
 
 ERROR, WARNING = "error", "warning"
 
@@ -93,9 +94,9 @@ def _kind_of(data: bytes, filename: str) -> str:
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                if "mimetype" in z.namelist() and b"opendocument.spreadsheet" in z.read("mimetype"):
+                if "opendocument.spreadsheet" in (zip_mimetype(z) or ""):
                     return "ods"
-        except zipfile.BadZipFile:
+        except Exception:  # damaged: the reader says so in Russian
             pass
         return "xlsx"
     raise ImportFileError("Файл не похож на таблицу: загрузите .xlsx, .xls или .ods.")

@@ -123,6 +123,15 @@ def declare_size(data: bytes, member: str, size: int) -> bytes:
     return bytes(out)
 
 
+def test_a_file_without_extension_is_sniffed_without_inflating_a_bomb():
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet" + b" " * (200 * 1024 * 1024))
+    error, seconds, peak = measured(lambda: excel.read_table(bomb.getvalue(), "выгрузка"))
+    assert isinstance(error, ImportFileError) and "слишком велик в распакованном виде" in str(error)
+    assert seconds < 5 and peak < 10
+
+
 def test_a_zip_that_lies_about_its_sizes_is_refused_as_damaged():
     data = declare_size(bare_xlsx(PUPILS_SHEET), "xl/worksheets/sheet1.xml", 10)
     with pytest.raises(ImportFileError, match="Файл не читается как таблица"):
