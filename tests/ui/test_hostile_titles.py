@@ -6,15 +6,20 @@ carries markdown that a browser would turn into an image or a link (the browser 
 `web.md` is tests/e2e/test_markdown_escape_browser.py)."""
 from __future__ import annotations
 
+import json
 import re
 
 from streamlit.testing.v1 import AppTest
 
+from models import Lesson
+from models.db import transaction
 from services import documents, messages
 from services.attachments import Upload
 from services.web import md
 from tests.integration.comms_world import actor
-from tests.ui.conftest import render_page
+from tests.ui.conftest import LOGINS, render_page
+from tests.ui.test_demo_menus import actor_of, open_app
+from tests.ui.test_journal_pages import default_grid
 from tests.ui.test_messages_pages import uid, w  # noqa: F401  (the fixture: the comms world)
 
 HOSTILE = ("![x](http://evil.example/x.png) [ссылка](http://evil.example/) "
@@ -67,3 +72,19 @@ def test_hostile_titles_render_as_text_on_every_screen_that_shows_them(w, monkey
     assert any(md(FILE) in t for t in shown(inbox))
     docs = render_page(monkeypatch, "pages.comms_documents:render", uid(w, "parent_of_pupil5_1"), school)
     assert [e.label for e in docs.expander] == [md(HOSTILE)]
+
+
+def test_a_hostile_lesson_topic_is_escaped_in_the_journal_column_tooltip(demo_url):
+    """The journal's column tooltip (work type, weight, topic) renders markdown too."""
+    login = LOGINS["teacher"]["login"]
+    _, grid = default_grid(actor_of(login))
+    with transaction() as tx:
+        lesson = tx.get(Lesson, grid.columns[-1].lesson_id)
+        lesson.topic = HOSTILE  # as data carried over from an older system could hold it
+        tx.add(lesson)
+    at = open_app(login)
+    assert not at.exception, at.exception
+    editors = [e for e in at.get("data_editor") if e.proto.columns]
+    helps = [c.get("help", "") for e in editors for c in json.loads(e.proto.columns).values()]
+    assert any(md(HOSTILE) in h for h in helps), helps
+    assert [h for h in helps if UNSAFE.search(h)] == []
