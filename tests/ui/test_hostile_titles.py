@@ -1,9 +1,10 @@
 """Issue 13, item 6: titles, names and file names typed by people reach Streamlit's markdown
-(button labels, subheaders, expander labels, captions, warnings, download buttons) only through
-`web.md`. A message, an announcement and a document titled with a remote image, a link, HTML
-and a bare address are shown on every screen that lists them; no element of those screens
-carries markdown that a browser would turn into an image or a link (the browser side of
-`web.md` is tests/e2e/test_markdown_escape_browser.py)."""
+(button labels, subheaders, expander labels, captions, warnings, download buttons, column
+tooltips) only through `web.md`. A message, an announcement and a document titled with a remote
+image, a link, HTML and a bare address are shown on every screen that lists them, and a lesson
+topic in the journal's tooltip; no element of those screens carries markdown that a browser
+would turn into an image or a link (the browser side of `web.md` is
+tests/e2e/test_markdown_escape_browser.py)."""
 from __future__ import annotations
 
 import json
