@@ -1,10 +1,11 @@
 """What the report workbooks share: real numbers, a bold frozen header with a filter, column
 widths, and text that can never turn into a formula.
 
-A text cell that starts with «=», «+», «-» or «@» (or a tab or a carriage return, as OWASP
-advises for spreadsheet exports) is written as a string cell with the quote prefix Excel and
-LibreOffice use for text typed with a leading apostrophe: it shows exactly as written and stays
-text even when someone edits it. Numbers (marks, averages, counts, shares) stay numbers.
+A formula-like text cell (`formula_guard.formula_like`: it starts with «=», «+», «-», «@», a tab,
+a carriage return…; the same rule the CSV download uses) is written as a string cell with the
+quote prefix Excel and LibreOffice use for text typed with a leading apostrophe: it shows exactly
+as written and stays text even when someone edits it. Numbers (marks, averages, counts, shares)
+stay numbers.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from exporters.formula_guard import formula_like
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E4E4E4")
 BOLD = Font(bold=True)
@@ -56,7 +57,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, wr
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         cell.value = value
-        if value.startswith(DANGEROUS):
+        if formula_like(value):
             cell.data_type = "s"
             cell.quotePrefix = True
     else:
@@ -115,7 +116,7 @@ def neutralise(wb: Workbook) -> Workbook:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(value, str) and value.startswith(DANGEROUS):
+                if formula_like(value):
                     cell.data_type = "s"
                     cell.quotePrefix = True
     return wb

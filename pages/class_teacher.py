@@ -21,7 +21,7 @@ def _attendance(actor: Actor, cls: class_teacher.ClassInfo) -> None:
     day = st.date_input("День", value=clock.today(), format="DD.MM.YYYY", key=f"class_day_{cls.id}")
     data = class_teacher.day_attendance(actor, cls.id, day)
     if not data.lessons:
-        st.info(f"{day:%d.%m.%Y} у {cls.name} класса уроков нет.")
+        st.info(f"{day:%d.%m.%Y} у {web.md(cls.name)} класса уроков нет.")
         return
     labels = [_lesson_label(l) for l in data.lessons]
     frame = pd.DataFrame([{"Ученик": name, **{label: data.cells[(sid, l.lesson_id)]
@@ -81,7 +81,7 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
                "учитель предмета; средние — за весь период.")
     st.dataframe(view.frame, hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True),
-                                **{c: st.column_config.TextColumn(c, help=view.help.get(c)) for c in view.work_columns}})
+                                **{c: st.column_config.TextColumn(c, help=web.md(view.help.get(c, "")) or None) for c in view.work_columns}})
     web.table_downloads(lambda: view.frame, stem=f"Журнал {cls.name} {names[subject_id]}", sheet="Журнал",
                         key=f"class_journal_dl_{cls.id}_{subject_id}")
 
@@ -121,7 +121,7 @@ def render(actor: Actor, school_id: int) -> None:
     class_id = classes[0].id if len(classes) == 1 else st.selectbox(
         "Класс", list(by_id), format_func=lambda i: by_id[i].name, key="class_choice")
     cls = by_id[class_id]
-    st.subheader(f"{cls.name} класс")
+    st.subheader(f"{web.md(cls.name)} класс")
     attendance_tab, journals_tab, summary_tab = st.tabs(["Посещаемость за день", "Журналы предметов",
                                                          "Сводка отметок"])
     try:

@@ -36,7 +36,8 @@ def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
             child = children[0]
         else:
             names = {c.student_id: f"{c.name}, {c.class_name}" if c.class_name else c.name for c in children}
-            chosen = st.segmented_control("Ребёнок", list(names), format_func=names.get, key="diary_child",
+            chosen = st.segmented_control("Ребёнок", list(names), format_func=lambda i: web.md(names[i]),
+                                          key="diary_child",
                                           default=children[0].student_id)
             child = next((c for c in children if c.student_id == chosen), children[0])
         label = f"{child.name}, {child.class_name}" if child.class_name else child.name
@@ -140,7 +141,7 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
     _marks_as_text(week, new)
     for day in week.days:
         part = frame[frame["День"] == day.title].drop(columns=["День"])
-        st.markdown(f"#### {day.title}")
+        st.markdown(f"#### {web.md(day.title)}")
         if part.empty:
             st.caption("Уроков нет")
             continue
@@ -192,7 +193,7 @@ def render(actor: Actor, school_id: int) -> None:
         if chosen is None:
             return
         student_id, label = chosen
-        st.subheader(label)
+        st.subheader(web.md(label))
         week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
         with week_tab:
             _show_week(actor, student_id, label)

@@ -112,7 +112,7 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     view = journal_view.layout(grid)
     config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True, width=PUPIL_WIDTH)}
     for label in view.work_columns:
-        config[label] = st.column_config.TextColumn(label, help=view.help[label], width=WORK_WIDTH, max_chars=20)
+        config[label] = st.column_config.TextColumn(label, help=web.md(view.help[label]), width=WORK_WIDTH, max_chars=20)
     config[journal_view.AVG] = st.column_config.TextColumn(journal_view.AVG, help="Среднее арифметическое за период")
     config[journal_view.WAVG] = st.column_config.TextColumn(
         journal_view.WAVG, help="Среднее с весами видов работ за период; «осв», «н/а», «зач» не учитываются")
@@ -341,7 +341,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.info(str(error))
         return
     window = EDIT_WINDOWS[grid.edit_window].title if grid.edit_window in EDIT_WINDOWS else grid.edit_window
-    st.caption(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
+    st.caption(f"{web.md(grid.class_name)} · {web.md(grid.subject_name)} · {web.md(grid.period_name)}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
                f"Изменение отметок: «{window}». Средние и пропуски — за весь период.")
     if grid.year_closed:
         st.warning(f"Учебный год {grid.year_name} закрыт: журнал доступен только для просмотра.")
