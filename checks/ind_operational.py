@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from checks.base import DOWN, PERCENT, UP, Indicator, Param
+from services.rules.averages import sql_round, sql_show
 
 PUPIL = "trim(st.last_name || ' ' || st.first_name || ' ' || st.middle_name)"
 COUNTED = "('1', '2', '3', '4', '5', 'н/а')"
@@ -26,7 +27,7 @@ SUCCESS_RATE = Indicator(
     trend=False,
 )
 
-_FAIL_FLAGS = """
+_FAIL_FLAGS = f"""
     WITH runs AS (
         -- marks ≤ 2 of a pupil in a subject with the same fail_run (marks above 2 before them, in the
         -- journal's order) follow one another; within the dates, K of them in a row
@@ -36,7 +37,7 @@ _FAIL_FLAGS = """
         GROUP BY m.student_id, m.subject_id, m.fail_run, s.fail_k HAVING count(*) >= s.fail_k),
     low_avg AS (
         SELECT m.student_id, m.subject_id,
-               'средневзвешенный ' || replace(printf('%.2f', sum(m.weight * m.numeric) / sum(m.weight)), '.', ',')
+               'средневзвешенный ' || {sql_show('sum(m.weight * m.numeric) / sum(m.weight)')}
                || ' за ' || any_value(s.fail_days) || ' дн.' AS reason
         FROM s_mark_all m JOIN s_school s ON s.school_id = m.school_id, params p
         WHERE m.numeric IS NOT NULL AND m.weight > 0 AND m.lesson_date > p.ref_date - CAST(s.fail_days AS INTEGER)
@@ -104,7 +105,7 @@ SYSTEMIC_ABSENCE = Indicator(
     drill_sql=_ABSENCE + f"""
         SELECT {PUPIL} AS "Ученик", p.class_name AS "Класс", strftime(f.month, '%m.%Y') AS "Месяц",
                f.n AS "Пропущено без причины", f.lessons AS "Уроков",
-               round(100.0 * f.n / f.lessons, 1) AS "Доля, %"
+               {sql_round('100.0 * f.n / f.lessons', 1)} AS "Доля, %"
         FROM flagged f JOIN s_pupil p ON p.student_id = f.student_id JOIN student st ON st.id = f.student_id
         ORDER BY "Класс", "Ученик", f.month""",
     trend=False,

@@ -5,6 +5,7 @@ a double mark «5/4» is two marks and counts twice.
 """
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
@@ -34,5 +35,36 @@ def round_mark(avg: float | None) -> int | None:
     return int(Decimal(str(avg)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def show(avg: float | None) -> str:
-    return "" if avg is None else f"{avg:.2f}".replace(".", ",")
+# One rounding rule for every average and share the portal prints: half up (3,625 → 3,63;
+# 3,624 → 3,62), to 2 decimals for marks and 1 for percentages. A tiny tolerance absorbs the
+# binary error of a sum computed in another order (Python, DuckDB, a spreadsheet), so the same
+# average rounds the same way wherever it is computed. The SQL twin below is the same formula.
+TOLERANCE = 1e-9
+
+
+def round_half_up(value: float | None, digits: int = 2) -> float | None:
+    """The portal's rounding: half up to `digits` decimals (for non-negative numbers)."""
+    if value is None:
+        return None
+    scale = 10 ** digits
+    return math.floor(float(value) * scale + 0.5 + TOLERANCE) / scale
+
+
+def sql_round(expr: str, digits: int = 2) -> str:
+    """The same rule as a DuckDB expression (a DOUBLE)."""
+    scale = 10 ** digits
+    return f"(floor(CAST(({expr}) AS DOUBLE) * {scale} + 0.5 + {TOLERANCE}) / {scale})"
+
+
+def sql_show(expr: str, digits: int = 2) -> str:
+    """The same rule as DuckDB text with a decimal comma: «3,63»."""
+    return f"replace(printf('%.{digits}f', {sql_round(expr, digits)}), '.', ',')"
+
+
+def show(avg: float | None, digits: int = 2) -> str:
+    """An average as text with a decimal comma, rounded by the rule: «3,63»; empty for none."""
+    return "" if avg is None else f"{round_half_up(avg, digits):.{digits}f}".replace(".", ",")
+
+
+def show_percent(value: float | None) -> str:
+    return "—" if value is None else show(value, 1) + " %"
