@@ -72,17 +72,19 @@ SYSTEMIC_FAILURE = Indicator(
 )
 
 _ABSENCE = """
+    -- each calendar month cut to the chosen dates: lessons and absences over the same days
     WITH months AS (
-        SELECT pm.student_id, pm.month, pm.lessons
-        FROM pupil_month pm, params p
-        WHERE pm.school_id IN (SELECT school_id FROM s_school)
-          AND pm.month BETWEEN date_trunc('month', p.d1) AND date_trunc('month', p.ref_date)
-          AND pm.student_id IN (SELECT student_id FROM s_pupil)),
+        SELECT pd.student_id, CAST(date_trunc('month', pd.lesson_date) AS DATE) AS month, sum(pd.lessons) AS lessons
+        FROM pupil_day pd, params p
+        WHERE pd.school_id IN (SELECT school_id FROM s_school)
+          AND pd.lesson_date BETWEEN p.d1 AND p.ref_date
+          AND pd.student_id IN (SELECT student_id FROM s_pupil)
+        GROUP BY ALL),
     missed AS (
         SELECT a.student_id, CAST(date_trunc('month', a.lesson_date) AS DATE) AS month, count(*) AS n
         FROM s_att_any a, params p
         WHERE a.status = 'absent' AND a.lesson_status = 'scheduled' AND a.ended_at <= p.now_at
-          AND a.lesson_date >= date_trunc('month', p.d1)
+          AND a.lesson_date BETWEEN p.d1 AND p.ref_date
         GROUP BY ALL),
     flagged AS (
         SELECT m.student_id, m.month, m.lessons, x.n
@@ -96,7 +98,8 @@ SYSTEMIC_ABSENCE = Indicator(
     params=(Param("abs_share", "Доля пропусков, %", 30, "Пропущено без уважительной причины за месяц, не меньше"),),
     definition=(
         "Доля учеников, пропустивших без уважительной причины («Н») не меньше 30 % своих уроков хотя бы в одном "
-        "календарном месяце выбранного периода (болезнь и уважительная причина не считаются). "
+        "календарном месяце выбранного периода (болезнь и уважительная причина не считаются). Месяц, который "
+        "выбранные даты захватывают не целиком, считается только по этим датам: и пропуски, и уроки. "
         "Считается по всем урокам ученика, без отбора по предмету."),
     value_sql=_ABSENCE + """
         SELECT p.school_id, p.class_id, count(f.student_id) AS num, count(*) AS den

@@ -1,0 +1,47 @@
+"""Issue 18: indicators over chosen dates that cut a month or a period (bugs 2 and 5), on the
+hand-built world (tests/integration/indicators_world.py) with ten more maths lessons of 9А in
+November (5, 6, 7, 10, 12, 13, 14 Nov № 2 and 5, 6, 7 Nov № 3), where nobody is absent: P5's
+November is then 12 lessons with 2 unexcused misses (L18 on 11 Nov, L19 on 18 Nov)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+import pytest
+
+from checks import runner, snapshot
+from checks.scope import Scope
+from models import Lesson
+from models.db import transaction
+from tests.integration import indicators_world as iwm
+
+EXTRA = [(d, 2) for d in (5, 6, 7, 10, 12, 13, 14)] + [(d, 3) for d in (5, 6, 7)]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, sqlite_template):
+    with iwm.built_world("sqlite", tmp_path_factory.mktemp("ranges"), sqlite_template) as (w, _):
+        with transaction() as tx:
+            for day, number in EXTRA:
+                start, end = iwm.BELLS[number]
+                ended = datetime.combine(date(2025, 11, day), end, iwm.MSK).astimezone(timezone.utc)
+                tx.add(Lesson(school_id=w.a, class_id=w.classes["9А"], subject_id=w.subjects["math"],
+                              teacher_id=w.staff["math"], period_id=w.periods["q2"], lesson_date=date(2025, 11, day),
+                              lesson_number=number, starts_at=start, ends_at=end, held=True, topic="Повторение",
+                              topic_entered_at=ended, attendance_taken_at=ended))
+        snapshot.refresh()
+        yield w
+
+
+def value(w, indicator_id, d1, d2):
+    with runner.run(Scope((w.a,), d1, d2)) as run:
+        r = {x.id: x for x in run.values((indicator_id,))}[indicator_id]
+    return r.value, r.numerator, r.denominator
+
+
+def test_systemic_absence_cuts_lessons_and_misses_to_the_same_dates(world):
+    # the whole of November: 2 of 12 lessons (17 %) — not flagged
+    assert value(world, "systemic_absence", date(2025, 11, 1), date(2025, 11, 30))[1] == 0
+    # 17–19 Nov: P5's only lesson (L19) missed — 1 of 1; before the fix 2 misses of the month's 12 lessons
+    assert value(world, "systemic_absence", date(2025, 11, 17), date(2025, 11, 19)) == (14.29, 1, 7)
+    # 1–11 Nov: 1 (L18) of 8 lessons (5, 6, 7 twice, 10, 11) — not flagged
+    assert value(world, "systemic_absence", date(2025, 11, 1), date(2025, 11, 11))[1] == 0
