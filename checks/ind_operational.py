@@ -177,21 +177,21 @@ TIMELY_HOMEWORK = Indicator(
     good=UP, green=90, yellow=75,
     definition=(
         "Доля уроков (2–11 классы, урок состоялся), домашнее задание к которым записано не позже чем через 3 часа "
-        "после конца урока (п. 1.10). Уроки, срок которых ещё не наступил, учитываются, только если ДЗ уже записано."),
+        "после конца урока (п. 1.10). Считаются только уроки, к которым домашнее задание задано (записано): урок "
+        "без ДЗ опозданием не считается."),
     value_sql="""
         SELECT school_id, class_id, count(*) FILTER (WHERE hw_entered_at <= hw_due) AS num, count(*) AS den
-        FROM s_lesson, params p
-        WHERE grade >= 2 AND status = 'scheduled' AND (hw_due <= p.now_at OR hw_entered_at IS NOT NULL)
+        FROM s_lesson
+        WHERE grade >= 2 AND status = 'scheduled' AND hw_entered_at IS NOT NULL
         GROUP BY ALL""",
     drill_sql=f"""
         SELECT {TEACHER} AS "Учитель", c.class_name AS "Класс", sj.name AS "Предмет",
                strftime(l.lesson_date, '%d.%m.%Y') AS "Дата урока", l.lesson_number AS "Урок",
                {_local('l.hw_due')} AS "Срок",
-               coalesce({_local('l.hw_entered_at')}, 'не записано') AS "ДЗ записано"
+               {_local('l.hw_entered_at')} AS "ДЗ записано"
         FROM s_lesson l JOIN s_school s ON s.school_id = l.school_id JOIN s_class c ON c.class_id = l.class_id
-        JOIN subject sj ON sj.id = l.subject_id LEFT JOIN staff t ON t.id = l.teacher_id, params p
-        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_due <= p.now_at
-          AND (l.hw_entered_at IS NULL OR l.hw_entered_at > l.hw_due)
+        JOIN subject sj ON sj.id = l.subject_id LEFT JOIN staff t ON t.id = l.teacher_id
+        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_entered_at > l.hw_due
         ORDER BY "Учитель", l.lesson_date, l.lesson_number""",
 )
 

@@ -41,9 +41,9 @@ EXPECTED = {
     # 36 marks; late: L6 P5 (15 Oct 09:00), L9 P4 (21:30), L11 three marks (22:00). The test marks
     # of L10 entered 20 Nov are within 3 checking days. → 31 / 36
     "timely_marks": (86.11, 31, 36),
-    # lessons of grades 2–11 that took place: L1–L6, L8–L19 = 18; homework within 3 h: L1, L4, L8, L9,
-    # L12, L13, L14, L15, L18 = 9 (L3, L11 late; L2, L5, L6, L10, L16, L17, L19 none) → 9 / 18
-    "timely_homework": (50.0, 9, 18),
+    # lessons of grades 2–11 that took place with homework given (issue 18, bug 4: a lesson without
+    # homework is not late): L1, L3, L4, L8, L9, L11–L15, L18 = 11; within 3 h: all but L3, L11 → 9 / 11
+    "timely_homework": (81.82, 9, 11),
     # (n5 + n4) / N = 9 / 17
     "knowledge_quality": (52.94, 9, 17),
     # (100·5 + 64·4 + 36·5 + 16·2 + 7·1) / 17 = 975 / 17
