@@ -45,3 +45,12 @@ def test_systemic_absence_cuts_lessons_and_misses_to_the_same_dates(world):
     assert value(world, "systemic_absence", date(2025, 11, 17), date(2025, 11, 19)) == (14.29, 1, 7)
     # 1–11 Nov: 1 (L18) of 8 lessons (5, 6, 7 twice, 10, 11) — not flagged
     assert value(world, "systemic_absence", date(2025, 11, 1), date(2025, 11, 11))[1] == 0
+
+
+def test_deputy_pupils_without_marks_or_with_one_count_pupil_subject_pairs(world):
+    """Issue 18, bug 3. Pairs: 5А P1, P2, P4 × maths, Russian, English = 9; 9А P5, P6 × maths = 2;
+    1А's maths is «Без аттестации» (first grade): none. No pair is without marks (before: P7 and P8 of
+    1А, 2 of 7 pupils); exactly one mark: P2 and P4 in Russian (before: per pupil over all subjects, 0)."""
+    year = (iwm.YEAR_FROM, iwm.YEAR_TO)
+    assert value(world, "dep_pupils_no_marks", *year) == (0.0, 0, 11)
+    assert value(world, "dep_pupils_one_mark", *year) == (18.18, 2, 11)
