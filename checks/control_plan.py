@@ -5,6 +5,7 @@ A finding has the columns of checks.base.FINDING_COLUMNS: school, class, subject
 from __future__ import annotations
 
 from checks.base import Check, Param
+from checks.ind_journal import ACCUMULATION_UNITS
 
 
 def local(expr: str, tz: str = "l.tz") -> str:
@@ -56,12 +57,10 @@ MARKS = Check(
 ACCUMULATION = Check(
     id="ctl_mark_accumulation", group="plan", name="График накопляемости отметок",
     definition=("Классы и предметы, где у учеников меньше отметок, чем норма накопляемости (2 × часов в неделю + 1, "
-                "не меньше 3, для идущего периода — пропорционально прошедшим дням)."),
+                "не меньше 3, для идущего периода — пропорционально прошедшим дням). Только отметки 1–5 и только "
+                "предметы с пятибалльными отметками."),
     findings_sql=f"""
-        WITH u AS (
-            SELECT u.*, CAST(floor(greatest(s.acc_min, s.acc_factor * u.hours_per_week + 1)
-                                   * (u.w_end - u.w_start + 1) / (u.ends_on - u.starts_on + 1)) AS INTEGER) AS required
-            FROM s_unit u JOIN s_school s ON s.school_id = u.school_id WHERE coalesce(u.final, '') <> 'осв')
+{ACCUMULATION_UNITS}
         SELECT u.school_id, u.class_id, u.subject_id, {TEACHER_OF.format(a='u')} AS teacher_id,
                CAST(NULL AS INTEGER) AS lesson_id, CAST(NULL AS DATE) AS lesson_date,
                'Мало отметок (' || u.period_name || '): у ' || count(*) || ' уч. меньше ' || max(u.required)

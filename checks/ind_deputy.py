@@ -57,13 +57,13 @@ CLASS_TEACHERS_WORKING = Indicator(
 
 # (pupil, subject): the pupils counted × the subjects of their class that get current marks
 # (five-point and attested: not «Без аттестации», not the first grade's, not «зачёт» subjects such as
-# ОРКСЭ); the marks within the dates («осв» is no mark; a pair with only «осв» is exempt, left out)
+# ОРКСЭ); the marks 1–5 within the dates («н/а», «осв» are no marks; a pair with only «осв» is exempt)
 _MARKS_PER_PAIR = """
     WITH pairs AS (
         SELECT p.student_id, p.school_id, p.class_id, p.class_name, cu.subject_id
         FROM s_pupil p JOIN s_curr cu ON cu.class_id = p.class_id
         WHERE NOT cu.no_attestation AND cu.marking = 'five'),
-    n AS (SELECT student_id, subject_id, count(*) FILTER (WHERE value <> 'осв') AS marks,
+    n AS (SELECT student_id, subject_id, count(numeric) AS marks,
                  bool_or(value = 'осв') AS exempt
           FROM s_mark GROUP BY ALL),
     pp AS (SELECT pr.*, coalesce(n.marks, 0) AS marks

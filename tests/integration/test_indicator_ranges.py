@@ -10,7 +10,9 @@ import pytest
 
 from checks import runner, snapshot
 from checks.scope import Scope
-from models import Lesson
+from sqlmodel import select
+
+from models import CurriculumItem, Lesson, Mark, Subject, Work, WorkType
 from models.db import transaction
 from tests.integration import indicators_world as iwm
 
@@ -28,6 +30,20 @@ def world(tmp_path_factory, sqlite_template):
                               teacher_id=w.staff["math"], period_id=w.periods["q2"], lesson_date=date(2025, 11, day),
                               lesson_number=number, starts_at=start, ends_at=end, held=True, topic="Повторение",
                               topic_entered_at=ended, attendance_taken_at=ended))
+            # bug 7: a «зачёт» subject without current marks in 9А, and three «н/а» of P2 in Russian, 1 четверть
+            orkse = Subject(school_id=w.a, name="ОРКСЭ")
+            tx.add(orkse)
+            tx.flush()
+            tx.add(CurriculumItem(school_id=w.a, class_id=w.classes["9А"], subject_id=orkse.id, hours_per_week=1,
+                                  marking="pass_fail"))
+            work = Work(school_id=w.a, lesson_id=w.lessons["L3"].id, work_type_id=tx.exec(
+                select(WorkType.id).where(WorkType.school_id == w.a, WorkType.is_default)).one(),
+                created_at=iwm.msk(10, 7, 12))
+            tx.add(work)
+            tx.flush()
+            for pos in range(3):
+                tx.add(Mark(school_id=w.a, work_id=work.id, student_id=w.pupils["P2"], position=pos, value="н/а",
+                            entered_at=iwm.msk(10, 7, 12)))
         snapshot.refresh()
         yield w
 
@@ -49,8 +65,16 @@ def test_systemic_absence_cuts_lessons_and_misses_to_the_same_dates(world):
 
 def test_deputy_pupils_without_marks_or_with_one_count_pupil_subject_pairs(world):
     """Issue 18, bug 3. Pairs: 5А P1, P2, P4 × maths, Russian, English = 9; 9А P5, P6 × maths = 2;
-    1А's maths is «Без аттестации» (first grade): none. No pair is without marks (before: P7 and P8 of
-    1А, 2 of 7 pupils); exactly one mark: P2 and P4 in Russian (before: per pupil over all subjects, 0)."""
+    1А's maths is «Без аттестации» (first grade) and 9А's ОРКСЭ a «зачёт»: none. Without marks: P4 in
+    Russian (only «н/а»; before: P7 and P8 of 1А, 2 of 7 pupils); exactly one mark: P2 in Russian (a «5»
+    and three «н/а»; before: per pupil over all subjects, 0)."""
     year = (iwm.YEAR_FROM, iwm.YEAR_TO)
-    assert value(world, "dep_pupils_no_marks", *year) == (0.0, 0, 11)
-    assert value(world, "dep_pupils_one_mark", *year) == (18.18, 2, 11)
+    assert value(world, "dep_pupils_no_marks", *year) == (9.09, 1, 11)
+    assert value(world, "dep_pupils_one_mark", *year) == (9.09, 1, 11)
+
+
+def test_mark_accumulation_skips_subjects_without_marks_and_na(world):
+    """Issue 18, bug 7. The 18 units of test_indicators_values (11 reach the norm); 9А's ОРКСЭ adds none
+    (before: 4 units, the two of 1 четверть failing); P2's three «н/а» in Russian are no marks, so P2
+    still misses the norm of 3 (before: reached it)."""
+    assert value(world, "mark_accumulation", iwm.YEAR_FROM, iwm.YEAR_TO) == (61.11, 11, 18)
