@@ -7,22 +7,46 @@ from services.rules.averages import sql_round, sql_show
 PUPIL = "trim(st.last_name || ' ' || st.first_name || ' ' || st.middle_name)"
 COUNTED = "('1', '2', '3', '4', '5', 'н/а')"
 
+# Per pupil, as the attestation summary counts them (services/reports_stats.pupil_category): a pupil
+# in a study period is counted with at least one result other than «осв»; successful without any
+# «1», «2», «незач» or «н/а»; of quality when successful with marks «4» and «5» only (at least one).
+PUPIL_STANDING = """
+    WITH pu AS (
+        SELECT school_id, class_id, student_id, period_id,
+               count(*) FILTER (WHERE final IN ('1', '2', '3', '4', '5', 'н/а', 'зач', 'незач')) AS results,
+               count(*) FILTER (WHERE final IN ('1', '2', 'незач', 'н/а')) AS bad,
+               count(*) FILTER (WHERE final IN ('4', '5')) AS good,
+               count(*) FILTER (WHERE final = '3') AS threes
+        FROM s_unit GROUP BY ALL),
+    pupils AS (SELECT * FROM pu WHERE results > 0)"""
+
+# the per-mark shares (pairs «ученик — предмет»), shown beside the per-pupil value under their own names
+PER_MARK = f"""
+    SELECT {sql_round("100.0 * count(*) FILTER (WHERE final IN ('4', '5')) / nullif(count(*), 0)", 1)}
+               AS "Доля отметок «4» и «5», %",
+           {sql_round("100.0 * count(*) FILTER (WHERE final IN ('3', '4', '5')) / nullif(count(*), 0)", 1)}
+               AS "Доля отметок «3»–«5», %",
+           count(*) AS "Отметок (пар «ученик — предмет»)"
+    FROM s_unit WHERE final IN {COUNTED}"""
+
 SUCCESS_RATE = Indicator(
     id="success_rate", category="operational", name="Уровень успеваемости", unit="%", kind=PERCENT, good=UP,
     green=95, yellow=85, source="sourced",
     definition=(
-        "(n5 + n4 + n3) / N · 100 по парам «ученик — предмет» за каждый учебный период выбранных дат: "
-        "берётся отметка за период, а пока её нет — текущий средневзвешенный балл, округлённый (3,5 → 4). "
-        "N — все ученики, кроме освобождённых («осв») и не имеющих отметок; выбывшие не считаются, «н/а» входит в N."),
-    value_sql=f"""
-        SELECT school_id, class_id, count(*) FILTER (WHERE final IN ('3', '4', '5')) AS num, count(*) AS den
-        FROM s_unit WHERE final IN {COUNTED} GROUP BY ALL""",
+        "(n5 + n4 + n3) / N · 100 по ученикам за каждый учебный период выбранных дат, как в отчёте об аттестации: "
+        "успевает ученик без «2», «1», «незач» и «н/а» по всем предметам; берётся отметка за период, а пока её нет — "
+        "текущий средневзвешенный балл, округлённый. N — ученики, у которых есть отметки (кроме «осв»); выбывшие "
+        "не считаются, «н/а» входит в N. Рядом — доля отметок «3»–«5» (по парам «ученик — предмет»)."),
+    value_sql=PUPIL_STANDING + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE bad = 0) AS num, count(*) AS den
+        FROM pupils GROUP BY ALL""",
+    extra_sql=PER_MARK,
     drill_sql=f"""
         SELECT {PUPIL} AS "Ученик", u.class_name AS "Класс", sj.name AS "Предмет", u.period_name AS "Период",
                u.final AS "Отметка", CASE WHEN u.pm_value IS NULL THEN 'текущий средний' ELSE 'за период' END AS "Источник"
         FROM (SELECT s_unit.*, c.class_name FROM s_unit JOIN s_class c USING (class_id)) u
         JOIN student st ON st.id = u.student_id JOIN subject sj ON sj.id = u.subject_id
-        WHERE u.final IN ('1', '2', 'н/а')
+        WHERE u.final IN ('1', '2', 'н/а', 'незач')
         ORDER BY u.class_name, "Ученик", "Предмет", u.period_number""",
     trend=False,
 )

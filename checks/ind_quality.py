@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.base import RATIO, PERCENT, UP, Indicator, Param
-from checks.ind_operational import COUNTED, PUPIL
+from checks.ind_operational import COUNTED, PER_MARK, PUPIL, PUPIL_STANDING
 from services.rules.averages import sql_round, sql_show
 
 _UNIT_DRILL = f"""
@@ -16,11 +16,15 @@ _UNIT_DRILL = f"""
 KNOWLEDGE_QUALITY = Indicator(
     id="knowledge_quality", category="quality", name="Качество знаний", unit="%", kind=PERCENT, good=UP,
     green=50, yellow=35, source="sourced",
-    definition=("(n5 + n4) / N · 100 по парам «ученик — предмет» за учебные периоды выбранных дат "
-                "(отметка за период, а пока её нет — округлённый средневзвешенный балл); N — как в успеваемости."),
-    value_sql=f"""
-        SELECT school_id, class_id, count(*) FILTER (WHERE final IN ('4', '5')) AS num, count(*) AS den
-        FROM s_unit WHERE final IN {COUNTED} GROUP BY ALL""",
+    definition=("(n5 + n4) / N · 100 по ученикам за учебные периоды выбранных дат, как в отчёте об аттестации: "
+                "ученики, у которых все отметки «4» и «5» (отметка за период, а пока её нет — округлённый "
+                "средневзвешенный балл); N — как в успеваемости. Рядом — доля отметок «4» и «5» "
+                "(по парам «ученик — предмет»)."),
+    value_sql=PUPIL_STANDING + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE bad = 0 AND threes = 0 AND good > 0) AS num,
+               count(*) AS den
+        FROM pupils GROUP BY ALL""",
+    extra_sql=PER_MARK,
     drill_sql=_UNIT_DRILL.format(values="('1', '2', '3', 'н/а')"),
     trend=False,
 )
