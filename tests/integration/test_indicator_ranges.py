@@ -78,3 +78,15 @@ def test_mark_accumulation_skips_subjects_without_marks_and_na(world):
     (before: 4 units, the two of 1 четверть failing); P2's three «н/а» in Russian are no marks, so P2
     still misses the norm of 3 (before: reached it)."""
     assert value(world, "mark_accumulation", iwm.YEAR_FROM, iwm.YEAR_TO) == (61.11, 11, 18)
+
+
+def test_olympiad_coverage_counts_stages_held_within_the_dates(world):
+    """Issue 18, bug 5: every result and venue of the world is dated 1 October 2025."""
+    sept = (date(2025, 9, 1), date(2025, 9, 15))
+    assert value(world, "olymp_school_stage", *sept) == (0.0, 0, 5)          # before: 3 of 5
+    assert value(world, "olymp_regional_stage", *sept) == (0.0, 0, 2)
+    assert value(world, "olymp_venues", *sept)[0] == 0                         # before: 2
+    october = (date(2025, 9, 15), date(2025, 10, 15))
+    # P3 is still at school (left 10 Nov), P4 not yet: P1, P2, P3, P5 of P1, P2, P3, P5, P6
+    assert value(world, "olymp_school_stage", *october) == (80.0, 4, 5)
+    assert value(world, "olymp_venues", *october)[0] == 2
