@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from checks.base import Check, Param
 from checks.ind_journal import ACCUMULATION_UNITS
+from services.rules.working_days import official_days_off
 
 
 def local(expr: str, tz: str = "l.tz") -> str:
@@ -215,5 +216,28 @@ DIRECTOR_REVIEW = Check(
         WHERE a.month IS NULL AND last_day(m.month) <= p.ref_date AND last_day(m.month) < p.today""",
 )
 
+# the official days off (public holidays and the days off moved by decree) of the years a school may
+# look at, as a DuckDB list literal: the snapshot has no production calendar of its own
+_DAYS_OFF = "[" + ", ".join(f"DATE '{d}'" for d in official_days_off(2018, 2035)) + "]"
+
+DAYS_OFF = Check(
+    id="ctl_lessons_on_days_off", group="plan", name="Уроки в праздничные и выходные дни",
+    definition=("Уроки, отмеченные проведёнными в официальный нерабочий день (праздник или выходной, перенесённый "
+                "постановлением правительства, например 09.01.2026, 09.03.2026, 11.05.2026) или в день каникул и "
+                "праздников календаря школы."),
+    findings_sql=f"""
+        SELECT l.school_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_id, l.lesson_date,
+               'Урок проведён в нерабочий день: ' || coalesce(
+                   (SELECT min(h.name) FROM holiday h WHERE h.school_id = l.school_id
+                        AND l.lesson_date BETWEEN h.starts_on AND h.ends_on),
+                   'официальный выходной ' || strftime(l.lesson_date, '%d.%m.%Y')) AS what,
+               CAST(l.lesson_date AS TIMESTAMP) AS since
+        FROM s_lesson l
+        WHERE l.status = 'scheduled' AND l.held
+          AND (list_contains({_DAYS_OFF}, l.lesson_date)
+               OR EXISTS (SELECT 1 FROM holiday h WHERE h.school_id = l.school_id
+                          AND l.lesson_date BETWEEN h.starts_on AND h.ends_on))""",
+)
+
 CHECKS = (TOPICS, MARKS, ACCUMULATION, ATTENDANCE, CURRICULUM, HOMEWORK, HOMEWORK_VOLUME, SUBSTITUTIONS,
-          NON_CYRILLIC, DIRECTOR_REVIEW)
+          NON_CYRILLIC, DIRECTOR_REVIEW, DAYS_OFF)

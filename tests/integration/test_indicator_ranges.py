@@ -44,6 +44,16 @@ def world(tmp_path_factory, sqlite_template):
             for pos in range(3):
                 tx.add(Mark(school_id=w.a, work_id=work.id, student_id=w.pupils["P2"], position=pos, value="н/а",
                             entered_at=iwm.msk(10, 7, 12)))
+            # bug 10: a lesson of 5А marked as held on 4 November, День народного единства
+            start, end = iwm.BELLS[2]
+            tx.add(Lesson(school_id=w.a, class_id=w.classes["5А"], subject_id=w.subjects["rus"],
+                          teacher_id=w.staff["rus"], lesson_date=date(2025, 11, 4), lesson_number=2, starts_at=start,
+                          ends_at=end, held=True, topic="Урок в праздник"))
+            # and one of school B (no holidays in its calendar) on 3 November, a day off moved by decree
+            b1 = w.lessons["B1"]
+            tx.add(Lesson(school_id=w.b, class_id=b1.class_id, subgroup_id=b1.subgroup_id, subject_id=b1.subject_id,
+                          teacher_id=b1.teacher_id, lesson_date=date(2025, 11, 3), lesson_number=1,
+                          starts_at=b1.starts_at, ends_at=b1.ends_at, held=True, topic="Урок в выходной"))
         snapshot.refresh()
         yield w
 
@@ -90,3 +100,16 @@ def test_olympiad_coverage_counts_stages_held_within_the_dates(world):
     # P3 is still at school (left 10 Nov), P4 not yet: P1, P2, P3, P5 of P1, P2, P3, P5, P6
     assert value(world, "olymp_school_stage", *october) == (80.0, 4, 5)
     assert value(world, "olymp_venues", *october)[0] == 2
+
+
+def test_a_lesson_held_on_a_day_off_is_a_finding(world):
+    """Issue 18, bug 10: the check flags the lesson of 4 November; no other lesson of the world is on a
+    day off (3 Nov 2025 is one too, by decree, but nothing was held)."""
+    with runner.run(Scope((world.a,), iwm.YEAR_FROM, iwm.YEAR_TO)) as run:
+        found = run.findings("ctl_lessons_on_days_off")
+    assert [(f.lesson_date, f.what) for f in found] == [
+        (date(2025, 11, 4), "Урок проведён в нерабочий день: Осенние каникулы")]
+    with runner.run(Scope((world.b,), iwm.YEAR_FROM, iwm.YEAR_TO)) as run:
+        found = run.findings("ctl_lessons_on_days_off")
+    assert [(f.lesson_date, f.what) for f in found] == [
+        (date(2025, 11, 3), "Урок проведён в нерабочий день: официальный выходной 03.11.2025")]
