@@ -29,7 +29,8 @@ SELECT s.id AS school_id, s.municipality_id, s.name, s.short_name,
        coalesce(st.timezone, '{tz_default}') AS tz,
        coalesce(st.mark_deadline_hour, 21) AS mark_hour,
        coalesce(st.homework_deadline_hours, 3) AS hw_hours,
-       coalesce(st.attendance_deadline_days, 2) AS att_days
+       coalesce(st.attendance_deadline_days, 2) AS att_days,
+       coalesce(st.mark_round_from, 50) AS round_from
 FROM school s LEFT JOIN schoolsettings st ON st.school_id = s.id
 ORDER BY s.id"""),
         # the UTC offset of each school's zone on each day that lessons span (noon: no DST switch then)

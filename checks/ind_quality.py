@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from checks.base import RATIO, PERCENT, UP, Indicator, Param
 from checks.ind_operational import COUNTED, PER_MARK, PUPIL, PUPIL_STANDING
-from services.rules.averages import sql_round, sql_show
+from services.rules.averages import sql_round, sql_round_mark, sql_show
 
 _UNIT_DRILL = f"""
     SELECT {PUPIL} AS "Ученик", c.class_name AS "Класс", sj.name AS "Предмет", u.period_name AS "Период",
@@ -158,9 +158,10 @@ _GROUPS = f"""
     g AS (
         SELECT school_id, class_id, subject_id, subgroup_id, avg(numeric) AS avg_mark FROM marks GROUP BY ALL),
     pq AS (
-        SELECT class_id, subject_id, subgroup_id, student_id,
-               floor(sum(weight * numeric) / sum(weight) + 0.5) AS r
-        FROM marks WHERE weight > 0 GROUP BY ALL),
+        SELECT m.class_id, m.subject_id, m.subgroup_id, m.student_id,
+               {sql_round_mark('sum(m.weight * m.numeric) / sum(m.weight)', 'any_value(ss.round_from)')} AS r
+        FROM marks m JOIN s_school ss ON ss.school_id = m.school_id WHERE m.weight > 0
+        GROUP BY m.class_id, m.subject_id, m.subgroup_id, m.student_id),
     q AS (
         SELECT class_id, subject_id, subgroup_id, 100.0 * count(*) FILTER (WHERE r >= 4) / count(*) AS quality
         FROM pq GROUP BY ALL),

@@ -91,6 +91,7 @@ class Grid:
     homework: dict[int, str] = field(default_factory=dict)  # lesson_id → text
     year_closed: bool = False                    # the class's school year is closed: read-only
     year_name: str = ""                          # «2025/2026»
+    mark_round_from: int = 50                    # the school's rounding of the suggestion, hundredths
 
     def column(self, label: str) -> Column:
         return next(c for c in self.columns if c.label == label)
@@ -337,7 +338,8 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         summaries[p.student_id] = PupilSummary(
             average=averages.average(v for v, _ in values), weighted=weighted,
             absences=absences.get(p.student_id, 0), lates=lates.get(p.student_id, 0),
-            period_mark=period_values.get(p.student_id, ""), suggested=averages.round_mark(weighted),
+            period_mark=period_values.get(p.student_id, ""),
+            suggested=averages.round_mark(weighted, settings.mark_round_from),
             period_mark_owner=elsewhere.owner(p.student_id, class_id, p.spans, period.starts_on, period.ends_on))
     editable = frozenset() if year_closed else frozenset(
         c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
@@ -348,7 +350,7 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         tz=settings.timezone, edit_window=settings.edit_window, columns=columns, pupils=pupils,
         cells=cells, summaries=summaries, editable_lessons=editable,
         homework=homework, year_closed=bool(year_closed),
-        year_name=f"{start_year}/{start_year + 1}" if start_year else "")
+        year_name=f"{start_year}/{start_year + 1}" if start_year else "", mark_round_from=settings.mark_round_from)
 
 
 def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:

@@ -6,7 +6,6 @@ a double mark «5/4» is two marks and counts twice.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from services.rules.cells import numeric
@@ -28,11 +27,23 @@ def weighted_average(marks: Iterable[tuple[str, float]]) -> float | None:
     return total / weight_sum if weight_sum else None
 
 
-def round_mark(avg: float | None) -> int | None:
-    """The suggested period mark: half up (3.5 → 4, 4.49 → 4)."""
+def round_mark(avg: float | None, round_from: int = 50) -> int | None:
+    """The suggested period mark from the average as shown (two decimals): up when its fractional
+    part is at least round_from hundredths, the school's setting (50: 3,50 → 4, 3,49 → 3; 60: 4,59 → 4)."""
     if avg is None:
         return None
-    return int(Decimal(str(avg)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    shown = round_half_up(avg, 2)
+    return math.floor(shown + (100 - round_from) / 100 + TOLERANCE)
+
+
+def sql_round_mark(expr: str, round_from: str = "50") -> str:
+    """The same rule as a DuckDB expression (an INTEGER); round_from is an SQL expression in hundredths."""
+    return f"CAST(floor({sql_round(expr)} + (100 - ({round_from})) / 100.0 + {TOLERANCE}) AS INTEGER)"
+
+
+def round_from_text(round_from: int) -> str:
+    """«с 0,50: 3,50 → 4» — the rule as the journal shows it beside the suggestion."""
+    return f"округление вверх с ,{round_from:02d}: 3,{round_from:02d} → 4, 3,{round_from - 1:02d} → 3"
 
 
 # One rounding rule for every average and share the portal prints: half up (3,625 → 3,63;

@@ -91,3 +91,18 @@ def test_one_rounding_rule_in_python_and_in_duckdb():
     for x in cases:
         got = con.execute(f"SELECT {sql_show(repr(x))}, {sql_round(repr(x))}").fetchone()
         assert got == (show(x), round_half_up(x)), x
+
+
+def test_round_mark_follows_the_schools_threshold_in_python_and_duckdb():
+    """Issue 18, bug 11: the local act may round from 4,60 instead of 4,50; the suggestion uses the
+    average as shown (4,495 prints «4,50» and suggests «5»)."""
+    import duckdb
+
+    from services.rules.averages import round_from_text, sql_round_mark
+    assert [round_mark(x) for x in (4.5, 4.49, 4.495, 3.6, 2.5)] == [5, 4, 5, 4, 3]
+    assert [round_mark(x, 60) for x in (4.5, 4.59, 4.6, 3.65, 2.0, 5.0)] == [4, 4, 5, 4, 2, 5]
+    con = duckdb.connect()
+    for x in (4.5, 4.49, 4.495, 4.59, 4.6, 3.65, 1.0, 29 / 8):
+        for rf in (50, 60, 45):
+            assert con.execute(f"SELECT {sql_round_mark(repr(x), str(rf))}").fetchone()[0] == round_mark(x, rf), (x, rf)
+    assert round_from_text(60) == "округление вверх с ,60: 3,60 → 4, 3,59 → 3"
