@@ -1065,7 +1065,7 @@ class SchoolBuilder:
                         n = 5 if v >= 4.5 else 4 if v >= 3.5 else 3 if v >= 2.5 else 2 if v >= 0.9 else 1
                         when += timedelta(seconds=3 + 40 * rand())
                         marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                      "position": 0, "value": _VAL[n], "numeric": n, "entered_at": when,
+                                      "position": 0, "value": _VAL[n], "numeric": n, "entered_at": min(when, now),
                                       "entered_by_user_id": user, "updated_at": None, "version": 1})
                         mid += 1
                         a = acc.get((p.id, subj, L.period))
@@ -1078,7 +1078,7 @@ class SchoolBuilder:
                     for p in osv:
                         when += timedelta(seconds=3 + 20 * rand())
                         marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                      "position": 0, "value": "осв", "numeric": None, "entered_at": when,
+                                      "position": 0, "value": "осв", "numeric": None, "entered_at": min(when, now),
                                       "entered_by_user_id": user, "updated_at": None, "version": 1})
                         mid += 1
             self.last_lesson[gkey] = (L, default_ids)
@@ -1104,14 +1104,14 @@ class SchoolBuilder:
                 n = 5 if v >= 4.5 else 4 if v >= 3.5 else 3 if v >= 2.5 else 2 if v >= 0.9 else 1
                 when += timedelta(seconds=5 + 60 * rand())
                 marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id, "position": 0,
-                              "value": _VAL[n], "numeric": n, "entered_at": when, "entered_by_user_id": user,
+                              "value": _VAL[n], "numeric": n, "entered_at": min(when, now), "entered_by_user_id": user,
                               "updated_at": None, "version": 1})
                 mid += 1
                 vals = [n]
                 if double:
                     n2 = max(2, min(5, n + r.choice((-1, 0, 0, 1)) if rand() < 0.7 else n - 1))
                     marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                  "position": 1, "value": _VAL[n2], "numeric": n2, "entered_at": when,
+                                  "position": 1, "value": _VAL[n2], "numeric": n2, "entered_at": min(when, now),
                                   "entered_by_user_id": user, "updated_at": None, "version": 1})
                     mid += 1
                     vals.append(n2)
