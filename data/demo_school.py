@@ -50,7 +50,8 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.Holiday, M.BellSchedule, M.Subject, M.SchoolClass, M.Subgroup, M.SubgroupMember,
     M.CurriculumItem, M.TeachingAssignment, M.TimetableSlot, M.Lesson, M.Substitution, M.LessonPlan,
     M.PlannedTopic, M.WorkType, M.Work, M.Mark, M.Attendance, M.Homework, M.HomeworkMiss,
-    M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit,
+    M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.ControlAct, M.CorrectionRequest,
+    M.MessageThread, M.ThreadMember, M.Message,
 )}
 
 
@@ -268,9 +269,78 @@ class SchoolBuilder:
         self.stage_period_marks()
         self.stage_history()
         self.stage_olympiads()
+        self.stage_control_and_messages()
         self.flush()
         self.step("итоговые отметки и олимпиады")
         return self.school_id
+
+    # --- the director's reviews, correction requests, messages ------------------------------
+    REVIEW_FINDINGS = ("Замечаний нет.", "Темы уроков записаны не во всех журналах; учителям указано.",
+                       "Отметки выставляются своевременно; накопляемость в норме.",
+                       "Домашнее задание записано с опозданием в отдельных классах.",
+                       "Пропуски отмечены своевременно; замечаний нет.")
+    REQUESTS = (("Неверно указана дата рождения", "Карточка ученика", "Исправить дату рождения"),
+                ("Опечатка в фамилии", "Карточка ученика", "Исправить фамилию"),
+                ("Не отображается отметка за урок", "Дневник", "Проверить отметку"),
+                ("Неверный номер телефона", "Карточка родителя", "Исправить телефон"))
+    GREETINGS = ("Здравствуйте! Прошу уточнить домашнее задание на завтра.",
+                 "Добрый день! Ребёнок завтра не придёт, был у врача.",
+                 "Здравствуйте, как дела у ребёнка по математике?",
+                 "Добрый вечер! Спасибо за информацию.")
+    ANSWERS = ("Здравствуйте! Задание записано в дневнике, параграф 12.", "Хорошо, спасибо, что предупредили.",
+               "Есть успехи, но нужно подтянуть домашние работы.", "Пожалуйста! Обращайтесь.")
+
+    def stage_control_and_messages(self) -> None:
+        """The director's monthly reviews of the journal (one month in eight forgotten), correction
+        requests from parents (most resolved within the day), messages between class teachers and
+        parents."""
+        ctx, r = self.ctx, self.rng
+        sid, now, today = self.school_id, ctx.now, ctx.today
+        director = self.role_users["director"]
+        month = date(self.cal.starts_on.year, 9, 1)
+        while True:
+            nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+            last = nxt - timedelta(days=1)
+            if last >= today or month > self.cal.periods[-1].ends_on:
+                break
+            if r.random() >= 0.125:
+                held = last
+                while held.weekday() >= 5:
+                    held -= timedelta(days=1)
+                at = self.past(self.at(held, r.uniform(900, 1080)))
+                self.add(M.ControlAct, id=ctx.ids("controlact"), school_id=sid, kind="director_review", held_on=held,
+                         author_user_id=director, findings=r.choice(self.REVIEW_FINDINGS), created_at=at)
+            month = nxt
+        parents = [(pp, uid) for pp in self.pupils for _, _, uid, _ in pp.guardians if uid]
+        days = [d for d in self.cal.school_days if d < today]
+        if not parents or not days:
+            return
+        for _ in range(max(1, len(self.pupils) // 60)):
+            pp, uid = r.choice(parents)
+            what, where, should = r.choice(self.REQUESTS)
+            created = self.past(self.at(r.choice(days), r.uniform(600, 1260)))
+            row = {"id": ctx.ids("correctionrequest"), "school_id": sid, "reporter_user_id": uid, "what": what,
+                   "location": where, "should_be": should, "created_at": created}
+            done = created + timedelta(hours=r.choice((2, 5, 20, 30)))
+            if done < now and r.random() < 0.9:
+                row.update(status="resolved", resolved_at=done, resolved_by_user_id=self.admin_user,
+                           resolution="Исправлено.")
+            self.add(M.CorrectionRequest, **row)
+        for pp, uid in r.sample(parents, min(len(parents), len(self.classes) * 3)):
+            teacher = self.teacher_user[self.class_teacher[pp.c]]
+            at = self.past(self.at(r.choice(days), r.uniform(480, 1260)))
+            tid = ctx.ids("messagethread")
+            self.add(M.MessageThread, id=tid, school_id=sid, kind="direct", title="",
+                     created_by_user_id=uid, created_at=at)
+            for member in (uid, teacher):
+                self.add(M.ThreadMember, id=ctx.ids("threadmember"), school_id=sid, thread_id=tid, user_id=member,
+                         last_read_at=None)
+            k = r.randrange(len(self.GREETINGS))
+            for sender, body, delay in ((uid, self.GREETINGS[k], 0), (teacher, self.ANSWERS[k], r.uniform(20, 600))):
+                when = at + timedelta(minutes=delay)
+                if when < now:
+                    self.add(M.Message, id=ctx.ids("message"), school_id=sid, thread_id=tid, sender_user_id=sender,
+                             body=body, created_at=when)
 
     def stage_school(self) -> None:
         ctx, r, f = self.ctx, self.rng, self.fake
@@ -498,7 +568,7 @@ class SchoolBuilder:
                 pp.person = Person(last, first, middle, sex)
                 # the shape of data/README.md: about a third of pupils on «4» and «5», a few failing
                 x = r.random()
-                base = 4.5 if x < 0.3 else (3.95 if x < 0.8 else 3.45)
+                base = 4.5 if x < 0.33 else (3.95 if x < 0.8 else 3.45)
                 # primary school marks higher; grades 10–11 are those who chose to stay after the 9th
                 pp.mu = base + (0.15 if c.grade <= 4 else 0.1 if c.grade >= 10 else 0) + r.gauss(0, 0.12)
                 pp.mus = {s: pp.mu + r.gauss(0, 0.22) for s, _ in K.CURRICULUM[c.grade]}
@@ -682,7 +752,11 @@ class SchoolBuilder:
         # КТП: one plan per parallel and subject
         self.planned: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
         for g in range(1, 12):
+            first_class = self.class_index(g, LETTERS[0])
             for subject, hours in K.CURRICULUM[g]:
+                # the КТП's dates: the lessons of the parallel's first class, in the order of the calendar
+                weekdays = [s[6] for s in self.slots if s[1] == first_class and s[2] == subject and s[3] in (None, 1)]
+                dates = [d for d in self.cal.school_days for w in sorted(weekdays) if d.weekday() + 1 == w]
                 pid = ctx.ids("lessonplan")
                 self.add(M.LessonPlan, id=pid, school_id=sid, year_id=self.year_id,
                          subject_id=self.subject_ids[subject], grade=g, name=f"{subject}, {g} класс")
@@ -690,7 +764,7 @@ class SchoolBuilder:
                 for number, (text, kind) in enumerate(self.plan_topics(subject, g, hours * (33 if g == 1 else 34)), 1):
                     tid = ctx.ids("plannedtopic")
                     self.add(M.PlannedTopic, id=tid, school_id=sid, plan_id=pid, number=number, topic=text,
-                             hours=1.0, work_kind=kind)
+                             hours=1.0, work_kind=kind, planned_on=dates[number - 1] if number <= len(dates) else None)
                     topics.append((tid, text, kind))
                 self.planned[(g, subject)] = topics
 
@@ -782,9 +856,13 @@ class SchoolBuilder:
         ctx.ids("lesson", lid - first)
         ctx.stats["lessons"] += len(self.lessons)
         self.substitutions(busy)
+        # a few lessons cancelled (a trip, quarantine, an event): about one in 250
+        for L in self.lessons:
+            if L.held and L.row["status"] == "scheduled" and L.sub is None and r.random() < 0.004:
+                L.row["status"] = "cancelled"
         # topics of the lessons held
         for L in self.lessons:
-            if not L.held or L.row["status"] == "missed":
+            if not L.held or L.row["status"] in ("missed", "cancelled"):
                 L.held = False
                 continue
             topics = self.planned[(self.classes[L.c].grade, L.subj)]
@@ -1246,11 +1324,11 @@ class SchoolBuilder:
     def period_value(self, avg: float) -> int:
         """A teacher's period mark: mostly the rounded weighted average; near the boundary one in
         four goes the other way (the teacher weighs the tests, the last marks); an average just
-        under 2,5 is mostly given a «3»."""
+        under 2,5 is given a «3» half the time."""
         r = self.rng
         numeric = max(2, min(5, int(avg + 0.5)))
         frac = avg - int(avg)
-        if 2.2 <= avg < 2.5 and r.random() < 0.85:
+        if 2.2 <= avg < 2.5 and r.random() < 0.5:
             return 3
         if abs(frac - 0.5) < 0.12 and r.random() < 0.25:
             other = numeric + (1 if frac < 0.5 else -1)

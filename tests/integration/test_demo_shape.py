@@ -79,3 +79,23 @@ def test_the_demo_stays_in_the_shape_of_a_real_school(school):
         if value is None or not low <= value <= high:
             outside.append(f"{ident} {grades or 'все'}: {value} not in {low}–{high}")
     assert not outside, "\n".join(outside)
+
+
+def test_the_demo_has_what_a_deputy_looks_for(school):
+    from sqlalchemy import func, select
+
+    from models import ControlAct, CorrectionRequest, Lesson, Message, PlannedTopic
+    from models.db import reading
+    with reading() as tx:
+        def n(model, *where):
+            return tx.exec(select(func.count()).select_from(model).where(*where)).one()[0]
+        lessons = n(Lesson, Lesson.lesson_date <= date(2026, 11, 16))
+        cancelled = n(Lesson, Lesson.status == "cancelled")
+        assert 0 < cancelled < lessons / 100
+        # September and October have ended: their reviews (one may be forgotten)
+        assert 1 <= n(ControlAct, ControlAct.kind == "director_review") <= 2
+        requests, resolved = n(CorrectionRequest), n(CorrectionRequest, CorrectionRequest.status == "resolved")
+        assert requests >= 5 and resolved >= requests / 2
+        assert n(Message) >= 50
+        dated = n(PlannedTopic, PlannedTopic.planned_on.is_not(None))
+        assert dated >= 0.9 * n(PlannedTopic)
