@@ -4,7 +4,7 @@ November (5, 6, 7, 10, 12, 13, 14 Nov № 2 and 5, 6, 7 Nov № 3), where nobody
 November is then 12 lessons with 2 unexcused misses (L18 on 11 Nov, L19 on 18 Nov)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 

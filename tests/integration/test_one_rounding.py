@@ -13,11 +13,12 @@ from sqlmodel import select
 
 from checks import snapshot
 from models import Mark, Work
-from models.db import reading, transaction
-from services import auth, diary, indicators, journal, journal_view, reports_export, reports_sheets as rs
+from models.db import transaction
+from services import diary, indicators, journal, journal_view, reports_export, reports_sheets as rs
 from services.indicators import Choice
 from services.rules.averages import show
 from tests.integration import readback, reports_world
+from tests.integration.reports_world import actor
 from tests.integration.reports_world import NOV, T
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -46,11 +47,6 @@ def rw(db_url, frozen_clock, tmp_path, monkeypatch):
         tx.add(Mark(school_id=w.school_id, work_id=work17, student_id=pupil, position=1, value="4", numeric=4,
                     entered_at=T))
     return w
-
-
-def actor(rw, login):
-    with reading() as tx:
-        return auth.load_actor(tx, rw.users[login])
 
 
 def test_the_same_average_prints_the_same_everywhere(rw):

@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from models import AuditEvent, Mark, Work
 from models.db import reading, transaction
-from services import auth, journal, journal_view, school_settings
+from services import journal, journal_view, school_settings
 from services.school_settings import SettingsError
 from tests.integration import reports_world
+from tests.integration.reports_world import actor
 from tests.integration.reports_world import T
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -32,11 +33,6 @@ def rw(db_url, frozen_clock):
             tx.add(Mark(school_id=w.school_id, work_id=work.id, student_id=w.pupils["Дмитриев"], position=pos,
                         value="4", numeric=4, entered_at=T))
     return w
-
-
-def actor(rw, login):
-    with reading() as tx:
-        return auth.load_actor(tx, rw.users[login])
 
 
 def suggestion(rw):

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import reading
-from services import auth, journal, period_marks
+from services import journal, period_marks
 from services.period_marks import PeriodMarkChange, PeriodMarkError
 from tests.integration import reports_world
+from tests.integration.reports_world import actor
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -24,11 +25,6 @@ MSK = ZoneInfo("Europe/Moscow")
 def rw(db_url, frozen_clock):
     frozen_clock(datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
     return reports_world.build()
-
-
-def actor(rw, login):
-    with reading() as tx:
-        return auth.load_actor(tx, rw.users[login])
 
 
 def pm_rows(rw, pupil):
