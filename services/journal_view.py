@@ -53,6 +53,9 @@ def layout(grid: Grid) -> EditorLayout:
         editable.append(PERIOD)
     help_ = {c.label: c.help for c in grid.columns}
     help_[SUGGESTED] = "Средневзвешенный балл, " + round_from_text(grid.mark_round_from) + " (настройка школы)"
+    help_[PERIOD] = "Отметка за период: 1–5, н/а, осв (или зач/незач)" + "".join(
+        f"; {p.name} — только просмотр: выставляет класс {grid.summaries[p.student_id].period_mark_owner}"
+        for p in grid.pupils if grid.summaries[p.student_id].period_mark_owner)
     return EditorLayout(frame=frame, work_columns=[c.label for c in grid.columns], editable_columns=editable,
                         help=help_, show_period_mark=show_period)
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import reading
-from services import journal, period_marks
+from services import journal, journal_view, period_marks
 from services.period_marks import PeriodMarkChange, PeriodMarkError
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
@@ -44,6 +44,7 @@ def test_new_class_suggests_from_the_whole_period_and_old_class_is_read_only(rw)
     old = journal.load_grid(teacher, rw.classes["5А"], rw.subjects["math"], period_id=rw.q2)
     s_old = old.summaries[vas]
     assert (s_old.period_mark, s_old.period_mark_owner) == ("4", "5Б")
+    assert "Васильев Виктор — только просмотр: выставляет класс 5Б" in journal_view.layout(old).help[journal_view.PERIOD]
     assert s_old.weighted == pytest.approx(3.2)
     # a pupil who stayed is untouched: Алексеев's own marks only
     assert old.summaries[rw.pupils["Алексеев"]].period_mark_owner == ""
