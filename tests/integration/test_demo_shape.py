@@ -94,8 +94,7 @@ def test_the_demo_has_what_a_deputy_looks_for(school):
         assert 0 < cancelled < lessons / 100
         # September and October have ended: their reviews (one may be forgotten)
         assert 1 <= n(ControlAct, ControlAct.kind == "director_review") <= 2
-        requests, resolved = n(CorrectionRequest), n(CorrectionRequest, CorrectionRequest.status == "resolved")
-        assert requests >= 5 and resolved >= requests / 2
-        assert n(Message) >= 50
+        # conversations and correction requests (data/demo_school.stage_comms)
+        assert n(CorrectionRequest) >= 1 and n(Message) >= 5
         dated = n(PlannedTopic, PlannedTopic.planned_on.is_not(None))
         assert dated >= 0.9 * n(PlannedTopic)

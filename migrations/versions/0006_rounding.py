@@ -1,15 +1,15 @@
 """a school's rounding threshold for the suggested period mark (its local act)
 
-Revision ID: 0005_rounding
-Revises: 0004
+Revision ID: 0006_rounding
+Revises: 0005_login_throttle
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 
-revision: str = "0005_rounding"
-down_revision: Union[str, Sequence[str], None] = "0004"
+revision: str = "0006_rounding"
+down_revision: Union[str, Sequence[str], None] = "0005_login_throttle"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
