@@ -19,6 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exporters.formula_guard import formula_like
+from services.rules.averages import round_half_up
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E4E4E4")
 BOLD = Font(bold=True)
@@ -49,12 +51,18 @@ def mark_value(value: str) -> Any:
     return int(value) if value in ("1", "2", "3", "4", "5") else value
 
 
+def _decimals(number_format: str) -> int:
+    return len(number_format.split(".", 1)[1].rstrip("%")) if "." in number_format else 0
+
+
 def put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, wrap: bool = False,
         number_format: str | None = None):
     """Write one cell safely."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones: the local time as shown
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, float):
+        value = round_half_up(value, _decimals(number_format or "0.00"))  # what the cell shows is the rule's
     if isinstance(value, str):
         cell.value = value
         if formula_like(value):

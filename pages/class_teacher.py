@@ -9,6 +9,7 @@ import streamlit as st
 from services import class_teacher, clock, journal, journal_view, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.rules.averages import round_half_up, show
 
 NOT_THEIRS = "—"
 
@@ -98,10 +99,10 @@ def _summary(actor: Actor, cls: class_teacher.ClassInfo) -> None:
         for subj_id, subj in summary.subjects:
             mark = summary.period_marks.get((sid, subj_id))
             weighted = summary.weighted.get((sid, subj_id))
-            row[subj] = mark or (f"{weighted:.2f}" if weighted is not None else "")
+            row[subj] = mark or show(weighted)
         values = [summary.weighted.get((sid, s)) for s, _ in summary.subjects]
         values = [v for v in values if v is not None]
-        row["Средний по предметам"] = round(sum(values) / len(values), 2) if values else None
+        row["Средний по предметам"] = round_half_up(sum(values) / len(values)) if values else None
         rows.append(row)
     frame = pd.DataFrame(rows)
     st.caption(f"{summary.period_name}: отметка за период, а где её ещё нет — средневзвешенный балл.")

@@ -12,6 +12,7 @@ import streamlit as st
 from services import clock, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.rules.averages import round_half_up
 
 WEEK_KEY = "diary_week_start"
 NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
@@ -164,7 +165,7 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
     st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
     table = pd.DataFrame([{
         "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
-        "Средний": s.average, "Средневзвешенный": s.weighted, "Пропуски": s.absences, "Опоздания": s.lates,
+        "Средний": round_half_up(s.average), "Средневзвешенный": round_half_up(s.weighted), "Пропуски": s.absences, "Опоздания": s.lates,
     } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "Пропуски", "Опоздания"])
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Средний": st.column_config.NumberColumn(format="%.2f"),
@@ -182,7 +183,7 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
         if value is None:
             continue
         total, weights = total + value * mark.weight, weights + mark.weight
-        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round(total / weights, 2)})
+        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round_half_up(total / weights)})
     st.line_chart(pd.DataFrame(points), x="Дата", y=["Отметка", "Средневзвешенный"], height=240)
 
 
