@@ -120,9 +120,9 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     config[journal_view.LATE] = st.column_config.NumberColumn(journal_view.LATE, help="Опозданий за период")
     if view.show_period_mark:
         config[journal_view.SUGGESTED] = st.column_config.TextColumn(
-            journal_view.SUGGESTED, help=view.help[journal_view.SUGGESTED])
+            journal_view.SUGGESTED, help=web.md(view.help[journal_view.SUGGESTED]))
         config[journal_view.PERIOD] = st.column_config.TextColumn(
-            journal_view.PERIOD, help=view.help[journal_view.PERIOD], max_chars=6)
+            journal_view.PERIOD, help=web.md(view.help[journal_view.PERIOD]), max_chars=6)
     if not view.work_columns:
         st.info("В выбранные дни уроков нет. Включите «Весь период» или выберите другой период.")
     height = ROW_HEIGHT * (len(view.frame) + 1) + 3  # the whole class at once, as on paper
