@@ -405,6 +405,67 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def _yes_no(text: str | None):
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value in ("yes", "y", "да", "1", "true"):
+        return True
+    if value in ("no", "n", "нет", "0", "false"):
+        return False
+    raise CommandError(f"«{text}»: ожидается yes или no.")
+
+
+def _work_type_text(t) -> str:
+    from services.rules.work_types import show_weight
+    flags = [f for f, on in (("по умолчанию", t.is_default), ("контрольная", t.is_test),
+                             ("не в среднем", not t.in_average), ("выведен", not t.is_active)) if on]
+    return (f"{t.id:>4}  {t.name:<28} вес {show_weight(t.weight) if t.in_average else '—':<5} "
+            f"проверка {t.checking_days} дн.  отметок {t.marks}" + (f"  ({', '.join(flags)})" if flags else ""))
+
+
+def cmd_work_types(args) -> int:
+    """Work types of a school: list, add, change (name, weight, averages, checking days, default, retire)."""
+    from dataclasses import asdict
+    from services import work_types
+    from services.policy import AccessDenied
+    from services.rules.work_types import WEIGHT_CHANGE_NOTE
+    try:
+        if args.action == "standard-set":
+            from models.db import transaction
+            with transaction() as tx:
+                added = work_types.add_standard_set(tx, args.school)
+            _out(args, {"ok": True, "added": added}, f"Добавлено видов работ из стандартного набора: {added}.")
+            return 0
+        if args.action == "list":
+            types = work_types.list_types(_actor(), args.school)
+            _out(args, {"ok": True, "work_types": [{**asdict(t), "in_average": t.in_average} for t in types]},
+                 "\n".join(_work_type_text(t) for t in types) or "Видов работ нет.")
+            return 0
+        fields = {k: v for k, v in {
+            "name": args.name, "weight": args.weight, "checking_days": args.checking_days,
+            "in_average": _yes_no(args.in_average), "is_test": _yes_no(args.test),
+            "is_default": True if args.default else None,
+            "is_active": False if args.retire else (True if args.restore else None)}.items() if v is not None}
+        if args.action == "add":
+            if not args.name:
+                raise CommandError("Укажите --name.")
+            result = work_types.save(_actor(), args.school, added=[fields])
+        else:
+            if args.id is None:
+                raise CommandError("Укажите --id вида работы (его номер — в work-types list).")
+            if not fields:
+                raise CommandError("Укажите, что изменить: --name, --weight, --in-average, --checking-days, "
+                                   "--test, --default, --retire или --restore.")
+            result = work_types.save(_actor(), args.school, changes={args.id: fields})
+    except (work_types.WorkTypeError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+    text = result.summary() + (f" {WEIGHT_CHANGE_NOTE}" if result.weight_changed else "")
+    _out(args, {"ok": True, "added": result.added, "changed": result.changed,
+                "weight_changed": result.weight_changed}, text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from services.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
@@ -527,6 +588,20 @@ def build_parser() -> argparse.ArgumentParser:
                 "missing from a school year, and regenerate its lessons from today.")
     p.add_argument("--school", type=int, required=True, help="school id")
     p.add_argument("--year", required=True, help="school year, e.g. 2026 or 2026/2027")
+    p = command("work-types", cmd_work_types, "Work types of a school (виды работ): list, add, set (name, weight "
+                "0.5-5, whether it counts in averages, checking days, test, default, retire/restore); "
+                "standard-set adds the standard set's missing types.")
+    p.add_argument("action", choices=["list", "add", "set", "standard-set"])
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--id", type=int, help="the work type's id (set)")
+    p.add_argument("--name", help="name (add; set renames)")
+    p.add_argument("--weight", help="weight in averages, 0.5 to 5 (e.g. 1.5)")
+    p.add_argument("--in-average", help="yes or no: whether marks of this type count in averages")
+    p.add_argument("--checking-days", help="days to check written works (0 = marks on the lesson day)")
+    p.add_argument("--test", help="yes or no: a test (контрольная) for the end-of-period control")
+    p.add_argument("--default", action="store_true", help="make it the default type (the lesson's own column)")
+    p.add_argument("--retire", action="store_true", help="no longer offered for new works; its marks stay")
+    p.add_argument("--restore", action="store_true", help="offer a retired type again")
     p = command("remind", cmd_remind, "Tell the people concerned, in their inbox and once each, about correction "
                 "requests past their calendar day and credentials not handed over in time (for cron).")
     p.add_argument("--school", type=int, help="school id (default: every school)")

@@ -143,6 +143,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.year_close:render"),
     PageSpec("health", "Состояние системы", "health.view", "school", ADMIN, ":material/monitor_heart:",
              render="pages.system_health:render"),
+    # issue 15: work types, the first week's checklist
+    PageSpec("work-types", "Виды работ", "worktype.view", "school", ADMIN, ":material/category:",
+             render="pages.work_types:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
