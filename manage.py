@@ -41,7 +41,19 @@ def _is_empty() -> bool:
 
 def cmd_demo(args) -> int:
     from data import demo
+    from services import first_run
+    if not first_run.demo_allowed():
+        text = ("Это не демонстрационная база: демо-данные загружаются только в data/demo.db или с явным DEMO=1. "
+                "Откройте портал — экран первого запуска создаст администратора, муниципалитет и школу.")
+        if args.if_empty:
+            _out(args, {"ok": True, "skipped": True, "real": True}, text)
+            return 0
+        raise CommandError(text)
     if args.if_empty and not _is_empty():
+        if not first_run.is_demo():
+            _out(args, {"ok": True, "skipped": True, "real": True},
+                 "В базе настоящие данные (нет отметки демо-базы): демонстрационные данные не загружались.")
+            return 0
         logins = demo.demo_logins(args.seed)
         _out(args, {"ok": True, "skipped": True, "logins": logins},
              "База уже заполнена, демонстрационные данные не загружались.\n" + _logins_text(logins))
@@ -480,7 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("init-db", cmd_init_db, "Migrate the database to the newest schema (safe to run again).")
 
-    p = command("demo", cmd_demo, "Load a deterministic demo municipality into an empty database.")
+    p = command("demo", cmd_demo, "Load a deterministic demo municipality into an empty database: only into the "
+                "demo's own file data/demo.db, or into another database with DEMO=1 given explicitly.")
     p.add_argument("--schools", type=int, default=1, help="number of schools (default 1)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--full-year", action="store_true",

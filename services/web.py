@@ -269,6 +269,19 @@ def sign_in_pages() -> list[st.Page]:
     return pages
 
 
+def first_run_pages() -> list[st.Page]:
+    """The first-run screen (issue 15), under every address, while the database has no account."""
+    pages = [st.Page("pages/first_run.py", title="Первый запуск", url_path="first-run", default=True)]
+    pages += [st.Page("pages/first_run.py", title="Первый запуск", url_path=key, visibility="hidden")
+              for key in ("sign-in", *(spec.key for spec in PAGES))]
+    return pages
+
+
+def first_run_needed() -> bool:
+    from services import first_run
+    return first_run.needed()
+
+
 def password_pages() -> list[st.Page]:
     """Only the change of the issued password, under every address, until it is changed."""
     pages = [PROFILE.page(title="Смена пароля", url_path="profile", default=True)]

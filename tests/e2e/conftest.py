@@ -96,7 +96,7 @@ def chromium_path() -> str:
 def demo(tmp_path_factory) -> Demo:
     folder = tmp_path_factory.mktemp("e2e_db")
     url = f"sqlite:///{folder / 'school.db'}"
-    env = _env(DATABASE_URL=url)
+    env = _env(DATABASE_URL=url, DEMO="1")  # the demo goes only where it is asked for (issue 15)
     python = sys.executable
     subprocess.run([python, "manage.py", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
     done = subprocess.run([python, "manage.py", "demo", "--json", "--seed", "1"], cwd=ROOT, env=env, check=True,
