@@ -478,6 +478,83 @@ def cmd_work_types(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    """The first week's checklist of a school: each line done or what is missing."""
+    from services import setup_status
+    from services.policy import AccessDenied
+    try:
+        lines = setup_status.checklist(_actor(), args.school)
+    except AccessDenied as e:
+        raise CommandError(str(e)) from e
+    text = [f"{'[x]' if line.done else '[ ]'} {line.title}: {line.detail}"
+            + (f"\n      {line.command}" if line.command and not line.done else "") for line in lines]
+    _out(args, {"ok": True, "done": sum(line.done for line in lines), "total": len(lines),
+                "lines": [line.as_json() for line in lines]}, "\n".join(text + [setup_status.summary(lines)]))
+    return 0
+
+
+def _setup_call(func, *a, **kw):
+    from services import calendar, curriculum, setup_commands
+    from services.policy import AccessDenied
+    try:
+        return func(*a, **kw)
+    except (setup_commands.SetupError, calendar.CalendarError, curriculum.CurriculumError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+
+
+def cmd_create_year(args) -> int:
+    """Open a school year with its periods, vacations and (by default) the public holidays."""
+    from services import calendar
+    year_id = _setup_call(calendar.create_year, _actor(), args.school, args.year, kind=args.periods,
+                          public_holidays=not args.no_public_holidays)
+    _out(args, {"ok": True, "year_id": year_id}, f"Открыт {args.year}/{args.year + 1} учебный год (id {year_id}).")
+    return 0
+
+
+def cmd_bells(args) -> int:
+    """The bell schedule of a shift: one ЧЧ:ММ-ЧЧ:ММ per lesson."""
+    from services import calendar, setup_commands
+    bells = _setup_call(setup_commands.parse_bells, args.lessons)
+    changed = _setup_call(calendar.save_bells, _actor(), args.school, args.shift, bells)
+    _out(args, {"ok": True, "lessons": len(bells), "lessons_retimed": changed},
+         f"Звонки {args.shift} смены: уроков {len(bells)}; уроков с новым временем {changed}.")
+    return 0
+
+
+def cmd_curriculum(args) -> int:
+    """One line of a class's curriculum: the subject (made if new) and its hours per week."""
+    from services import setup_commands
+    done = _setup_call(setup_commands.set_curriculum, _actor(), args.school, args.class_name, args.subject,
+                       args.hours, split=args.split, pass_fail=args.pass_fail, no_attestation=args.no_attestation)
+    _out(args, {"ok": True, **done}, f"Учебный план {args.class_name}: {args.subject}, {args.hours:g} ч в неделю.")
+    return 0
+
+
+def cmd_assign(args) -> int:
+    """Teaching load: a subject of a class (or of its subgroup) to a teacher."""
+    from services import setup_commands
+    done = _setup_call(setup_commands.assign, _actor(), args.school, args.class_name, args.subject, args.teacher,
+                       args.subgroup)
+    _out(args, {"ok": True, **done}, f"{args.class_name}, {args.subject}: ведёт {args.teacher}.")
+    return 0
+
+
+def cmd_issue_credentials(args) -> int:
+    """Credentials for everyone who never had them (pupils and parents, or --staff), as PDF slips."""
+    from pathlib import Path
+    from exporters.credentials import slips_pdf
+    from services import credentials, setup_commands
+    slips = _setup_call(setup_commands.issue_missing, _actor(), args.school, class_name=args.class_name,
+                        staff=args.staff)
+    if slips:
+        Path(args.out).write_bytes(slips_pdf(slips, school=credentials.school_name(args.school)))
+    _out(args, {"ok": True, "issued": len(slips), "out": args.out if slips else None,
+                "logins": [s.login for s in slips]},
+         f"Выдано реквизитов: {len(slips)}" + (f"; листок для печати — {args.out}." if slips else
+                                                "; всем уже выдавали."))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from services.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
@@ -601,6 +678,41 @@ def build_parser() -> argparse.ArgumentParser:
                 "missing from a school year, and regenerate its lessons from today.")
     p.add_argument("--school", type=int, required=True, help="school id")
     p.add_argument("--year", required=True, help="school year, e.g. 2026 or 2026/2027")
+    p = command("status", cmd_status, "The first week's checklist of a school: calendar, bells, staff, pupils, "
+                "classes, curriculum, work types, load, subgroups, timetable, lessons, credentials, documents.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p = command("create-year", cmd_create_year, "Open a school year: periods at their usual dates, vacations "
+                "between them and the Russian public holidays.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--year", type=int, required=True, help="the year it starts in, e.g. 2026 for 2026/2027")
+    p.add_argument("--periods", choices=["quarter", "trimester", "half"], help="default: the school's setting")
+    p.add_argument("--no-public-holidays", action="store_true", help="do not add the public holidays")
+    p = command("bells", cmd_bells, "The bell schedule of a shift, one ЧЧ:ММ-ЧЧ:ММ per lesson in order.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--shift", type=int, default=1, help="shift (default 1)")
+    p.add_argument("lessons", nargs="+", help="e.g. 08:30-09:15 09:25-10:10 …")
+    p = command("curriculum", cmd_curriculum, "Add or change one line of a class's curriculum (the subject "
+                "is added to the school when new); the class's other lines stay.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", required=True, help="class name, e.g. 5А")
+    p.add_argument("--subject", required=True, help="subject name, e.g. Математика")
+    p.add_argument("--hours", type=float, required=True, help="hours per week")
+    p.add_argument("--split", action="store_true", help="taught in subgroups")
+    p.add_argument("--pass-fail", action="store_true", help="marked зачёт/незачёт")
+    p.add_argument("--no-attestation", action="store_true", help="«Без аттестации»")
+    p = command("assign", cmd_assign, "Teaching load: a subject of a class (or of its subgroup) to a teacher.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", required=True, help="class name, e.g. 5А")
+    p.add_argument("--subject", required=True, help="subject name")
+    p.add_argument("--teacher", required=True, help="the teacher's login")
+    p.add_argument("--subgroup", help="subgroup name, e.g. «1 группа»")
+    p = command("issue-credentials", cmd_issue_credentials, "Issue one-time passwords to everyone who never had "
+                "credentials (the pupils and parents of a class or of every class, or --staff) and write the slips "
+                "to a PDF.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", help="only this class")
+    p.add_argument("--staff", action="store_true", help="the staff instead of pupils and parents")
+    p.add_argument("--out", required=True, help="the PDF of slips to print")
     p = command("work-types", cmd_work_types, "Work types of a school (виды работ): list, add, set (name, weight "
                 "0.5-5, whether it counts in averages, checking days, test, default, retire/restore); "
                 "standard-set adds the standard set's missing types.")

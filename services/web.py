@@ -146,6 +146,8 @@ PAGES: tuple[PageSpec, ...] = (
     # issue 15: work types, the first week's checklist
     PageSpec("work-types", "Виды работ", "worktype.view", "school", ADMIN, ":material/category:",
              render="pages.work_types:render"),
+    PageSpec("first-week", "Первая неделя", "setup.view", "school", ADMIN, ":material/checklist:",
+             render="pages.first_week:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),

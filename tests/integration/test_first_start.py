@@ -67,3 +67,11 @@ def test_first_run_creates_the_admin_and_school_once(db_url):
         first_run.create(**{**form, "login": "other"})
     with reading() as tx:
         assert len(tx.exec(select(School)).all()) == 1
+
+
+def test_the_set_up_commands_have_help(capsys):
+    import manage
+    for command in ("status", "create-year", "bells", "curriculum", "assign", "issue-credentials", "work-types"):
+        with pytest.raises(SystemExit) as done:
+            manage.main([command, "--help"])
+        assert done.value.code == 0 and "--json" in capsys.readouterr().out, command
