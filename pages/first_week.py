@@ -19,13 +19,15 @@ def render(actor, school_id: int) -> None:
     done = sum(1 for line in lines if line.done)
     st.progress(done / len(lines), text=f"{setup_status.summary(lines)} Список сверху вниз — в том порядке, "
                                         "в котором школу удобно настраивать.")
-    titles = {spec.key: spec.title for spec in web.PAGES}
+    specs = {spec.key: spec for spec in web.PAGES}
     for number, line in enumerate(lines, start=1):
-        mark, state = st.columns([0.06, 0.94])
+        mark, state, link = st.columns([0.05, 0.61, 0.34], vertical_alignment="center")
         mark.markdown(":green[:material/check_circle:]" if line.done else ":orange[:material/radio_button_unchecked:]")
         with state:
             st.markdown(f"**{number}. {web.md(line.title)}** — {web.md(line.detail)}")
-            where = f"[Открыть «{titles.get(line.page, line.page)}»]({line.page})" if line.page in titles else ""
-            command = f"`{line.command}`" if line.command else ""
-            if where or command:
-                st.caption(" · ".join(x for x in (where, command) if x))
+            if line.command and not line.done:
+                st.caption(f"`{line.command}`")
+        spec = specs.get(line.page)
+        ref = web.page_ref(spec) if spec is not None and spec.visible(actor, school_id, None) else None
+        if ref is not None:  # in-app navigation to the screen that fixes the line
+            link.page_link(ref, label=f"Открыть «{spec.title}»", icon=spec.icon)

@@ -41,7 +41,7 @@ def render(actor, school_id: int) -> None:
     edited = st.data_editor(
         frame, key=f"{KEY}_{school_id}_{st.session_state.get(f'{KEY}_version', 0)}", hide_index=True,
         num_rows="dynamic" if can_edit else "fixed", disabled=[MARKS] if can_edit else True,
-        width="stretch",
+        width="stretch", height=(len(types) + 2) * 35 + 3,  # every row in sight, no inner scroll
         column_config={
             COLUMNS["name"]: st.column_config.TextColumn(COLUMNS["name"], required=True, max_chars=120, width=240),
             COLUMNS["weight"]: st.column_config.NumberColumn(COLUMNS["weight"], min_value=0.5, max_value=5.0, step=0.1,

@@ -271,6 +271,19 @@ def sign_in_pages() -> list[st.Page]:
     return pages
 
 
+def page_ref(spec: PageSpec) -> st.Page | None:
+    """A page of the menu for st.page_link: Streamlit finds the registered page by its address
+    (and checks that a file page names the same file). None for a file page when the script
+    runs outside app.py (a screen rendered on its own in a test)."""
+    if spec.file:
+        from streamlit.errors import StreamlitPageNotFoundError
+        try:
+            return spec.page()
+        except StreamlitPageNotFoundError:
+            return None
+    return st.Page(lambda: None, title=spec.title, icon=spec.icon, url_path=spec.key)
+
+
 def first_run_pages() -> list[st.Page]:
     """The first-run screen (issue 15), under every address, while the database has no account."""
     pages = [st.Page("pages/first_run.py", title="Первый запуск", url_path="first-run", default=True)]
