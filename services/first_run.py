@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def is_demo_file(url: str | None = None) -> bool:
 
 def demo_allowed(url: str | None = None) -> bool:
     """May the demo be loaded here: the demo's own file, or DEMO=1 given explicitly."""
-    return os.environ.get("DEMO") == "1" or is_demo_file(url)
+    return config.get("DEMO") == "1" or is_demo_file(url)
 
 
 def is_demo(url: str | None = None) -> bool:
