@@ -555,6 +555,45 @@ def cmd_issue_credentials(args) -> int:
     return 0
 
 
+def cmd_close_year(args) -> int:
+    """Close a school year: the archive first, then promotion, graduation and the new year with its
+    classes, curriculum, periods, teaching load, subgroups, timetable template and КТП."""
+    from services import year_carry, year_close
+    from services.policy import AccessDenied
+    decisions = {}
+    for text in args.decision or []:
+        sid, _, code = text.partition("=")
+        if not sid.strip().isdigit() or code not in year_close.DECISIONS:
+            raise CommandError(f"--decision «{text}»: ожидается ID_УЧЕНИКА=" + "|".join(year_close.DECISIONS) + ".")
+        decisions[int(sid)] = code
+    carry = set(year_carry.PARTS) - set(args.skip or [])
+    kwargs = dict(year_id=_year_id(args.school, args.year), decisions=decisions,
+                  graduating=tuple(args.graduating or year_close.DEFAULT_GRADUATING), carry=carry)
+    try:
+        if args.preview:
+            plan, made = year_close.preview(_actor(), args.school, **kwargs), None
+        else:
+            from services import config
+            plan, made = year_close.close_with_archive(_actor(), args.school, args.out or config.DATA_DIR / "archives",
+                                                       **kwargs)
+    except (year_close.YearCloseError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+    counts = {d: plan.count(d) for d in year_close.DECISIONS}
+    lines = [("Предпросмотр: " if args.preview else "Закрыт ") + f"{plan.start_year}/{plan.start_year + 1} учебный год; "
+             + ", ".join(f"{year_close.DECISIONS[d]}: {n}" for d, n in counts.items() if n) + ".",
+             f"Новые классы: {', '.join(plan.new_classes) or 'нет'}; строк учебного плана {plan.curriculum_items}.",
+             *plan.carry.lines()]
+    if made is not None:
+        lines.insert(0, f"Архив года: {made.path} (SHA-256 {made.sha256}).")
+    _out(args, {"ok": True, "preview": args.preview, "year": plan.start_year, "next_year": plan.next_start_year,
+                **counts, "new_classes": plan.new_classes, "curriculum_items": plan.curriculum_items,
+                "carry": {"load": plan.carry.load, "subgroups": plan.carry.subgroups, "members": plan.carry.members,
+                          "timetable": plan.carry.timetable, "lesson_plans": plan.carry.lesson_plans,
+                          "topics": plan.carry.topics, "skipped": plan.carry.skipped},
+                "archive": str(made.path) if made is not None else None}, "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from services.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
@@ -713,6 +752,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--class", dest="class_name", help="only this class")
     p.add_argument("--staff", action="store_true", help="the staff instead of pupils and parents")
     p.add_argument("--out", required=True, help="the PDF of slips to print")
+    p = command("close-year", cmd_close_year, "Close a school year: its archive first (5.13), then promotion and "
+                "graduation, and the new year with classes, curriculum, periods, teaching load, subgroups, the "
+                "timetable as a template and the КТП. --preview changes nothing.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--year", help="school year, e.g. 2026 (default: the oldest open one)")
+    p.add_argument("--preview", action="store_true", help="show what would be done, change nothing")
+    p.add_argument("--out", help="where the year archive goes (default data/archives, listed on «Архив учебного года»)")
+    p.add_argument("--graduating", type=int, action="append", help="a leaving grade (default 11; repeat for 9 and 11)")
+    p.add_argument("--decision", action="append", help="a pupil's decision, STUDENT_ID=repeat|conditional|leave|…")
+    p.add_argument("--skip", action="append", choices=["load", "subgroups", "timetable", "lesson_plans"],
+                   help="a part not to carry into the new year")
     p = command("work-types", cmd_work_types, "Work types of a school (виды работ): list, add, set (name, weight "
                 "0.5-5, whether it counts in averages, checking days, test, default, retire/restore); "
                 "standard-set adds the standard set's missing types.")

@@ -3,7 +3,9 @@ PostgreSQL, without the demo generator: the municipality and school (the standar
 come with it), the calendar, the bells, staff and pupils with parents from Excel, the curriculum,
 a work type's weight, the teaching load, the timetable from Excel, the lessons, the credentials,
 the checklist; then the teacher enters marks and an absence through the journal's services (as
-the journal screen does) and the parent's diary shows them.
+the journal screen does) and the parent's diary shows them; then the year is closed (its archive
+first) and the new year is taught with nothing entered again: the load, the timetable and the КТП
+moved up with the classes, only the lessons are generated.
 
 Small school: 5А and 6А, two pupils each, two teachers."""
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from models import Guardian, SchoolClass, Student, StudentGuardian, User
+from models import Guardian, LessonPlan, SchoolClass, Student, StudentGuardian, Subject, TeachingAssignment, User
 from models.db import reading
 from services import auth, diary, journal
 
@@ -108,6 +110,12 @@ def test_a_small_school_from_an_empty_database(db_url, cli, tmp_path, frozen_clo
     assert timetable["lessons"]["created"] > 100  # the year's lessons: 2 days × 2 lessons × 2 classes a week
     lessons = cli("generate-lessons", *s, "--year", "2026")  # again: nothing new, nothing lost
     assert lessons["created"] == 0 and lessons["unchanged"] == timetable["lessons"]["created"]
+    with reading() as tx:
+        maths_id = tx.exec(select(Subject.id).where(Subject.name == "Математика")).one()
+    ktp = cli("import-lesson-plan", workbook(tmp_path / "ktp.xlsx", [["№ урока", "Тема"], [1, "Натуральные числа"],
+                                                                     [2, "Сложение и вычитание"]]),
+              *s, "--subject", str(maths_id), "--class-id", str(classes["5А"]))
+    assert ktp["added"] == 2
     issued = cli("issue-credentials", *s, "--out", str(tmp_path / "pupils.pdf"))
     assert issued["issued"] == 8 and (tmp_path / "pupils.pdf").read_bytes().startswith(b"%PDF")
     assert cli("issue-credentials", *s, "--staff", "--out", str(tmp_path / "staff.pdf"))["issued"] == 2
@@ -135,3 +143,36 @@ def test_a_small_school_from_an_empty_database(db_url, cli, tmp_path, frozen_clo
     assert [m.value for l in maths for m in l.marks] == ["5"]
     week = diary.week(actor_of(parents["Белова"]), pupil["Белова"], date(2026, 9, 1))
     assert [l.attendance for d in week.days for l in d.lessons if l.lesson_id == first.lesson_id] == ["Н"]
+
+    # the next September: the preview says what moves up; closing makes the archive first
+    frozen_clock(datetime(2027, 6, 30, 12, 0, tzinfo=MSK))
+    preview = cli("close-year", *s, "--preview")
+    assert preview["new_classes"] == ["6А", "7А"] and preview["archive"] is None
+    assert preview["carry"]["load"] == 4 and preview["carry"]["timetable"] == 8 and preview["carry"]["lesson_plans"] == 1
+    closed = cli("close-year", *s, "--out", str(tmp_path / "archive"))
+    assert closed["promote"] == 4 and closed["carry"] == {**preview["carry"], "skipped": []}
+    assert closed["archive"].endswith("2026-2027.zip") and (tmp_path / "archive").is_dir()
+    frozen_clock(datetime(2027, 8, 30, 12, 0, tzinfo=MSK))
+    cli("public-holidays", *s, "--year", "2027")  # the one new fact of a new year: its holidays
+    new_lessons = cli("generate-lessons", *s, "--year", "2027")
+    assert new_lessons["created"] + new_lessons["unchanged"] > 100  # (the holidays already made most)
+    with reading() as tx:
+        new_6a = tx.exec(select(SchoolClass).where(SchoolClass.name == "6А", SchoolClass.id != classes["6А"])).one()
+        russian_id = tx.exec(select(Subject.id).where(Subject.name == "Русский язык")).one()
+        assert sorted(tx.exec(select(TeachingAssignment.subject_id).where(TeachingAssignment.class_id == new_6a.id))
+                      .all()) == sorted([maths_id, russian_id])
+        new_plan = tx.exec(select(LessonPlan).where(LessonPlan.year_id == new_6a.year_id)).one()
+        assert new_plan.class_id is None and new_plan.grade == 5  # no 5А next year: the plan serves grade 5
+    # 2 September 2027: the same teacher teaches Орлов, now in 6А, without anything entered again
+    frozen_clock(datetime(2027, 9, 2, 18, 0, tzinfo=MSK))
+    status = {line["key"]: line for line in cli("status", *s)["lines"]}
+    assert status["calendar"]["detail"].startswith("2027/2028")
+    assert all(status[k]["done"] for k in ("calendar", "classes", "curriculum", "load", "timetable", "lessons")), status
+    teacher = actor_of("riabova.ai")  # the next run of the screen: the actor is rebuilt from the database
+    choice = next(c for c in journal.choices(teacher, int(school)) if c.class_name == "6А"
+                  and c.subject_name == "Математика" and c.class_id == new_6a.id)
+    grid = journal.load_grid(teacher, choice.class_id, choice.subject_id)
+    first = next(c for c in grid.columns if c.lesson_date == date(2027, 9, 2))
+    assert [p.name.split()[0] for p in grid.pupils] == ["Белова", "Орлов"]
+    result = journal.save_cells(teacher, journal.diff(grid, {(pupil["Орлов"], first.label): "4"}))
+    assert result.ok and result.saved == 1
