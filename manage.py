@@ -574,7 +574,7 @@ def cmd_close_year(args) -> int:
             plan, made = year_close.preview(_actor(), args.school, **kwargs), None
         else:
             from services import config
-            plan, made = year_close.close_with_archive(_actor(), args.school, args.out or config.DATA_DIR / "archives",
+            plan, made = year_close.close_with_archive(_actor(), args.school, args.out or config.get("PORTAL_ARCHIVE_DIR"),
                                                        **kwargs)
     except (year_close.YearCloseError, AccessDenied) as e:
         raise CommandError(str(e)) from e

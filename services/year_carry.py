@@ -41,13 +41,16 @@ class Carry:
     lesson_plans: int = 0
     topics: int = 0
     skipped: list[str] = field(default_factory=list)
+    parts: frozenset[str] = frozenset(PARTS)
 
     def lines(self) -> list[str]:
-        return [f"Нагрузка учителей переходит с классом: назначений {self.load}.",
-                f"Подгруппы переходят с классом: {self.subgroups} (учеников в них {self.members}).",
-                f"Расписание копируется шаблоном с 1 сентября: строк {self.timetable}; уроки нового года "
-                "создаются на экране «Уроки из расписания» после проверки.",
-                f"КТП копируются в новый год: {self.lesson_plans} (тем {self.topics})."]
+        text = {"load": f"Нагрузка учителей переходит с классом: назначений {self.load}.",
+                "subgroups": f"Подгруппы переходят с классом: {self.subgroups} (учеников в них {self.members}).",
+                "timetable": f"Расписание копируется шаблоном с 1 сентября: строк {self.timetable}; уроки нового "
+                             "года создаются на экране «Уроки из расписания» после проверки.",
+                "lesson_plans": f"КТП копируются в новый год: {self.lesson_plans} (тем {self.topics})."}
+        return [line for part, line in text.items() if part in self.parts] + [
+            f"Не переносится, вводится заново: {PARTS[p]}." for p in PARTS if p not in self.parts]
 
 
 def _shift(day: date | None) -> date | None:
@@ -76,7 +79,7 @@ def apply(tx: Session, year: AcademicYear, nxt: AcademicYear, moves: dict[int, s
 def _run(tx: Session, year: AcademicYear, nxt: AcademicYear | None, moves: dict[int, str],
          promoted: dict[str, set[int]], new_subjects: dict[str, set[int]], parts: set[str],
          new_classes: dict[str, SchoolClass]) -> Carry:
-    carry = Carry()
+    carry = Carry(parts=frozenset(parts))
     write = nxt is not None
     old_ids = [cid for cid, to in moves.items() if to and to != "выпуск"]
     groups = {g.id: g for g in tx.exec(select(Subgroup).where(Subgroup.class_id.in_(old_ids or [-1]))).all()}

@@ -20,7 +20,8 @@ from sqlmodel import select
 
 from models import Guardian, LessonPlan, SchoolClass, Student, StudentGuardian, Subject, TeachingAssignment, User
 from models.db import reading
-from services import auth, diary, journal
+from services import archive, auth, diary, journal
+from services.actor import SYSTEM
 
 MSK = ZoneInfo("Europe/Moscow")
 SETUP_AT = datetime(2026, 8, 25, 10, 0, tzinfo=MSK)  # the last week of August
@@ -151,7 +152,9 @@ def test_a_small_school_from_an_empty_database(db_url, cli, tmp_path, frozen_clo
     assert preview["carry"]["load"] == 4 and preview["carry"]["timetable"] == 8 and preview["carry"]["lesson_plans"] == 1
     closed = cli("close-year", *s, "--out", str(tmp_path / "archive"))
     assert closed["promote"] == 4 and closed["carry"] == {**preview["carry"], "skipped": []}
-    assert closed["archive"].endswith("2026-2027.zip") and (tmp_path / "archive").is_dir()
+    assert closed["archive"].endswith("2026-2027.zip")
+    assert [p.name for p in archive.saved(SYSTEM, int(school), tmp_path / "archive")] == [
+        f"archive_school{school}_2026-2027.zip"]  # listed on «Архив учебного года»
     frozen_clock(datetime(2027, 8, 30, 12, 0, tzinfo=MSK))
     cli("public-holidays", *s, "--year", "2027")  # the one new fact of a new year: its holidays
     new_lessons = cli("generate-lessons", *s, "--year", "2027")
