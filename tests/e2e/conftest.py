@@ -9,6 +9,7 @@ skipped, or fail when REQUIRE_BROWSER=1.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -81,6 +82,27 @@ def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path, *extra_args: str):
+    """`streamlit run app.py` on a free port with `env`; yields its base address, stops it after."""
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--browser.gatherUsageStats", "false", "--server.port", str(port),
+                                 "--server.address", "localhost", "--server.fileWatcherType", "none", *extra_args],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://localhost:{port}/_stcore/health", b"ok", 60, proc)
+        yield f"http://localhost:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from models import School, Staff, Student, User, WorkType
 from models.db import reading
-from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, _env, free_port, shot, wait_for
+from tests.e2e.conftest import ROOT, _env, serving, shot
 
 pytestmark = pytest.mark.e2e
 NOW = "2026-08-25T10:00:00+03:00"  # the last week of August
@@ -31,24 +31,8 @@ def empty_portal(tmp_path, chromium_path):
     skipped = subprocess.run([sys.executable, "manage.py", "demo", "--if-empty"], cwd=ROOT, env=env, check=True,
                              capture_output=True, text=True)
     assert "не демонстрационная" in skipped.stdout  # what `make run` with DATABASE_URL does: no demo
-    port = free_port()
-    base = f"http://localhost:{port}"
-    log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false", "--server.port", str(port),
-                                 "--server.address", "localhost", "--server.fileWatcherType", "none"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"{base}/_stcore/health", b"ok", 60, proc)
+    with serving(env, tmp_path / "streamlit.log") as base:
         yield base, url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture
@@ -87,11 +71,7 @@ def upload(page: Page, kind: str, path: str, create_classes: bool = False) -> No
     expect(page.locator("input[type=file]")).to_have_count(1)
     page.locator("input[type=file]").set_input_files(path)
     if create_classes:
-        try:
-            page.get_by_text("Создать недостающие классы").click()
-        except Exception:
-            shot(page, "first_start_debug_upload")
-            raise
+        page.get_by_text("Создать недостающие классы").click()
         settle(page)
     expect(page.get_by_text("ошибок нет")).to_be_visible()
     page.get_by_role("button", name="Загрузить", exact=True).click()
