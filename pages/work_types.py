@@ -12,7 +12,7 @@ from services.policy import AccessDenied, Target
 from services.rules.work_types import STANDARD_SET, WEIGHT_CHANGE_NOTE, show_weight
 
 KEY = "worktypes"
-COLUMNS = {"name": "Название", "weight": "Вес", "in_average": "В среднем", "checking_days": "Дней на проверку",
+COLUMNS = {"name": "Название", "weight": "Вес", "in_average": "В среднем", "checking_days": "Проверка, дней",
            "is_test": "Контрольная", "is_default": "По умолчанию", "is_active": "Используется"}
 MARKS = "Отметок"
 
@@ -43,7 +43,7 @@ def render(actor, school_id: int) -> None:
         num_rows="dynamic" if can_edit else "fixed", disabled=[MARKS] if can_edit else True,
         width="stretch", height=(len(types) + 2) * 35 + 3,  # every row in sight, no inner scroll
         column_config={
-            COLUMNS["name"]: st.column_config.TextColumn(COLUMNS["name"], required=True, max_chars=120, width=240),
+            COLUMNS["name"]: st.column_config.TextColumn(COLUMNS["name"], required=True, max_chars=120, width=190),
             COLUMNS["weight"]: st.column_config.NumberColumn(COLUMNS["weight"], min_value=0.5, max_value=5.0, step=0.1,
                                                              format="%.2g", help="От 0,5 до 5"),
             COLUMNS["in_average"]: st.column_config.CheckboxColumn(COLUMNS["in_average"]),
