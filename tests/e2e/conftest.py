@@ -85,9 +85,10 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], log: Path, *extra_args: str):
-    """`streamlit run app.py` on a free port with `env`; yields its base address, stops it after."""
-    port = free_port()
+def serving(env: dict[str, str], log: Path, *extra_args: str, port: int | None = None):
+    """`streamlit run app.py` on `port` (default a free one) with `env`; yields its base address,
+    stops it after."""
+    port = port or free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                                  "--browser.gatherUsageStats", "false", "--server.port", str(port),
@@ -158,22 +159,8 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
         f'server_metadata_url = "{provider.base}/.well-known/openid-configuration"\n', encoding="utf-8")
     log = folder / "streamlit.log"
     env = _env(DATABASE_URL=demo.url, AUTHLIB_INSECURE_TRANSPORT="1")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.port", str(port),
-               "--server.address", "localhost", "--secrets.files", str(secrets),
-               "--client.showErrorDetails", "full", "--server.fileWatcherType", "none"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"{base}/_stcore/health", b"ok", 60, proc)
+    with serving(env, log, "--secrets.files", str(secrets), "--client.showErrorDetails", "full", port=port):
         yield Portal(base, demo, provider, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")
