@@ -484,7 +484,7 @@ def cmd_status(args) -> int:
     from services.policy import AccessDenied
     try:
         lines = setup_status.checklist(_actor(), args.school)
-    except AccessDenied as e:
+    except (AccessDenied, setup_status.SetupStatusError) as e:
         raise CommandError(str(e)) from e
     text = [f"{'[x]' if line.done else '[ ]'} {line.title}: {line.detail}"
             + (f"\n      {line.command}" if line.command and not line.done else "") for line in lines]

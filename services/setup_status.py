@@ -1,7 +1,9 @@
 """«Первая неделя»: what a new school still has to set up before it can teach, line by line.
 
 Each line says whether it is done or what exactly is missing, and names the screen that fixes it
-(`page`, an address of services/web.PAGES) and the command where there is one. The same list is
+(`page`, an address of services/web.PAGES) and the command where there is one. «The documents
+of 4.7» are read as the school's regulations and instructions published on «Документы» for
+teachers, parents and pupils (an «all» audience covers the three). The same list is
 `manage.py status --school ID [--json]`. Everything is counted in the current school year
 (services/rosters.current_year: the year containing today, else the nearest open one).
 """
@@ -13,7 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from models import (
-    BellSchedule, CredentialIssue, CurriculumItem, Document, Enrollment, Guardian, Holiday, Lesson, RoleGrant,
+    BellSchedule, CredentialIssue, School, CurriculumItem, Document, Enrollment, Guardian, Holiday, Lesson, RoleGrant,
     SchoolClass, Staff, Student, StudentGuardian, StudyPeriod, Subgroup, Subject, TeachingAssignment, TimetableSlot,
     WorkType,
 )
@@ -44,9 +46,15 @@ def _names(names, limit: int = 5) -> str:
     return ", ".join(names[:limit]) + (f" и ещё {len(names) - limit}" if len(names) > limit else "")
 
 
+class SetupStatusError(ValueError):
+    pass
+
+
 def checklist(actor: Actor, school_id: int) -> list[Line]:
     with reading() as tx:
         policy.require(actor, "setup.view", school_target(tx, school_id, entity="school", entity_id=school_id))
+        if tx.get(School, school_id) is None:
+            raise SetupStatusError(f"Школы с номером {school_id} нет.")
         return _checklist(tx, school_id)
 
 

@@ -75,3 +75,9 @@ def test_the_set_up_commands_have_help(capsys):
         with pytest.raises(SystemExit) as done:
             manage.main([command, "--help"])
         assert done.value.code == 0 and "--json" in capsys.readouterr().out, command
+
+
+def test_status_of_a_school_that_does_not_exist(db_url, capsys):
+    import manage
+    assert manage.main(["status", "--school", "99", "--json"]) == 1
+    assert "Школы с номером 99 нет" in capsys.readouterr().out
