@@ -23,7 +23,7 @@ class SetupError(ValueError):
     pass
 
 
-def class_id(school_id: int, name: str) -> int:
+def _class_id(school_id: int, name: str) -> int:
     """The class of the current school year by its name («5 а», «5A» are «5А»)."""
     try:
         name = normal_class_name(name)
@@ -38,7 +38,7 @@ def class_id(school_id: int, name: str) -> int:
     return found
 
 
-def subject_id(actor: Actor, school_id: int, name: str) -> int:
+def _subject_id(actor: Actor, school_id: int, name: str) -> int:
     """The school's subject by name (case and ё ignored); a new one is added."""
     key = " ".join(name.split()).lower().replace("ё", "е")
     with reading() as tx:
@@ -51,7 +51,7 @@ def subject_id(actor: Actor, school_id: int, name: str) -> int:
         raise SetupError(str(e)) from None
 
 
-def staff_id(school_id: int, login: str) -> int:
+def _staff_id(school_id: int, login: str) -> int:
     with reading() as tx:
         found = tx.exec(select(Staff.id).join(User, User.id == Staff.user_id).where(
             Staff.school_id == school_id, User.login == login.strip().lower())).first()
@@ -63,8 +63,8 @@ def staff_id(school_id: int, login: str) -> int:
 def set_curriculum(actor: Actor, school_id: int, class_name: str, subject: str, hours: float, *,
                    split: bool = False, pass_fail: bool = False, no_attestation: bool = False) -> dict:
     """Add or change one line of the class's curriculum; the other lines stay as they are."""
-    cid = class_id(school_id, class_name)
-    sid = subject_id(actor, school_id, subject)
+    cid = _class_id(school_id, class_name)
+    sid = _subject_id(actor, school_id, subject)
     plan = curriculum.load(actor, cid)
     items = [curriculum.Item(i.subject_id, i.hours_per_week, i.no_attestation, i.marking, i.split)
              for i in plan.items if i.subject_id != sid]
@@ -78,9 +78,9 @@ def set_curriculum(actor: Actor, school_id: int, class_name: str, subject: str, 
 def assign(actor: Actor, school_id: int, class_name: str, subject: str, teacher_login: str,
            subgroup: str | None = None) -> dict:
     """Give a subject of the class (or of one of its subgroups) to a teacher; the rest stays."""
-    cid = class_id(school_id, class_name)
-    sid = subject_id(actor, school_id, subject)
-    tid = staff_id(school_id, teacher_login)
+    cid = _class_id(school_id, class_name)
+    sid = _subject_id(actor, school_id, subject)
+    tid = _staff_id(school_id, teacher_login)
     group_id = None
     if subgroup:
         with reading() as tx:
@@ -124,7 +124,7 @@ def issue_missing(actor: Actor, school_id: int, *, class_name: str | None = None
         accounts = credentials.staff_accounts(actor, school_id)
     else:
         if class_name:
-            ids = [class_id(school_id, class_name)]
+            ids = [_class_id(school_id, class_name)]
         else:
             with reading() as tx:
                 year = current_year(tx, school_id)

@@ -200,9 +200,9 @@ def add_type(actor: Actor, school_id: int, name: str, **fields) -> int:
     return save(actor, school_id, added=[{"name": name, **fields}]).added[0]
 
 
-def update_type(actor: Actor, type_id: int, **fields) -> SaveResult:
+def update_type(actor: Actor, work_type_id: int, **fields) -> SaveResult:
     with reading() as tx:
-        w = tx.get(WorkType, type_id)
+        w = tx.get(WorkType, work_type_id)
     if w is None:
-        raise WorkTypeError(f"Вида работы с номером {type_id} нет.")
-    return save(actor, w.school_id, changes={type_id: fields})
+        raise WorkTypeError(f"Вида работы с номером {work_type_id} нет.")
+    return save(actor, w.school_id, changes={work_type_id: fields})
