@@ -18,7 +18,9 @@ st.set_page_config(page_title="Школьный портал", page_icon="🏫",
                    layout="wide" if actor is not None and not actor.must_change_password else "centered")
 
 web.page_style()
-if actor is None:
+if actor is None and web.first_run_needed():  # a real installation's first start (issue 15)
+    page = st.navigation(web.first_run_pages(), position="hidden")
+elif actor is None:
     page = st.navigation(web.sign_in_pages(), position="hidden")
 elif actor.must_change_password:
     page = st.navigation(web.password_pages(), position="hidden")

@@ -42,7 +42,19 @@ def _is_empty() -> bool:
 
 def cmd_demo(args) -> int:
     from data import demo
+    from services import first_run
+    if not first_run.demo_allowed():
+        text = ("Это не демонстрационная база: демо-данные загружаются только в data/demo.db или с явным DEMO=1. "
+                "Откройте портал — экран первого запуска создаст администратора, муниципалитет и школу.")
+        if args.if_empty:
+            _out(args, {"ok": True, "skipped": True, "real": True}, text)
+            return 0
+        raise CommandError(text)
     if args.if_empty and not _is_empty():
+        if not first_run.is_demo():
+            _out(args, {"ok": True, "skipped": True, "real": True},
+                 "В базе настоящие данные (нет отметки демо-базы): демонстрационные данные не загружались.")
+            return 0
         logins = demo.demo_logins(args.seed)
         _out(args, {"ok": True, "skipped": True, "logins": logins},
              "База уже заполнена, демонстрационные данные не загружались.\n" + _logins_text(logins))
@@ -406,6 +418,183 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def _yes_no(text: str | None):
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value in ("yes", "y", "да", "1", "true"):
+        return True
+    if value in ("no", "n", "нет", "0", "false"):
+        return False
+    raise CommandError(f"«{text}»: ожидается yes или no.")
+
+
+def _work_type_text(t) -> str:
+    from services.rules.work_types import show_weight
+    flags = [f for f, on in (("по умолчанию", t.is_default), ("контрольная", t.is_test),
+                             ("не в среднем", not t.in_average), ("выведен", not t.is_active)) if on]
+    return (f"{t.id:>4}  {t.name:<28} вес {show_weight(t.weight) if t.in_average else '—':<5} "
+            f"проверка {t.checking_days} дн.  отметок {t.marks}" + (f"  ({', '.join(flags)})" if flags else ""))
+
+
+def cmd_work_types(args) -> int:
+    """Work types of a school: list, add, change (name, weight, averages, checking days, default, retire)."""
+    from dataclasses import asdict
+    from services import work_types
+    from services.policy import AccessDenied
+    from services.rules.work_types import WEIGHT_CHANGE_NOTE
+    try:
+        if args.action == "standard-set":
+            from models.db import transaction
+            with transaction() as tx:
+                added = work_types.add_standard_set(tx, args.school)
+            _out(args, {"ok": True, "added": added}, f"Добавлено видов работ из стандартного набора: {added}.")
+            return 0
+        if args.action == "list":
+            types = work_types.list_types(_actor(), args.school)
+            _out(args, {"ok": True, "work_types": [{**asdict(t), "in_average": t.in_average} for t in types]},
+                 "\n".join(_work_type_text(t) for t in types) or "Видов работ нет.")
+            return 0
+        fields = {k: v for k, v in {
+            "name": args.name, "weight": args.weight, "checking_days": args.checking_days,
+            "in_average": _yes_no(args.in_average), "is_test": _yes_no(args.test),
+            "is_default": True if args.default else None,
+            "is_active": False if args.retire else (True if args.restore else None)}.items() if v is not None}
+        if args.action == "add":
+            if not args.name:
+                raise CommandError("Укажите --name.")
+            result = work_types.save(_actor(), args.school, added=[fields])
+        else:
+            if args.id is None:
+                raise CommandError("Укажите --id вида работы (его номер — в work-types list).")
+            if not fields:
+                raise CommandError("Укажите, что изменить: --name, --weight, --in-average, --checking-days, "
+                                   "--test, --default, --retire или --restore.")
+            result = work_types.save(_actor(), args.school, changes={args.id: fields})
+    except (work_types.WorkTypeError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+    text = result.summary() + (f" {WEIGHT_CHANGE_NOTE}" if result.weight_changed else "")
+    _out(args, {"ok": True, "added": result.added, "changed": result.changed,
+                "weight_changed": result.weight_changed}, text)
+    return 0
+
+
+def cmd_status(args) -> int:
+    """The first week's checklist of a school: each line done or what is missing."""
+    from services import setup_status
+    from services.policy import AccessDenied
+    try:
+        lines = setup_status.checklist(_actor(), args.school)
+    except (AccessDenied, setup_status.SetupStatusError) as e:
+        raise CommandError(str(e)) from e
+    text = [f"{'[x]' if line.done else '[ ]'} {line.title}: {line.detail}"
+            + (f"\n      {line.command}" if line.command and not line.done else "") for line in lines]
+    _out(args, {"ok": True, "done": sum(line.done for line in lines), "total": len(lines),
+                "lines": [line.as_json() for line in lines]}, "\n".join(text + [setup_status.summary(lines)]))
+    return 0
+
+
+def _setup_call(func, *a, **kw):
+    from services import calendar, curriculum, setup_commands
+    from services.policy import AccessDenied
+    try:
+        return func(*a, **kw)
+    except (setup_commands.SetupError, calendar.CalendarError, curriculum.CurriculumError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+
+
+def cmd_create_year(args) -> int:
+    """Open a school year with its periods, vacations and (by default) the public holidays."""
+    from services import calendar
+    year_id = _setup_call(calendar.create_year, _actor(), args.school, args.year, kind=args.periods,
+                          public_holidays=not args.no_public_holidays)
+    _out(args, {"ok": True, "year_id": year_id}, f"Открыт {args.year}/{args.year + 1} учебный год (id {year_id}).")
+    return 0
+
+
+def cmd_bells(args) -> int:
+    """The bell schedule of a shift: one ЧЧ:ММ-ЧЧ:ММ per lesson."""
+    from services import calendar, setup_commands
+    bells = _setup_call(setup_commands.parse_bells, args.lessons)
+    changed = _setup_call(calendar.save_bells, _actor(), args.school, args.shift, bells)
+    _out(args, {"ok": True, "lessons": len(bells), "lessons_retimed": changed},
+         f"Звонки {args.shift} смены: уроков {len(bells)}; уроков с новым временем {changed}.")
+    return 0
+
+
+def cmd_curriculum(args) -> int:
+    """One line of a class's curriculum: the subject (made if new) and its hours per week."""
+    from services import setup_commands
+    done = _setup_call(setup_commands.set_curriculum, _actor(), args.school, args.class_name, args.subject,
+                       args.hours, split=args.split, pass_fail=args.pass_fail, no_attestation=args.no_attestation)
+    _out(args, {"ok": True, **done}, f"Учебный план {args.class_name}: {args.subject}, {args.hours:g} ч в неделю.")
+    return 0
+
+
+def cmd_assign(args) -> int:
+    """Teaching load: a subject of a class (or of its subgroup) to a teacher."""
+    from services import setup_commands
+    done = _setup_call(setup_commands.assign, _actor(), args.school, args.class_name, args.subject, args.teacher,
+                       args.subgroup)
+    _out(args, {"ok": True, **done}, f"{args.class_name}, {args.subject}: ведёт {args.teacher}.")
+    return 0
+
+
+def cmd_issue_credentials(args) -> int:
+    """Credentials for everyone who never had them (pupils and parents, or --staff), as PDF slips."""
+    from pathlib import Path
+    from exporters.credentials import slips_pdf
+    from services import credentials, setup_commands
+    slips = _setup_call(setup_commands.issue_missing, _actor(), args.school, class_name=args.class_name,
+                        staff=args.staff)
+    if slips:
+        Path(args.out).write_bytes(slips_pdf(slips, school=credentials.school_name(args.school)))
+    _out(args, {"ok": True, "issued": len(slips), "out": args.out if slips else None,
+                "logins": [s.login for s in slips]},
+         f"Выдано реквизитов: {len(slips)}" + (f"; листок для печати — {args.out}." if slips else
+                                                "; всем уже выдавали."))
+    return 0
+
+
+def cmd_close_year(args) -> int:
+    """Close a school year: the archive first, then promotion, graduation and the new year with its
+    classes, curriculum, periods, teaching load, subgroups, timetable template and КТП."""
+    from services import year_carry, year_close
+    from services.policy import AccessDenied
+    decisions = {}
+    for text in args.decision or []:
+        sid, _, code = text.partition("=")
+        if not sid.strip().isdigit() or code not in year_close.DECISIONS:
+            raise CommandError(f"--decision «{text}»: ожидается ID_УЧЕНИКА=" + "|".join(year_close.DECISIONS) + ".")
+        decisions[int(sid)] = code
+    carry = set(year_carry.PARTS) - set(args.skip or [])
+    kwargs = dict(year_id=_year_id(args.school, args.year), decisions=decisions,
+                  graduating=tuple(args.graduating or year_close.DEFAULT_GRADUATING), carry=carry)
+    try:
+        if args.preview:
+            plan, made = year_close.preview(_actor(), args.school, **kwargs), None
+        else:
+            from services import config
+            plan, made = year_close.close_with_archive(_actor(), args.school, args.out or config.get("PORTAL_ARCHIVE_DIR"),
+                                                       **kwargs)
+    except (year_close.YearCloseError, AccessDenied) as e:
+        raise CommandError(str(e)) from e
+    counts = {d: plan.count(d) for d in year_close.DECISIONS}
+    lines = [("Предпросмотр: " if args.preview else "Закрыт ") + f"{plan.start_year}/{plan.start_year + 1} учебный год; "
+             + ", ".join(f"{year_close.DECISIONS[d]}: {n}" for d, n in counts.items() if n) + ".",
+             f"Новые классы: {', '.join(plan.new_classes) or 'нет'}; строк учебного плана {plan.curriculum_items}.",
+             *plan.carry.lines()]
+    if made is not None:
+        lines.insert(0, f"Архив года: {made.path} (SHA-256 {made.sha256}).")
+    _out(args, {"ok": True, "preview": args.preview, "year": plan.start_year, "next_year": plan.next_start_year,
+                **counts, "new_classes": plan.new_classes, "curriculum_items": plan.curriculum_items,
+                "carry": {"load": plan.carry.load, "subgroups": plan.carry.subgroups, "members": plan.carry.members,
+                          "timetable": plan.carry.timetable, "lesson_plans": plan.carry.lesson_plans,
+                          "topics": plan.carry.topics, "skipped": plan.carry.skipped},
+                "archive": str(made.path) if made is not None else None}, "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from services.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
@@ -420,7 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("init-db", cmd_init_db, "Migrate the database to the newest schema (safe to run again).")
 
-    p = command("demo", cmd_demo, "Load a deterministic demo municipality into an empty database.")
+    p = command("demo", cmd_demo, "Load a deterministic demo municipality into an empty database: only into the "
+                "demo's own file data/demo.db, or into another database with DEMO=1 given explicitly.")
     p.add_argument("--schools", type=int, default=1, help="number of schools (default 1)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--full-year", action="store_true",
@@ -528,6 +718,66 @@ def build_parser() -> argparse.ArgumentParser:
                 "missing from a school year, and regenerate its lessons from today.")
     p.add_argument("--school", type=int, required=True, help="school id")
     p.add_argument("--year", required=True, help="school year, e.g. 2026 or 2026/2027")
+    p = command("status", cmd_status, "The first week's checklist of a school: calendar, bells, staff, pupils, "
+                "classes, curriculum, work types, load, subgroups, timetable, lessons, credentials, documents.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p = command("create-year", cmd_create_year, "Open a school year: periods at their usual dates, vacations "
+                "between them and the Russian public holidays.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--year", type=int, required=True, help="the year it starts in, e.g. 2026 for 2026/2027")
+    p.add_argument("--periods", choices=["quarter", "trimester", "half"], help="default: the school's setting")
+    p.add_argument("--no-public-holidays", action="store_true", help="do not add the public holidays")
+    p = command("bells", cmd_bells, "The bell schedule of a shift, one ЧЧ:ММ-ЧЧ:ММ per lesson in order.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--shift", type=int, default=1, help="shift (default 1)")
+    p.add_argument("lessons", nargs="+", help="e.g. 08:30-09:15 09:25-10:10 …")
+    p = command("curriculum", cmd_curriculum, "Add or change one line of a class's curriculum (the subject "
+                "is added to the school when new); the class's other lines stay.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", required=True, help="class name, e.g. 5А")
+    p.add_argument("--subject", required=True, help="subject name, e.g. Математика")
+    p.add_argument("--hours", type=float, required=True, help="hours per week")
+    p.add_argument("--split", action="store_true", help="taught in subgroups")
+    p.add_argument("--pass-fail", action="store_true", help="marked зачёт/незачёт")
+    p.add_argument("--no-attestation", action="store_true", help="«Без аттестации»")
+    p = command("assign", cmd_assign, "Teaching load: a subject of a class (or of its subgroup) to a teacher.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", required=True, help="class name, e.g. 5А")
+    p.add_argument("--subject", required=True, help="subject name")
+    p.add_argument("--teacher", required=True, help="the teacher's login")
+    p.add_argument("--subgroup", help="subgroup name, e.g. «1 группа»")
+    p = command("issue-credentials", cmd_issue_credentials, "Issue one-time passwords to everyone who never had "
+                "credentials (the pupils and parents of a class or of every class, or --staff) and write the slips "
+                "to a PDF.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--class", dest="class_name", help="only this class")
+    p.add_argument("--staff", action="store_true", help="the staff instead of pupils and parents")
+    p.add_argument("--out", required=True, help="the PDF of slips to print")
+    p = command("close-year", cmd_close_year, "Close a school year: its archive first (5.13), then promotion and "
+                "graduation, and the new year with classes, curriculum, periods, teaching load, subgroups, the "
+                "timetable as a template and the КТП. --preview changes nothing.")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--year", help="school year, e.g. 2026 (default: the oldest open one)")
+    p.add_argument("--preview", action="store_true", help="show what would be done, change nothing")
+    p.add_argument("--out", help="where the year archive goes (default data/archives, listed on «Архив учебного года»)")
+    p.add_argument("--graduating", type=int, action="append", help="a leaving grade (default 11; repeat for 9 and 11)")
+    p.add_argument("--decision", action="append", help="a pupil's decision, STUDENT_ID=repeat|conditional|leave|…")
+    p.add_argument("--skip", action="append", choices=["load", "subgroups", "timetable", "lesson_plans"],
+                   help="a part not to carry into the new year")
+    p = command("work-types", cmd_work_types, "Work types of a school (виды работ): list, add, set (name, weight "
+                "0.5-5, whether it counts in averages, checking days, test, default, retire/restore); "
+                "standard-set adds the standard set's missing types.")
+    p.add_argument("action", choices=["list", "add", "set", "standard-set"])
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--id", type=int, help="the work type's id (set)")
+    p.add_argument("--name", help="name (add; set renames)")
+    p.add_argument("--weight", help="weight in averages, 0.5 to 5 (e.g. 1.5)")
+    p.add_argument("--in-average", help="yes or no: whether marks of this type count in averages")
+    p.add_argument("--checking-days", help="days to check written works (0 = marks on the lesson day)")
+    p.add_argument("--test", help="yes or no: a test (контрольная) for the end-of-period control")
+    p.add_argument("--default", action="store_true", help="make it the default type (the lesson's own column)")
+    p.add_argument("--retire", action="store_true", help="no longer offered for new works; its marks stay")
+    p.add_argument("--restore", action="store_true", help="offer a retired type again")
     p = command("remind", cmd_remind, "Tell the people concerned, in their inbox and once each, about correction "
                 "requests past their calendar day and credentials not handed over in time (for cron).")
     p.add_argument("--school", type=int, help="school id (default: every school)")

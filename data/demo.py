@@ -124,6 +124,8 @@ def generate(url: str | None = None, *, schools: int = 1, seed: int = 1, full_ye
         pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
+    from services import first_run
+    first_run.mark_demo(url, f"seed={seed}, schools={len(school_ids)}")  # the demo is known as one later
     return {
         "municipality_id": ctx.municipality_id,
         "school_ids": school_ids,

@@ -3,6 +3,8 @@ every class and subject as PDF and XLSX, the attestation summaries and a SHA-256
 one zip (the same as `manage.py archive-year`), with a progress bar, then downloads it."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import streamlit as st
 
 from services import archive, clock, config
@@ -24,6 +26,7 @@ def render(actor, school_id: int) -> None:
     if not years:
         st.info("У школы нет учебных лет.")
         return
+    _saved(actor, school_id)
     current = clock.school_year_of(clock.today())
     choices = list(years)
     start_year = st.selectbox("Учебный год", choices, index=choices.index(current) if current in choices else 0,
@@ -33,7 +36,7 @@ def render(actor, school_id: int) -> None:
         return
     bar = st.progress(0.0, text="Начинаю…")
     try:
-        result = archive.build(actor, school_id, start_year, config.DATA_DIR / "archives",
+        result = archive.build(actor, school_id, start_year, config.get("PORTAL_ARCHIVE_DIR"),
                                progress=lambda d, t, text: bar.progress(d / t, text=f"{d} из {t}: {text}"))
     except (ReportError, AccessDenied) as e:
         bar.empty()
@@ -44,3 +47,18 @@ def render(actor, school_id: int) -> None:
                f"{result.bytes / 1024 / 1024:.1f} МБ. SHA-256: {result.sha256}")
     st.download_button("Скачать архив", data=result.path.read_bytes(), file_name=result.path.name,
                        mime="application/zip", key=f"{KEY}_download", on_click="ignore")
+
+
+def _saved(actor, school_id: int) -> None:
+    """The archives made before (here, by `manage.py archive-year`, or when a year was closed)."""
+    files = archive.saved(actor, school_id)
+    if not files:
+        return
+    st.subheader("Сформированные архивы")
+    for path in files:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        made = clock.to_local(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc))
+        left.markdown(f"`{path.name}` — {path.stat().st_size / 1024 / 1024:.1f} МБ, {made:%d.%m.%Y %H:%M}")
+        right.download_button("Скачать", data=path.read_bytes, file_name=path.name, mime="application/zip",
+                              key=f"{KEY}_saved_{path.name}", on_click="ignore")
+    st.divider()

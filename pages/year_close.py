@@ -1,13 +1,14 @@
 """«Закрытие учебного года» (administrator): a preview first — every class promoted to the next grade
 (5А → 6А), the leaving grades graduated, the decisions a person makes per pupil (repeat,
-conditional promotion, leaving) — then, after an explicit confirmation, the old year is frozen
-read-only and the next one opened with the classes, curriculum and periods copied."""
+conditional promotion, leaving) — then, after an explicit confirmation, the year's archive is made
+(5.13), the old year is frozen read-only and the next one opened with the classes, curriculum and
+periods copied, and (as chosen) the teaching load, subgroups, timetable template and КТП carried."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from services import web, year_close
+from services import config, web, year_carry, year_close
 from services.actor import Actor
 from services.policy import AccessDenied
 from services.year_close import DECISIONS, YearCloseError
@@ -23,8 +24,12 @@ def render(actor: Actor, school_id: int) -> None:
                                       key=f"{KEY}_grades",
                                       help="Ученики этих параллелей по умолчанию оканчивают обучение; "
                                            "9-классников, уходящих из школы, отметьте решением в таблице."))
+    parts = set(st.multiselect("Перенести в новый год", list(year_carry.PARTS), default=list(year_carry.PARTS),
+                               format_func=year_carry.PARTS.get, key=f"{KEY}_carry",
+                               help="Нагрузка и подгруппы переходят с классом (5А → 6А), расписание копируется "
+                                    "шаблоном с 1 сентября, КТП — для того же класса или параллели."))
     try:
-        base = year_close.preview(actor, school_id, graduating=graduating)
+        base = year_close.preview(actor, school_id, graduating=graduating, carry=parts)
     except YearCloseError as e:
         st.info(str(e) + " Открытых учебных лет для закрытия нет.")
         return
@@ -36,23 +41,29 @@ def render(actor: Actor, school_id: int) -> None:
                "в следующий класс, выпускные параллели оканчивают обучение.")
     decisions = _decisions(base)
     try:
-        plan = year_close.preview(actor, school_id, graduating=graduating, decisions=decisions)
+        plan = year_close.preview(actor, school_id, graduating=graduating, decisions=decisions, carry=parts)
     except YearCloseError as e:
         st.error(f"Решения нельзя принять: {e}")
         return
     _summary(plan)
     st.divider()
     sure = st.checkbox(f"Я проверил(а) предпросмотр: закрыть {plan.start_year}/{plan.start_year + 1} учебный год. "
-                       "После закрытия его журналы только для чтения.", key=f"{KEY}_sure")
+                       "Сначала будет сформирован архив журналов года (5.13). После закрытия журналы года только "
+                       "для чтения.", key=f"{KEY}_sure")
     if st.button("Закрыть учебный год", type="primary", disabled=not sure, key=f"{KEY}_go"):
+        bar = st.progress(0.0, text="Архив года…")
         try:
-            done = year_close.close_year(actor, school_id, year_id=plan.year_id, graduating=graduating,
-                                         decisions=decisions)
+            done, made = year_close.close_with_archive(
+                actor, school_id, config.get("PORTAL_ARCHIVE_DIR"), year_id=plan.year_id, graduating=graduating,
+                decisions=decisions, carry=parts,
+                progress=lambda d, t, text: bar.progress(d / t, text=f"Архив: {d} из {t}, {text}"))
         except (YearCloseError, AccessDenied) as e:
+            bar.empty()
             st.error(f"Год не закрыт, ничего не изменено. {e}")
             return
         st.session_state.pop(f"{KEY}_chosen", None)
-        web.notify("success", f"{done.start_year}/{done.start_year + 1} учебный год закрыт. Переведено: "
+        web.notify("success", f"Архив года сформирован ({made.path.name}, он есть на экране «Архив учебного года»). "
+                              f"{done.start_year}/{done.start_year + 1} учебный год закрыт. Переведено: "
                               f"{done.count('promote') + done.count('conditional')}, выпущено: "
                               f"{done.count('graduate')}, оставлено на повторное обучение: {done.count('repeat')}, "
                               f"выбыло: {done.count('leave')}. Открыт {done.next_start_year}/"
@@ -111,5 +122,5 @@ def _summary(plan: year_close.Preview) -> None:
              f"Новые классы: {', '.join(plan.new_classes) or 'нет'}; строк учебного плана скопируется: "
              f"{plan.curriculum_items}; учебных периодов: {plan.periods}.",
              f"Классные руководители переходят со своим классом: {plan.class_teachers}.",
-             *plan.notes]
+             *plan.carry.lines(), *(f"Не переносится: {x}." for x in plan.carry.skipped), *plan.notes]
     st.markdown("\n".join(f"- {web.md(line)}" for line in lines))

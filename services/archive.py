@@ -177,6 +177,16 @@ def years(actor: Actor, school_id: int) -> list[tuple[int, bool]]:
     return [(y, bool(c)) for y, c in rows]
 
 
+def saved(actor: Actor, school_id: int, folder: str | Path | None = None) -> list[Path]:
+    """The archives of the school already made (by this screen, `archive-year` or the closing of a
+    year), newest year first."""
+    from services import config
+    with reading() as tx:
+        policy.require(actor, ACTION, school_target(tx, school_id))
+    folder = Path(folder if folder is not None else config.get("PORTAL_ARCHIVE_DIR"))
+    return sorted(folder.glob(f"archive_school{school_id}_*.zip"), reverse=True) if folder.is_dir() else []
+
+
 def _pupils(school_id: int, year_id: int) -> int:
     from models import Enrollment, SchoolClass
     with reading() as tx:

@@ -54,6 +54,10 @@ ACTION_TITLES = {
     "consent.withdrawn": "Отозвано согласие на обработку данных",
     "journal.save_refused": "Журнал: клетки отклонены при сохранении",  # issue 9
     "message.reported_read": "Модератор прочитал сообщение с жалобой",  # issue 13
+    # issue 15: work types, the first start, the next September
+    "worktype.added": "Добавлен вид работы", "worktype.changed": "Изменён вид работы",
+    "setup.first_run": "Первый запуск: создан администратор и школа",
+    "year.carried_over": "Перенос в новый учебный год",
 }
 
 

@@ -47,6 +47,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Файл аналитического снимка DuckDB."),
     Setting("PORTAL_BACKUP_DIR", str(DATA_DIR / "backups"),
             "Папка резервных копий (manage.py backup и кнопка на экране «Состояние системы»)."),
+    Setting("PORTAL_ARCHIVE_DIR", str(DATA_DIR / "archives"),
+            "Папка архивов учебных лет (экран «Архив учебного года», закрытие года, manage.py close-year)."),
+    Setting("DEMO", "",
+            "1 — разрешить демо-данные в базе DATABASE_URL (make run DEMO=1); без этого демо загружается "
+            "только в свой файл data/demo.db, а настоящая база их не получает никогда."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

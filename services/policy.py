@@ -199,6 +199,10 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "report.class_progress": ("отчёт классного руководителя об успеваемости и посещаемости", [
         *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS)]),
     "year.archive": ("архив журналов учебного года", [("admin", SCHOOL)]),
+    # issue 15: work types, the first week's checklist
+    "worktype.view": ("просмотр видов работ", _each(("admin", "director", "deputy"), SCHOOL)),
+    "worktype.edit": ("изменение видов работ", [("admin", SCHOOL)]),
+    "setup.view": ("готовность школы к работе", _each(("admin", "director"), SCHOOL)),
 }
 
 

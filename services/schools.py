@@ -50,4 +50,6 @@ def create_school(tx: Session, municipality: str, name: str, short_name: str) ->
     tx.flush()
     from models import SchoolSettings
     tx.add(SchoolSettings(school_id=school.id))
+    from services import work_types
+    work_types.add_standard_set(tx, school.id)  # issue 15: a new school can teach at once
     return school.id

@@ -145,6 +145,11 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.year_close:render"),
     PageSpec("health", "Состояние системы", "health.view", "school", ADMIN, ":material/monitor_heart:",
              render="pages.system_health:render"),
+    # issue 15: work types, the first week's checklist
+    PageSpec("work-types", "Виды работ", "worktype.view", "school", ADMIN, ":material/category:",
+             render="pages.work_types:render"),
+    PageSpec("first-week", "Первая неделя", "setup.view", "school", ADMIN, ":material/checklist:",
+             render="pages.first_week:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
@@ -224,11 +229,11 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     (WORK, ("journal", "todo", "class", "diary", "timetable")),
     (PEOPLE, ("pupils", "subgroups", "credentials", "import", "movement", "users", "consents")),
     (PLANNING, ("timetable-editor", "substitutions", "timetable-lessons", "curriculum", "lesson-plans",
-                "school-year", "year-close")),
+                "school-year", "work-types", "year-close")),
     (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
     (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
-    (ADMIN, ("settings", "audit", "health")),
+    (ADMIN, ("first-week", "settings", "audit", "health")),
     (ACCOUNT, ("profile",)),
 )
 _SECTION_OF = {key: section for section, keys in MENU for key in keys}
@@ -298,6 +303,32 @@ def sign_in_pages() -> list[st.Page]:
     pages = [SIGN_IN.page(url_path="sign-in", default=True)]
     pages += [SIGN_IN.page(url_path=spec.key, hidden=True) for spec in PAGES]
     return pages
+
+
+def page_ref(spec: PageSpec) -> st.Page | None:
+    """A page of the menu for st.page_link: Streamlit finds the registered page by its address
+    (and checks that a file page names the same file). None for a file page when the script
+    runs outside app.py (a screen rendered on its own in a test)."""
+    if spec.file:
+        from streamlit.errors import StreamlitPageNotFoundError
+        try:
+            return spec.page()
+        except StreamlitPageNotFoundError:
+            return None
+    return st.Page(lambda: None, title=spec.title, icon=spec.icon, url_path=spec.key)
+
+
+def first_run_pages() -> list[st.Page]:
+    """The first-run screen (issue 15), under every address, while the database has no account."""
+    pages = [st.Page("pages/first_run.py", title="Первый запуск", url_path="first-run", default=True)]
+    pages += [st.Page("pages/first_run.py", title="Первый запуск", url_path=key, visibility="hidden")
+              for key in ("sign-in", *(spec.key for spec in PAGES))]
+    return pages
+
+
+def first_run_needed() -> bool:
+    from services import first_run
+    return first_run.needed()
 
 
 def password_pages() -> list[st.Page]:

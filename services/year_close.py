@@ -8,6 +8,8 @@ enrolment still open is given its end, the year's last day. The next year is ope
 one already created is used) with the classes, the curriculum copied class by class (the new
 6А gets last year's 6А plan), the study periods moved on by a year, and class teachers moving
 on with their class. Work types belong to the school, not to a year, so they simply carry on.
+The teaching load, subgroups, timetable (as a template) and КТП are carried by
+services/year_carry.py; `close_with_archive` makes the year's archive (5.13) first.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from models import (
     AcademicYear, CurriculumItem, Enrollment, Movement, RoleGrant, SchoolClass, Student, StudyPeriod,
 )
 from models.db import reading, transaction
-from services import audit, clock, policy
+from services import audit, clock, policy, year_carry
 from services.actor import Actor
 from services.rosters import full_name
 from services.schools import school_target
@@ -73,6 +75,7 @@ class Preview:
     periods: int                       # study periods to copy
     class_teachers: int                # class teachers moving on with their class
     notes: list[str] = field(default_factory=list)
+    carry: year_carry.Carry = field(default_factory=year_carry.Carry)  # load, subgroups, timetable, КТП (issue 15)
 
     def count(self, decision: str) -> int:
         return sum(1 for p in self.pupils if p.decision == decision)
@@ -100,7 +103,7 @@ def _year(tx: Session, school_id: int, year_id: int | None) -> AcademicYear:
 
 
 def _plan(tx: Session, school_id: int, year: AcademicYear, decisions: dict[int, str],
-          graduating: tuple[int, ...]) -> Preview:
+          graduating: tuple[int, ...], parts: set[str] | None = None) -> Preview:
     classes = tx.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)
                       .order_by(SchoolClass.grade, SchoolClass.name)).all()
     by_id = {c.id: c for c in classes}
@@ -149,18 +152,32 @@ def _plan(tx: Session, school_id: int, year: AcademicYear, decisions: dict[int, 
                                                RoleGrant.revoked_at.is_(None))).all()
     moving = sum(1 for g in teachers if next((cp.to_class for cp in class_plans if cp.class_id == g.class_id
                                               and cp.to_class not in ("", "выпуск")), None))
-    notes = ["Виды работ общие для всех лет школы и сохраняются как есть.",
-             "Нагрузку учителей и подгруппы нового года назначают заново (учебный план копируется)."]
+    notes = ["Виды работ общие для всех лет школы и сохраняются как есть."]
     if year.ends_on > clock.today():
         notes.insert(0, f"Учебный год заканчивается {year.ends_on:%d.%m.%Y}: после закрытия его данные "
                         "нельзя будет изменить.")
+    carry = year_carry.plan(tx, year, *_moves(class_plans, pupils, new_classes),
+                            {n: {i.subject_id for i in source.get(n, [])} for n in new_classes},
+                            set(year_carry.PARTS) if parts is None else parts)
     return Preview(year.id, year.start_year, year.start_year + 1, next_year is not None, class_plans, pupils,
-                   new_classes, items, periods, moving, notes)
+                   new_classes, items, periods, moving, notes, carry)
+
+
+def _moves(class_plans: list[ClassPlan], pupils: list[PupilPlan], new_classes: list[str]):
+    """Old class id → the new class it moves up to (only classes this closing creates), and
+    new class → the pupils moving into it."""
+    moves = {cp.class_id: cp.to_class for cp in class_plans if cp.to_class in new_classes}
+    promoted: dict[str, set[int]] = {}
+    for p in pupils:
+        if p.to_class:
+            promoted.setdefault(p.to_class, set()).add(p.student_id)
+    return moves, promoted
 
 
 def _curriculum_sources(classes: list[SchoolClass], curriculum: list[CurriculumItem]) -> dict[str, list[CurriculumItem]]:
     """For each class name, the old year's curriculum to copy: the class of that name, else the
-    first class of the same grade that has a curriculum."""
+    first class of the same grade that has a curriculum, else (a grade the school did not have)
+    the curriculum of the class moving up into it."""
     by_class: dict[int, list[CurriculumItem]] = {}
     for item in curriculum:
         by_class.setdefault(item.class_id, []).append(item)
@@ -175,17 +192,21 @@ def _curriculum_sources(classes: list[SchoolClass], curriculum: list[CurriculumI
             name = f"{grade}{letter}"
             if name not in out and grade in by_grade:
                 out[name] = by_grade[grade]
+    for c in classes:  # a grade the school did not have: the class moving up keeps its subjects (issue 15)
+        name = f"{c.grade + 1}{c.letter}"
+        if c.grade < 11 and name not in out and by_class.get(c.id):
+            out[name] = by_class[c.id]
     return out
 
 
 def preview(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
-            graduating: tuple[int, ...] = DEFAULT_GRADUATING) -> Preview:
+            graduating: tuple[int, ...] = DEFAULT_GRADUATING, carry: set[str] | None = None) -> Preview:
     with reading() as tx:
         policy.require(actor, "year.close", school_target(tx, school_id, entity="academic_year"))
         year = _year(tx, school_id, year_id)
         if year.is_closed:
             raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
-        return _plan(tx, school_id, year, decisions or {}, graduating)
+        return _plan(tx, school_id, year, decisions or {}, graduating, carry)
 
 
 def _shift(day: date) -> date:
@@ -196,15 +217,20 @@ def _shift(day: date) -> date:
 
 
 def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
-               graduating: tuple[int, ...] = DEFAULT_GRADUATING) -> Preview:
-    """Do what the preview shows, in one transaction; returns the plan carried out."""
+               graduating: tuple[int, ...] = DEFAULT_GRADUATING, carry: set[str] | None = None) -> Preview:
+    """Do what the preview shows, in one transaction; returns the plan carried out. `carry`: the
+    parts of year_carry.PARTS to carry into the new year (default all)."""
+    parts = set(year_carry.PARTS) if carry is None else set(carry)
+    unknown = parts - set(year_carry.PARTS)
+    if unknown:
+        raise YearCloseError("Неизвестные части переноса: " + ", ".join(sorted(unknown)) + ".")
     now = clock.now()
     with transaction() as tx:
         policy.require(actor, "year.close", school_target(tx, school_id, entity="academic_year"))
         year = _year(tx, school_id, year_id)
         if year.is_closed:
             raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
-        plan = _plan(tx, school_id, year, decisions or {}, graduating)
+        plan = _plan(tx, school_id, year, decisions or {}, graduating, parts)
         nxt = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
                                                  AcademicYear.start_year == year.start_year + 1)).first()
         if nxt is None:
@@ -270,6 +296,13 @@ def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, deci
             if to and to in new_by_name:
                 tx.add(RoleGrant(user_id=g.user_id, role="class_teacher", school_id=school_id,
                                  class_id=new_by_name[to].id, granted_at=now))
+        tx.flush()
+        moves, promoted = _moves(plan.classes, plan.pupils, plan.new_classes)
+        plan.carry = year_carry.apply(tx, year, nxt, moves, promoted, {n: new_by_name[n] for n in plan.new_classes},
+                                      parts)
+        audit.record(tx, actor, "year.carried_over", school_id=school_id, entity="academic_year", entity_id=nxt.id,
+                     new={"parts": sorted(parts), "load": plan.carry.load, "subgroups": plan.carry.subgroups,
+                          "timetable": plan.carry.timetable, "lesson_plans": plan.carry.lesson_plans})
         year.is_closed = True
         tx.add(year)
         audit.record(tx, actor, "year.closed", school_id=school_id, entity="academic_year", entity_id=year.id,
@@ -277,3 +310,20 @@ def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, deci
                           **{d: plan.count(d) for d in DECISIONS}, "new_classes": plan.new_classes,
                           "curriculum_items": plan.curriculum_items})
         return plan
+
+
+def close_with_archive(actor: Actor, school_id: int, out_dir, *, year_id: int | None = None,
+                       progress=None, **kwargs) -> tuple[Preview, object]:
+    """The year's archive of the journals first (5.13), then the closing; when the archive cannot
+    be made, the year is not closed. Returns (the plan carried out, the archive)."""
+    from services import archive
+    from services.reports import ReportError
+    with reading() as tx:
+        year = _year(tx, school_id, year_id)
+    if year.is_closed:
+        raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
+    try:
+        made = archive.build(actor, school_id, year.start_year, out_dir, progress=progress)
+    except ReportError as e:
+        raise YearCloseError(f"Архив года не сформирован, год не закрыт: {e}") from e
+    return close_year(actor, school_id, year_id=year.id, **kwargs), made

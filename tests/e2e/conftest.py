@@ -9,6 +9,7 @@ skipped, or fail when REQUIRE_BROWSER=1.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -83,6 +84,28 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path, *extra_args: str, port: int | None = None):
+    """`streamlit run app.py` on `port` (default a free one) with `env`; yields its base address,
+    stops it after."""
+    port = port or free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--browser.gatherUsageStats", "false", "--server.port", str(port),
+                                 "--server.address", "localhost", "--server.fileWatcherType", "none", *extra_args],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://localhost:{port}/_stcore/health", b"ok", 60, proc)
+        yield f"http://localhost:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
@@ -96,7 +119,7 @@ def chromium_path() -> str:
 def demo(tmp_path_factory) -> Demo:
     folder = tmp_path_factory.mktemp("e2e_db")
     url = f"sqlite:///{folder / 'school.db'}"
-    env = _env(DATABASE_URL=url)
+    env = _env(DATABASE_URL=url, DEMO="1")  # the demo goes only where it is asked for (issue 15)
     python = sys.executable
     subprocess.run([python, "manage.py", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
     done = subprocess.run([python, "manage.py", "demo", "--json", "--seed", "1"], cwd=ROOT, env=env, check=True,
@@ -136,22 +159,8 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
         f'server_metadata_url = "{provider.base}/.well-known/openid-configuration"\n', encoding="utf-8")
     log = folder / "streamlit.log"
     env = _env(DATABASE_URL=demo.url, AUTHLIB_INSECURE_TRANSPORT="1")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.port", str(port),
-               "--server.address", "localhost", "--secrets.files", str(secrets),
-               "--client.showErrorDetails", "full", "--server.fileWatcherType", "none"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"{base}/_stcore/health", b"ok", 60, proc)
+    with serving(env, log, "--secrets.files", str(secrets), "--client.showErrorDetails", "full", port=port):
         yield Portal(base, demo, provider, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,7 @@ def stack(tmp_path_factory, chromium_path):
     url = _pg_url(name)
     procs: list[subprocess.Popen] = []
     try:
-        env = _env(DATABASE_URL=url)
+        env = _env(DATABASE_URL=url, DEMO="1")  # the demo only where it is asked for (issue 15)
         subprocess.run([sys.executable, "manage.py", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
         done = subprocess.run([sys.executable, "manage.py", "demo", "--json", "--seed", "1"], cwd=ROOT, env=env,
                               check=True, capture_output=True, text=True)

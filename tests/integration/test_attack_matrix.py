@@ -92,6 +92,9 @@ WHO = {
     "report.weekly_sheet": "admin director deputy:parallel class_teacher:own_class teacher:teaches_class",
     "report.class_progress": "admin director deputy:parallel class_teacher:own_class",
     "year.archive": "admin",
+    "worktype.view": "admin director deputy",  # issue 15
+    "worktype.edit": "admin",
+    "setup.view": "admin director",
 }
 SCOPE_NAMES = {policy.SCHOOL: "", policy.MUNICIPALITY: "municipality", policy.PARALLEL: "parallel",
                policy.OWN_CLASS: "own_class", policy.TEACHES_LESSON: "teaches_lesson",

@@ -209,10 +209,10 @@ def test_secretary_transfers_a_pupil_and_sees_the_register(rw, monkeypatch):
     assert pupils_in(rw, "5Б") == ["Орлов", "Рыбин"]
 
 
-def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock):
+def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock, tmp_path):
     load_pupils(rw)
     frozen_clock(datetime(2027, 6, 20, 10, 0, tzinfo=MSK))
-    at = page(rw, monkeypatch, "year_close", "admin")
+    at = page(rw, monkeypatch, "year_close", "admin", PORTAL_ARCHIVE_DIR=str(tmp_path / "archives"))
     assert [(m.label, m.value) for m in at.metric] == [("Переводятся", "3"), ("Условно", "0"), ("Повторно", "0"),
                                                        ("Выпуск", "1"), ("Выбывают", "0")]
     order = ["Орлов", "Павлова", "Рыбин", "Смирнов"]  # by grade, class and name
@@ -221,8 +221,10 @@ def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock):
     at.run()
     assert [m.value for m in at.metric][2] == "1"
     assert [b for b in at.button if b.label == "Закрыть учебный год"][0].disabled
+    assert any("Нагрузка учителей переходит с классом" in m.value for m in at.markdown)  # issue 15
     at.checkbox(key="yclose_sure").check().run()
     click(at, "Закрыть учебный год")
+    assert [p.name for p in (tmp_path / "archives").glob("*.zip")] == [f"archive_school{rw.school_id}_2026-2027.zip"]
     with reading() as tx:
         assert tx.get(AcademicYear, rw.year_id).is_closed
         now_in = dict(tx.exec(select(Student.last_name, SchoolClass.name).join(
