@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from services import archive, clock, config
+from services import archive, clock, config, web
 from services.policy import AccessDenied
 from services.reports import ReportError, year_title
 
@@ -58,7 +58,7 @@ def _saved(actor, school_id: int) -> None:
     for path in files:
         left, right = st.columns([3, 1], vertical_alignment="center")
         made = clock.to_local(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc))
-        left.markdown(f"`{path.name}` — {path.stat().st_size / 1024 / 1024:.1f} МБ, {made:%d.%m.%Y %H:%M}")
+        left.markdown(f"{web.md(path.name)} — {path.stat().st_size / 1024 / 1024:.1f} МБ, {made:%d.%m.%Y %H:%M}")
         right.download_button("Скачать", data=path.read_bytes, file_name=path.name, mime="application/zip",
                               key=f"{KEY}_saved_{path.name}", on_click="ignore")
     st.divider()

@@ -30,4 +30,4 @@ def render(actor, school_id: int) -> None:
         spec = specs.get(line.page)
         ref = web.page_ref(spec) if spec is not None and spec.visible(actor, school_id, None) else None
         if ref is not None:  # in-app navigation to the screen that fixes the line
-            link.page_link(ref, label=f"Открыть «{spec.title}»", icon=spec.icon)
+            link.page_link(ref, label=f"Открыть «{web.md(spec.title)}»", icon=spec.icon)

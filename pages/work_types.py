@@ -82,7 +82,7 @@ def render(actor, school_id: int) -> None:
             web.notify("success", result.summary())
             st.rerun()
     with st.expander("Стандартный набор"):
-        st.caption(" · ".join(f"{t.name} — вес {show_weight(t.weight)}, проверка {t.checking_days} дн."
+        st.caption(" · ".join(f"{web.md(t.name)} — вес {show_weight(t.weight)}, проверка {t.checking_days} дн."
                               for t in STANDARD_SET))
 
 

@@ -62,7 +62,7 @@ def render(actor: Actor, school_id: int) -> None:
             st.error(f"Год не закрыт, ничего не изменено. {e}")
             return
         st.session_state.pop(f"{KEY}_chosen", None)
-        web.notify("success", f"Архив года сформирован ({made.path.name}, он есть на экране «Архив учебного года»). "
+        web.notify("success", f"Архив года сформирован ({web.md(made.path.name)}, он есть на экране «Архив учебного года»). "
                               f"{done.start_year}/{done.start_year + 1} учебный год закрыт. Переведено: "
                               f"{done.count('promote') + done.count('conditional')}, выпущено: "
                               f"{done.count('graduate')}, оставлено на повторное обучение: {done.count('repeat')}, "
