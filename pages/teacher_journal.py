@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from pages import lesson_ui
 from services import clock, journal, journal_view, lessons, period_marks, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -263,6 +264,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
         st.download_button(f"Файл к заданию: {d.homework_file}", icon=":material/attach_file:",
                            data=lambda: lessons.homework_file(actor, d.id).data, file_name=d.homework_file,
                            on_click="ignore", key=f"hw_file_dl_{d.id}")
+    lesson_ui.attendance_taken(actor, d, editable)
     _works(actor, grid, d, editable)
 
 

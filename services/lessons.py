@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import (
-    Attachment, Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
+    Attachment, Attendance, Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
     Subject, Work, WorkType,
 )
 from models.db import reading, transaction
@@ -60,6 +60,8 @@ class LessonDetail:
     previous_homework_text: str
     previous_misses: frozenset[int]
     editable: bool
+    attendance_taken_at: datetime | None = None  # local time; None: not taken yet
+    attendance_rows: int = 0  # pupils marked absent or late
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,11 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
             homework_entered_at=clock.to_local(hw.entered_at, settings.timezone) if hw else None,
             previous_homework_id=prev_hw.id if prev_hw else None,
             previous_homework_text=prev_hw.text if prev_hw else "", previous_misses=misses,
-            editable=policy.allowed(actor, "journal.edit", target))
+            editable=policy.allowed(actor, "journal.edit", target),
+            attendance_taken_at=(clock.to_local(lesson.attendance_taken_at, settings.timezone)
+                                 if lesson.attendance_taken_at else None),
+            attendance_rows=tx.exec(select(func.count()).select_from(Attendance).where(
+                Attendance.school_id == lesson.school_id, Attendance.lesson_id == lesson_id)).one())
 
 
 def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, homework_text: str = "",
@@ -285,3 +291,38 @@ def remove_work(actor: Actor, work_id: int) -> None:
             raise LessonError("По этой работе уже есть отметки: сначала удалите их в журнале.")
         tx.delete(work)
         audit.record(tx, actor, "work.removed", school_id=work.school_id, entity="work", entity_id=work_id)
+
+
+def all_present(actor: Actor, lesson_id: int) -> datetime:
+    """«Все присутствуют»: record that attendance was taken at a lesson where nobody was absent,
+    so that the to-do and the control plan stop reporting it. Refused when some pupil is marked
+    absent (the journal holds the truth then). Returns when attendance counts as taken."""
+    now = clock.now()
+    with transaction() as tx:
+        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
+        lesson = tx.get(Lesson, lesson_id)
+        closed = closed_year(tx, {lesson.class_id})
+        if closed:
+            raise LessonError(closed)
+        if lesson.status != "scheduled":
+            raise LessonError("Урок отменён или перенесён: посещаемость на нём не отмечается.")
+        if clock.to_local(now, _timezone(tx, lesson.school_id)).date() < lesson.lesson_date:
+            raise LessonError(f"Урок {lesson.lesson_date:%d.%m.%Y} ещё не прошёл: отметить посещаемость нельзя.")
+        absent = tx.exec(select(func.count()).select_from(Attendance).where(
+            Attendance.school_id == lesson.school_id, Attendance.lesson_id == lesson_id)).one()
+        if absent:
+            raise LessonError(f"На уроке {lesson.lesson_date:%d.%m.%Y} уже отмечены отсутствующие или опоздавшие "
+                              f"({absent}): «Все присутствуют» не ставится. Исправьте посещаемость в журнале.")
+        if lesson.attendance_taken_at is not None:
+            return lesson.attendance_taken_at
+        lesson.attendance_taken_at = now
+        tx.add(lesson)
+        audit.record(tx, actor, "attendance.all_present", school_id=lesson.school_id, entity="lesson",
+                     entity_id=lesson_id, new={"attendance_taken_at": now.isoformat()},
+                     detail=f"lesson={lesson_id}; date={lesson.lesson_date}; class={lesson.class_id}")
+        return now
+
+
+def _timezone(tx: Session, school_id: int) -> str | None:
+    settings = tx.get(SchoolSettings, school_id)
+    return settings.timezone if settings else None
