@@ -119,7 +119,8 @@ CURRICULUM = Check(
 
 HOMEWORK = Check(
     id="ctl_homework_entered", group="plan", name="Запись домашнего задания",
-    definition="Уроки 2–11 классов, домашнее задание к которым не записано в течение 3 часов после урока (п. 1.10).",
+    definition=("Уроки 2–11 классов, домашнее задание к которым не записано в течение 3 часов после урока "
+                "(п. 1.10: «в случае, если домашнее задание задаётся»; урок с отметкой «Не задано» — не замечание)."),
     findings_sql=f"""
         SELECT l.school_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_id, l.lesson_date,
                CASE WHEN l.hw_entered_at IS NULL THEN 'Домашнее задание не записано'
@@ -127,7 +128,7 @@ HOMEWORK = Check(
                {local('l.hw_due')} AS since
         FROM s_lesson l, params p
         WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_due <= p.now_at
-          AND (l.hw_entered_at IS NULL OR l.hw_entered_at > l.hw_due)""",
+          AND ((l.hw_entered_at IS NULL AND NOT l.no_homework) OR l.hw_entered_at > l.hw_due)""",
 )
 
 LIMIT_MINUTES = "CASE WHEN grade <= 1 THEN 0 WHEN grade <= 3 THEN 90 WHEN grade <= 5 THEN 120 WHEN grade <= 8 THEN 150 ELSE 210 END"

@@ -68,7 +68,7 @@ WITH sb AS (
     FROM substitution QUALIFY row_number() OVER (PARTITION BY lesson_id ORDER BY id DESC) = 1)
 SELECT l.id AS lesson_id, l.school_id, l.class_id, c.grade, c.year_id, l.subgroup_id, l.subject_id,
        l.teacher_id, l.period_id, l.lesson_date, l.lesson_number, l.starts_at, l.ends_at, l.status, l.held,
-       l.topic, l.planned_topic_id, l.topic_entered_at, l.attendance_taken_at, l.comment, s.tz,
+       l.topic, l.planned_topic_id, l.topic_entered_at, l.attendance_taken_at, l.no_homework, l.comment, s.tz,
        o.off AS utc_off,
        {_utc("l.lesson_date + l.starts_at")} AS started_at,
        {_utc("l.lesson_date + l.ends_at")} AS ended_at,

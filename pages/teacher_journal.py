@@ -233,6 +233,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
         tasks = b.text_input("Задачи, упражнения", value=d.homework_tasks, max_chars=200, disabled=not editable)
         minutes = c.number_input("Минут на выполнение", min_value=0, max_value=240, step=5,
                                  value=d.homework_minutes, disabled=not editable)
+        due_on, no_homework = lesson_ui.homework_due(d, editable)
         upload = st.file_uploader(f"Файл к заданию (необязательно; {ALLOWED_TEXT}, до 5 МБ)", type=list(KINDS),
                                   key=f"hw_file_{d.id}_{d.version}", disabled=not editable)
         remove = False
@@ -254,7 +255,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
                              homework_minutes=None if minutes is None else int(minutes),
                              previous_misses=frozenset(misses) if misses is not None else None,
                              homework_file=Upload(upload.name, upload.getvalue()) if upload is not None else None,
-                             remove_file=remove)
+                             remove_file=remove, homework_due_on=due_on, no_homework=no_homework)
             except (lessons.LessonError, AccessDenied) as error:
                 st.error(f"Урок не сохранён: {error}")
             else:

@@ -56,6 +56,8 @@ class LessonDetail:
     homework_file: str  # the attached file's name, or ""
     homework_due: datetime
     homework_entered_at: datetime | None
+    homework_due_on: date | None  # the day it is due: as saved, else the next lesson of the subject
+    no_homework: bool  # «Не задано»
     previous_homework_id: int | None
     previous_homework_text: str
     previous_misses: frozenset[int]
@@ -135,6 +137,8 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
             homework_due=deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
                                                 settings.homework_deadline_hours),
             homework_entered_at=clock.to_local(hw.entered_at, settings.timezone) if hw else None,
+            homework_due_on=(hw.due_on if hw is not None and hw.due_on else next_lesson_day(tx, lesson)),
+            no_homework=lesson.no_homework,
             previous_homework_id=prev_hw.id if prev_hw else None,
             previous_homework_text=prev_hw.text if prev_hw else "", previous_misses=misses,
             editable=policy.allowed(actor, "journal.edit", target),
@@ -147,11 +151,14 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
 def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, homework_text: str = "",
          homework_pages: str = "", homework_tasks: str = "", homework_minutes: int | None = None,
          previous_misses: frozenset[int] | None = None, homework_file: Upload | None = None,
-         remove_file: bool = False) -> int:
+         remove_file: bool = False, homework_due_on: date | None = None, no_homework: bool = False) -> int:
     """Save the lesson's topic, «проведён» and homework (with an optional file, checked like the
-    files of messages: kind, content, ≤ 5 МБ); returns the new version.
+    files of messages: kind, content, ≤ 5 МБ) due on `homework_due_on` (by default the next lesson
+    of the subject for the class or subgroup), or «Не задано»; returns the new version.
     A stale version (another tab saved first) is a conflict that overwrites nothing."""
     topic, homework_text = topic.strip(), homework_text.strip()
+    if no_homework and (homework_text or homework_pages.strip() or homework_tasks.strip() or homework_file):
+        raise LessonError("Отмечено «Не задано», но задание заполнено: уберите задание или снимите отметку.")
     if len(topic) > 500:
         raise LessonError("Тема урока длиннее 500 символов.")
     if len(homework_text) > 2000:
@@ -177,15 +184,23 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             lesson.topic_entered_at = now if topic else None
         lesson.held = held
         lesson.version += 1
-        tx.add(lesson)
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        if no_homework and hw is not None and hw.attachment_id and not remove_file:
+            raise LessonError("Отмечено «Не задано», но к уроку приложен файл задания: уберите его.")
+        old["no_homework"] = lesson.no_homework
+        lesson.no_homework = no_homework
+        tx.add(lesson)
         new_hw = (homework_text, homework_pages.strip(), homework_tasks.strip(), homework_minutes)
+        due_on = _due_on(tx, lesson, homework_due_on) if any(new_hw[:3]) or homework_file is not None else None
         if hw is None and (any(new_hw[:3]) or homework_file is not None):
             hw = Homework(school_id=lesson.school_id, lesson_id=lesson_id, text=new_hw[0], pages=new_hw[1],
-                          tasks=new_hw[2], minutes=new_hw[3], entered_at=now, entered_by_user_id=actor.user_id)
+                          tasks=new_hw[2], minutes=new_hw[3], due_on=due_on, entered_at=now,
+                          entered_by_user_id=actor.user_id)
             tx.add(hw)
-        elif hw is not None and (hw.text, hw.pages, hw.tasks, hw.minutes) != new_hw:
+        elif hw is not None and ((hw.text, hw.pages, hw.tasks, hw.minutes) != new_hw
+                                 or (due_on is not None and hw.due_on != due_on)):
             hw.text, hw.pages, hw.tasks, hw.minutes = new_hw
+            hw.due_on = due_on or hw.due_on
             hw.version += 1
             tx.add(hw)
         old_file = hw.attachment_id if hw is not None else None
@@ -206,9 +221,33 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             _set_misses(tx, actor, lesson, previous_misses, now)
         audit.record(tx, actor, "lesson.changed", school_id=lesson.school_id, entity="lesson", entity_id=lesson_id,
                      old=old, new={"topic": topic, "held": held, "homework": homework_text,
+                                   "no_homework": no_homework,
+                                   **({"due_on": hw.due_on.isoformat()} if hw is not None and hw.due_on else {}),
                                    **({"file": homework_file.name} if homework_file is not None else {}),
                                    **({"file": None} if remove_file and homework_file is None else {})})
         return lesson.version
+
+
+def next_lesson_day(tx: Session, lesson: Lesson) -> date | None:
+    """The day of the next lesson of the subject for the lesson's class (or subgroup: its own
+    lessons and the whole class's), after the lesson's day; None when the timetable has none."""
+    group = ((Lesson.subgroup_id == lesson.subgroup_id) | Lesson.subgroup_id.is_(None)) if lesson.subgroup_id \
+        else Lesson.subgroup_id.is_(None)
+    return tx.exec(select(func.min(Lesson.lesson_date)).where(
+        Lesson.school_id == lesson.school_id, Lesson.class_id == lesson.class_id,
+        Lesson.subject_id == lesson.subject_id, group, Lesson.status == "scheduled",
+        Lesson.lesson_date > lesson.lesson_date)).one()
+
+
+def _due_on(tx: Session, lesson: Lesson, chosen: date | None) -> date | None:
+    if chosen is None:
+        return next_lesson_day(tx, lesson)
+    if chosen <= lesson.lesson_date:
+        raise LessonError(f"Срок выполнения задания ({chosen:%d.%m.%Y}) должен быть позже дня урока "
+                          f"({lesson.lesson_date:%d.%m.%Y}).")
+    if (chosen - lesson.lesson_date).days > 60:
+        raise LessonError(f"Срок выполнения задания ({chosen:%d.%m.%Y}) — не позже чем через 60 дней после урока.")
+    return chosen
 
 
 def homework_file(actor: Actor, lesson_id: int) -> FileData | None:

@@ -68,7 +68,7 @@ def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
             due = deadlines.mark_due(lesson.lesson_date, tz, 0, hour)
             if now > due:
                 add("marks", due)
-        if grade >= 2 and lesson.id not in with_hw:
+        if grade >= 2 and lesson.id not in with_hw and not lesson.no_homework:
             due = deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
                                          settings.homework_deadline_hours if settings else 3)
             if now > due:

@@ -45,12 +45,13 @@ def attendance_todo(teacher) -> set[date]:
     return {i.lesson_date for i in todo.overdue(teacher) if i.kind == "attendance"}
 
 
-def control_findings(jw) -> set[date]:
-    """The days of mathematics lessons the control plan reports as «посещаемость не отмечена»."""
+def control_findings(jw, check_id: str = "ctl_attendance_recorded", what: str = "Посещаемость не отмечена"
+                     ) -> set[date]:
+    """The days of mathematics lessons the control plan reports (by default as «посещаемость не отмечена»)."""
     snapshot.refresh()
     found = indicators.findings(auth.actor_for_user(jw.users["director"]), jw.school_id,
-                                Choice(date(2026, 9, 1), date(2026, 12, 28)), "ctl_attendance_recorded")
-    return {f.lesson_date for f in found if f.what == "Посещаемость не отмечена" and f.subject == "Математика"}
+                                Choice(date(2026, 9, 1), date(2026, 12, 28)), check_id)
+    return {f.lesson_date for f in found if f.what == what and f.subject == "Математика"}
 
 
 def test_all_present_clears_the_todo_and_the_control_plan(jw):
