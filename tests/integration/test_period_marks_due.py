@@ -1,0 +1,48 @@
+"""Period marks on time (1.13, issue 16 item 7): due by the end of the holidays after the period;
+the teacher's to-do lists the classes and subjects whose marks are missing, until they are set."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import select
+
+from models import CurriculumItem, Holiday, StudyPeriod
+from models.db import transaction
+from services import period_marks, todo
+from services.period_marks import PeriodMarkChange
+from tests.integration.test_all_present import MSK, actor, jw  # noqa: F401 (fixture)
+
+
+def autumn_holidays(jw):
+    with transaction() as tx:
+        q1 = tx.exec(select(StudyPeriod).where(StudyPeriod.school_id == jw.school_id,
+                                               StudyPeriod.number == 1)).one()
+        tx.add(Holiday(school_id=jw.school_id, year_id=q1.year_id, name="Осенние каникулы", kind="vacation",
+                       starts_on=date(2026, 10, 26), ends_on=date(2026, 11, 4)))
+        return q1.id
+
+
+def test_missing_period_marks_are_due_after_the_holidays_and_leave_the_todo_once_set(jw, frozen_clock):
+    q1 = autumn_holidays(jw)
+    math, rus = actor(jw, "math"), actor(jw, "rus")
+    frozen_clock(datetime(2026, 11, 4, 23, 0, tzinfo=MSK))  # still the holidays: not due yet
+    assert todo.period_marks_overdue(math) == []
+    frozen_clock(datetime(2026, 11, 5, 8, 0, tzinfo=MSK))
+    [item] = todo.period_marks_overdue(math)
+    # enrolled on the period's last day: Алексеев, Борисова, Васильев (Григорьева came in November)
+    assert (item.class_name, item.subject_name, item.period_name, item.missing, item.pupils) == (
+        "5А", "Математика", "1 четверть", 3, 3)
+    assert item.due == datetime(2026, 11, 4, 23, 59, 59, tzinfo=MSK)
+    period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Алексеев"], "", "5"),
+                                                       PeriodMarkChange(jw.pupils["Борисова"], "", "н/а")])
+    assert [i.missing for i in todo.period_marks_overdue(math)] == [1]
+    period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Васильев"], "", "4")])
+    assert todo.period_marks_overdue(math) == []
+    # the Russian teacher owes theirs, unless the subject is «Без аттестации»
+    assert [(i.subject_name, i.missing) for i in todo.period_marks_overdue(rus)] == [("Русский язык", 3)]
+    with transaction() as tx:
+        item = tx.exec(select(CurriculumItem).where(CurriculumItem.subject_id == jw.rus)).one()
+        item.no_attestation = True
+        tx.add(item)
+    assert todo.period_marks_overdue(rus) == []
+    assert todo.period_marks_overdue(actor(jw, "parent")) == []
