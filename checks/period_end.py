@@ -87,4 +87,27 @@ PROGRAMME = Check(
            OR len(list_filter(d.topic_ids, x -> NOT list_contains(coalesce(h.covered, []), x))) > 0""",
 )
 
-CHECKS = (OBJECTIVITY_PERIOD, OBJECTIVITY_TESTS, TESTS_PRESENCE, PROGRAMME)
+PERIOD_MARKS_DUE = Check(
+    id="eop_period_marks_due", group="period_end", name="Отметки за период выставлены в срок",
+    definition=("Классы и предметы (с аттестацией), где после срока — конца каникул, следующих за периодом, или "
+                "последнего дня периода, если каникул сразу за ним нет (п. 1.13), — у учеников нет отметки за период "
+                "(services/rules/deadlines.period_marks_due)."),
+    findings_sql=f"""
+        WITH v AS (
+            SELECT school_id, class_id, subject_id, period_id, period_name, ends_on,
+                   count(*) FILTER (WHERE pm_value IS NULL) AS missing
+            FROM s_unit WHERE ended AND coalesce(final, '') <> 'осв' GROUP BY ALL),
+        d AS (
+            SELECT v.*, coalesce((SELECT min_by(h.ends_on, h.starts_on) FROM holiday h
+                                  WHERE h.school_id = v.school_id AND h.kind = 'vacation' AND h.starts_on > v.ends_on
+                                    AND h.starts_on <= v.ends_on + INTERVAL 7 DAY), v.ends_on) AS due_on
+            FROM v)
+        SELECT d.school_id, d.class_id, d.subject_id, {TEACHER_OF.format(a='d')} AS teacher_id,
+               CAST(NULL AS INTEGER) AS lesson_id, CAST(NULL AS DATE) AS lesson_date,
+               'Нет отметки за ' || d.period_name || ' у ' || d.missing || ' уч. (срок — '
+                   || strftime(d.due_on, '%d.%m.%Y') || ')' AS what,
+               CAST(d.due_on + INTERVAL 1 DAY AS TIMESTAMP) AS since
+        FROM d, params p WHERE d.missing > 0 AND d.due_on < p.today""",
+)
+
+CHECKS = (OBJECTIVITY_PERIOD, OBJECTIVITY_TESTS, TESTS_PRESENCE, PROGRAMME, PERIOD_MARKS_DUE)

@@ -171,11 +171,7 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
         raise LessonError(f"Файл к домашнему заданию не принят: {error}") from error
     now = clock.now()
     with transaction() as tx:
-        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
-        lesson = tx.get(Lesson, lesson_id)
-        closed = closed_year(tx, {lesson.class_id})
-        if closed:
-            raise LessonError(closed)
+        lesson = _editable(tx, actor, lesson_id)
         if lesson.version != version:
             raise LessonError("Урок уже изменили в другом окне или другой учитель. Обновите страницу.")
         old = {"topic": lesson.topic, "held": lesson.held}
@@ -226,6 +222,16 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
                                    **({"file": homework_file.name} if homework_file is not None else {}),
                                    **({"file": None} if remove_file and homework_file is None else {})})
         return lesson.version
+
+
+def _editable(tx: Session, actor: Actor, lesson_id: int) -> Lesson:
+    """The lesson, once the policy lets the actor fill it and its school year is not closed."""
+    policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
+    lesson = tx.get(Lesson, lesson_id)
+    closed = closed_year(tx, {lesson.class_id})
+    if closed:
+        raise LessonError(closed)
+    return lesson
 
 
 def next_lesson_day(tx: Session, lesson: Lesson) -> date | None:
@@ -279,11 +285,7 @@ def _set_misses(tx: Session, actor: Actor, lesson: Lesson, student_ids: frozense
 
 def add_work(actor: Actor, lesson_id: int, work_type_id: int, title: str = "") -> int:
     with transaction() as tx:
-        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
-        lesson = tx.get(Lesson, lesson_id)
-        closed = closed_year(tx, {lesson.class_id})
-        if closed:
-            raise LessonError(closed)
+        lesson = _editable(tx, actor, lesson_id)
         wt = tx.get(WorkType, work_type_id)
         if wt is None or wt.school_id != lesson.school_id:
             raise LessonError("Такого вида работы в школе нет.")
@@ -338,11 +340,7 @@ def all_present(actor: Actor, lesson_id: int) -> datetime:
     absent (the journal holds the truth then). Returns when attendance counts as taken."""
     now = clock.now()
     with transaction() as tx:
-        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
-        lesson = tx.get(Lesson, lesson_id)
-        closed = closed_year(tx, {lesson.class_id})
-        if closed:
-            raise LessonError(closed)
+        lesson = _editable(tx, actor, lesson_id)
         if lesson.status != "scheduled":
             raise LessonError("Урок отменён или перенесён: посещаемость на нём не отмечается.")
         if clock.to_local(now, _timezone(tx, lesson.school_id)).date() < lesson.lesson_date:

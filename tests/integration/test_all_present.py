@@ -45,13 +45,15 @@ def attendance_todo(teacher) -> set[date]:
     return {i.lesson_date for i in todo.overdue(teacher) if i.kind == "attendance"}
 
 
-def control_findings(jw, check_id: str = "ctl_attendance_recorded", what: str = "Посещаемость не отмечена"
-                     ) -> set[date]:
-    """The days of mathematics lessons the control plan reports (by default as «посещаемость не отмечена»)."""
+def control_findings(jw, check_id: str = "ctl_attendance_recorded", what: str | None = "Посещаемость не отмечена",
+                     what_of: bool = False) -> set:
+    """The days of mathematics lessons the control plan reports (by default as «посещаемость не отмечена»);
+    with `what_of`, what it says of them."""
     snapshot.refresh()
     found = indicators.findings(auth.actor_for_user(jw.users["director"]), jw.school_id,
                                 Choice(date(2026, 9, 1), date(2026, 12, 28)), check_id)
-    return {f.lesson_date for f in found if f.what == what and f.subject == "Математика"}
+    return {f.what if what_of else f.lesson_date for f in found
+            if (what is None or f.what == what) and f.subject == "Математика"}
 
 
 def test_all_present_clears_the_todo_and_the_control_plan(jw):

@@ -10,7 +10,7 @@ from models import CurriculumItem, Holiday, StudyPeriod
 from models.db import transaction
 from services import period_marks, todo
 from services.period_marks import PeriodMarkChange
-from tests.integration.test_all_present import MSK, actor, jw  # noqa: F401 (fixture)
+from tests.integration.test_all_present import MSK, actor, control_findings, jw  # noqa: F401 (fixture)
 
 
 def autumn_holidays(jw):
@@ -46,3 +46,17 @@ def test_missing_period_marks_are_due_after_the_holidays_and_leave_the_todo_once
         tx.add(item)
     assert todo.period_marks_overdue(rus) == []
     assert todo.period_marks_overdue(actor(jw, "parent")) == []
+
+
+def test_the_control_check_reports_missing_period_marks_after_the_holidays(jw, frozen_clock):
+    q1 = autumn_holidays(jw)
+    math = actor(jw, "math")
+    frozen_clock(datetime(2026, 11, 4, 12, 0, tzinfo=MSK))
+    assert control_findings(jw, "eop_period_marks_due", None) == set()  # the holidays are not over
+    frozen_clock(datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
+    period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Алексеев"], "", "5")])
+    assert control_findings(jw, "eop_period_marks_due", None, what_of=True) == {
+        "Нет отметки за 1 четверть у 2 уч. (срок — 04.11.2026)"}
+    period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Борисова"], "", "4"),
+                                                       PeriodMarkChange(jw.pupils["Васильев"], "", "4")])
+    assert control_findings(jw, "eop_period_marks_due", None) == set()
