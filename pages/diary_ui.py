@@ -15,7 +15,7 @@ def homework_html(day: diary.DiaryDay) -> str:
     items = []
     for hw in day.homework_due:
         extra = f" <span>({escape(hw.detail)})</span>" if hw.detail else ""
-        file = f" 📎 {escape(hw.file_name)}" if hw.file_name else ""
+        file = f" · файл «{escape(hw.file_name)}»" if hw.file_name else ""
         missed = " <b>[не выполнено]</b>" if hw.not_done else ""
         items.append(f'<li class="hw-due"><b>{escape(hw.subject)}</b>: {escape(hw.text) or "—"}{extra}{file}{missed}'
                      f' <small>(задано {hw.set_on:%d.%m})</small></li>')

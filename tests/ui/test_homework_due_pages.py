@@ -59,7 +59,7 @@ def test_the_parent_sees_homework_on_its_day_and_downloads_the_file(demo_url):
     at.run()
     assert not at.exception, at.exception
     html = " ".join(h.proto.body for h in at.html)
-    assert f"{grid.subject_name}</b>: Решить карточку <span>(№ 1–5)</span> 📎 Карточка.txt" in html, html
+    assert f"{grid.subject_name}</b>: Решить карточку <span>(№ 1–5)</span> · файл «Карточка.txt»" in html, html
     assert f"(задано {d.lesson_date:%d.%m})" in html
     download = next(b for b in at.get("download_button") if "Карточка.txt" in b.proto.label)
     assert download.proto.label == f"{grid.subject_name}: Карточка.txt"
