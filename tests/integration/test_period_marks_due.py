@@ -8,7 +8,9 @@ from sqlmodel import select
 
 from models import CurriculumItem, Holiday, StudyPeriod
 from models.db import transaction
-from services import period_marks, todo
+from checks import snapshot
+from services import auth, indicators, period_marks, todo
+from services.indicators import Choice
 from services.period_marks import PeriodMarkChange
 from tests.integration.test_all_present import MSK, actor, control_findings, jw  # noqa: F401 (fixture)
 
@@ -60,3 +62,26 @@ def test_the_control_check_reports_missing_period_marks_after_the_holidays(jw, f
     period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Борисова"], "", "4"),
                                                        PeriodMarkChange(jw.pupils["Васильев"], "", "4")])
     assert control_findings(jw, "eop_period_marks_due", None) == set()
+
+
+def test_the_deputys_dashboard_shows_the_share_of_missing_period_marks(jw, frozen_clock):
+    q1 = autumn_holidays(jw)
+    math = actor(jw, "math")
+    period_marks.save(math, jw.class_id, jw.math, q1, [PeriodMarkChange(jw.pupils["Алексеев"], "", "5")])
+    director = auth.actor_for_user(jw.users["director"])
+    choice = Choice(date(2026, 9, 1), date(2026, 12, 28))
+
+    def missing():
+        snapshot.refresh()
+        row = next(r for r in indicators.dashboard(director, jw.school_id, choice).deputy
+                   if r.id == "dep_period_marks_missing")
+        return row.numerator, row.denominator, row.status
+
+    # 3 pupils × 2 subjects of the first quarter are owed; one mark is there
+    assert missing()[:2] == (5, 6)
+    columns, rows, _ = indicators.drilldown(director, jw.school_id, choice, "dep_period_marks_missing")
+    assert columns == ["Класс", "Предмет", "Период", "Срок", "Нет отметки"]
+    assert sorted(rows) == [("5А", "Математика", "1 четверть", "04.11.2026", 2),
+                            ("5А", "Русский язык", "1 четверть", "04.11.2026", 3)]
+    frozen_clock(datetime(2026, 11, 4, 12, 0, tzinfo=MSK))  # before the holidays end nothing is owed
+    assert missing()[1] in (0, None)
