@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
             info = snapshot.refresh(url, path)
             refresh_times.append(info.seconds)
         common.log("Строк в снимке: " + ", ".join(f"{k} {v}" for k, v in info.rows.items()
-                                                 if k in ("lesson_f", "mark_f", "att_f", "enrol_f", "pupil_month")))
+                                                 if k in ("lesson_f", "mark_f", "att_f", "enrol_f", "pupil_day")))
         figures["snapshot_refresh_municipality"] = common.figure(refresh_times, TARGETS["snapshot_refresh_municipality"])
 
         def full_set(ids) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.rules.averages import round_half_up, show, show_percent
+
 # kinds of headline: percent = 100·num/den; ratio = num/den (a mark, or СОУ already in %);
 # count = num (den is empty)
 PERCENT, RATIO, COUNT = "percent", "ratio", "count"
@@ -118,7 +120,7 @@ def headline(kind: str, num, den) -> tuple[float | None, float | None, float | N
     value = float(num or 0) / float(den)
     if kind == PERCENT:
         value *= 100
-    return round(value, 2), _clean(num), _clean(den)
+    return round_half_up(value, 2), _clean(num), _clean(den)
 
 
 def status(value: float | None, good: str, green: float, yellow: float) -> str:
@@ -135,8 +137,8 @@ def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.1f}".replace(".", ",") + " %"
+        return show_percent(value)
     if unit == "балл":
-        return f"{value:.2f}".replace(".", ",")
+        return show(value)
     text = f"{value:g}".replace(".", ",")
     return f"{text} {unit}".strip()

@@ -5,6 +5,8 @@ A finding has the columns of checks.base.FINDING_COLUMNS: school, class, subject
 from __future__ import annotations
 
 from checks.base import Check, Param
+from checks.ind_journal import ACCUMULATION_UNITS
+from services.rules.working_days import official_days_off
 
 
 def local(expr: str, tz: str = "l.tz") -> str:
@@ -56,12 +58,10 @@ MARKS = Check(
 ACCUMULATION = Check(
     id="ctl_mark_accumulation", group="plan", name="График накопляемости отметок",
     definition=("Классы и предметы, где у учеников меньше отметок, чем норма накопляемости (2 × часов в неделю + 1, "
-                "не меньше 3, для идущего периода — пропорционально прошедшим дням)."),
+                "не меньше 3, для идущего периода — пропорционально прошедшим дням). Только отметки 1–5 и только "
+                "предметы с пятибалльными отметками."),
     findings_sql=f"""
-        WITH u AS (
-            SELECT u.*, CAST(floor(greatest(s.acc_min, s.acc_factor * u.hours_per_week + 1)
-                                   * (u.w_end - u.w_start + 1) / (u.ends_on - u.starts_on + 1)) AS INTEGER) AS required
-            FROM s_unit u JOIN s_school s ON s.school_id = u.school_id WHERE coalesce(u.final, '') <> 'осв')
+{ACCUMULATION_UNITS}
         SELECT u.school_id, u.class_id, u.subject_id, {TEACHER_OF.format(a='u')} AS teacher_id,
                CAST(NULL AS INTEGER) AS lesson_id, CAST(NULL AS DATE) AS lesson_date,
                'Мало отметок (' || u.period_name || '): у ' || count(*) || ' уч. меньше ' || max(u.required)
@@ -119,16 +119,14 @@ CURRICULUM = Check(
 
 HOMEWORK = Check(
     id="ctl_homework_entered", group="plan", name="Запись домашнего задания",
-    definition=("Уроки 2–11 классов, домашнее задание к которым не записано в течение 3 часов после урока "
-                "(п. 1.10: «в случае, если домашнее задание задаётся»; урок с отметкой «Не задано» — не замечание)."),
+    definition=("Уроки 2–11 классов, домашнее задание к которым записано позже чем через 3 часа после урока "
+                "(п. 1.10). Урок, к которому ДЗ не задано, замечанием не считается."),
     findings_sql=f"""
         SELECT l.school_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_id, l.lesson_date,
-               CASE WHEN l.hw_entered_at IS NULL THEN 'Домашнее задание не записано'
-                    ELSE 'Домашнее задание записано с опозданием ' || {_late('l.hw_entered_at', 'l.hw_due')} END AS what,
+               'Домашнее задание записано с опозданием ' || {_late('l.hw_entered_at', 'l.hw_due')} AS what,
                {local('l.hw_due')} AS since
-        FROM s_lesson l, params p
-        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_due <= p.now_at
-          AND ((l.hw_entered_at IS NULL AND NOT l.no_homework) OR l.hw_entered_at > l.hw_due)""",
+        FROM s_lesson l
+        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_entered_at > l.hw_due""",
 )
 
 LIMIT_MINUTES = "CASE WHEN grade <= 1 THEN 0 WHEN grade <= 3 THEN 90 WHEN grade <= 5 THEN 120 WHEN grade <= 8 THEN 150 ELSE 210 END"
@@ -218,5 +216,28 @@ DIRECTOR_REVIEW = Check(
         WHERE a.month IS NULL AND last_day(m.month) <= p.ref_date AND last_day(m.month) < p.today""",
 )
 
+# the official days off (public holidays and the days off moved by decree) of the years a school may
+# look at, as a DuckDB list literal: the snapshot has no production calendar of its own
+_DAYS_OFF = "[" + ", ".join(f"DATE '{d}'" for d in official_days_off(2018, 2035)) + "]"
+
+DAYS_OFF = Check(
+    id="ctl_lessons_on_days_off", group="plan", name="Уроки в праздничные и выходные дни",
+    definition=("Уроки, отмеченные проведёнными в официальный нерабочий день (праздник или выходной, перенесённый "
+                "постановлением правительства, например 09.01.2026, 09.03.2026, 11.05.2026) или в день каникул и "
+                "праздников календаря школы."),
+    findings_sql=f"""
+        SELECT l.school_id, l.class_id, l.subject_id, l.teacher_id, l.lesson_id, l.lesson_date,
+               'Урок проведён в нерабочий день: ' || coalesce(
+                   (SELECT min(h.name) FROM holiday h WHERE h.school_id = l.school_id
+                        AND l.lesson_date BETWEEN h.starts_on AND h.ends_on),
+                   'официальный выходной ' || strftime(l.lesson_date, '%d.%m.%Y')) AS what,
+               CAST(l.lesson_date AS TIMESTAMP) AS since
+        FROM s_lesson l
+        WHERE l.status = 'scheduled' AND l.held
+          AND (list_contains({_DAYS_OFF}, l.lesson_date)
+               OR EXISTS (SELECT 1 FROM holiday h WHERE h.school_id = l.school_id
+                          AND l.lesson_date BETWEEN h.starts_on AND h.ends_on))""",
+)
+
 CHECKS = (TOPICS, MARKS, ACCUMULATION, ATTENDANCE, CURRICULUM, HOMEWORK, HOMEWORK_VOLUME, SUBSTITUTIONS,
-          NON_CYRILLIC, DIRECTOR_REVIEW)
+          NON_CYRILLIC, DIRECTOR_REVIEW, DAYS_OFF)

@@ -29,7 +29,8 @@ SELECT s.id AS school_id, s.municipality_id, s.name, s.short_name,
        coalesce(st.timezone, '{tz_default}') AS tz,
        coalesce(st.mark_deadline_hour, 21) AS mark_hour,
        coalesce(st.homework_deadline_hours, 3) AS hw_hours,
-       coalesce(st.attendance_deadline_days, 2) AS att_days
+       coalesce(st.attendance_deadline_days, 2) AS att_days,
+       coalesce(st.mark_round_from, 50) AS round_from
 FROM school s LEFT JOIN schoolsettings st ON st.school_id = s.id
 ORDER BY s.id"""),
         # the UTC offset of each school's zone on each day that lessons span (noon: no DST switch then)
@@ -68,7 +69,7 @@ WITH sb AS (
     FROM substitution QUALIFY row_number() OVER (PARTITION BY lesson_id ORDER BY id DESC) = 1)
 SELECT l.id AS lesson_id, l.school_id, l.class_id, c.grade, c.year_id, l.subgroup_id, l.subject_id,
        l.teacher_id, l.period_id, l.lesson_date, l.lesson_number, l.starts_at, l.ends_at, l.status, l.held,
-       l.topic, l.planned_topic_id, l.topic_entered_at, l.attendance_taken_at, l.no_homework, l.comment, s.tz,
+       l.topic, l.planned_topic_id, l.topic_entered_at, l.attendance_taken_at, l.comment, s.tz,
        o.off AS utc_off,
        {_utc("l.lesson_date + l.starts_at")} AS started_at,
        {_utc("l.lesson_date + l.ends_at")} AS ended_at,
@@ -171,9 +172,9 @@ SELECT e.school_id, e.student_id, e.class_id, c.grade, c.year_id, c.name AS clas
        e.ends_on, e.reason, s.left_on, s.user_id, s.sex, s.birth_date
 FROM enrollment e JOIN schoolclass c ON c.id = e.class_id JOIN student s ON s.id = e.student_id
 ORDER BY e.school_id, e.class_id"""),
-        # lessons each pupil was expected at, per calendar month (lessons that have ended)
-        ("pupil_month", """
-CREATE TABLE pupil_month AS
+        # lessons each pupil was expected at, per day (lessons that have ended)
+        ("pupil_day", """
+CREATE TABLE pupil_day AS
 WITH cl AS (
     SELECT class_id, lesson_date, count(*) AS n FROM lesson_f
     WHERE subgroup_id IS NULL AND status = 'scheduled' AND ended_at <= (SELECT taken_at FROM _asof)
@@ -192,9 +193,8 @@ per_day AS (
          AND (m.ends_on IS NULL OR m.ends_on >= gl.lesson_date)
     JOIN enrollment e ON e.student_id = m.student_id AND e.class_id = gl.class_id
          AND e.starts_on <= gl.lesson_date AND (e.ends_on IS NULL OR e.ends_on >= gl.lesson_date))
-SELECT school_id, student_id, CAST(date_trunc('month', lesson_date) AS DATE) AS month,
-       CAST(sum(n) AS INTEGER) AS lessons
-FROM per_day GROUP BY ALL ORDER BY school_id, student_id, month"""),
+SELECT school_id, student_id, lesson_date, CAST(sum(n) AS INTEGER) AS lessons
+FROM per_day GROUP BY ALL ORDER BY school_id, student_id, lesson_date"""),
         ("topic_f", """
 CREATE TABLE topic_f AS
 SELECT t.id AS topic_id, p.school_id, p.year_id, p.subject_id, p.class_id, p.grade, t.number, t.hours,

@@ -56,20 +56,35 @@ CLASS_TEACHERS_WORKING = Indicator(
         FROM ct WHERE ct.user_id NOT IN (SELECT user_id FROM act) ORDER BY "Класс" """,
 )
 
-_MARKS_PER_PUPIL = """
-    WITH n AS (SELECT student_id, count(*) AS marks FROM s_mark GROUP BY student_id),
-    pp AS (SELECT p.*, coalesce(n.marks, 0) AS marks FROM s_pupil p LEFT JOIN n ON n.student_id = p.student_id)"""
+# (pupil, subject): the pupils counted × the subjects of their class that get current marks
+# (five-point and attested: not «Без аттестации», not the first grade's, not «зачёт» subjects such as
+# ОРКСЭ); the marks 1–5 within the dates («н/а», «осв» are no marks; a pair with only «осв» is exempt)
+_MARKS_PER_PAIR = """
+    WITH pairs AS (
+        SELECT p.student_id, p.school_id, p.class_id, p.class_name, cu.subject_id
+        FROM s_pupil p JOIN s_curr cu ON cu.class_id = p.class_id
+        WHERE NOT cu.no_attestation AND cu.marking = 'five'),
+    n AS (SELECT student_id, subject_id, count(numeric) AS marks,
+                 bool_or(value = 'осв') AS exempt
+          FROM s_mark GROUP BY ALL),
+    pp AS (SELECT pr.*, coalesce(n.marks, 0) AS marks
+           FROM pairs pr LEFT JOIN n ON n.student_id = pr.student_id AND n.subject_id = pr.subject_id
+           WHERE NOT (coalesce(n.marks, 0) = 0 AND coalesce(n.exempt, false)))"""
 
 
 def _pupils_with(id_: str, name: str, cond: str, green: float, yellow: float, what: str) -> Indicator:
     return Indicator(
         id=id_, category="deputy", name=name, unit="%", kind=PERCENT, good=DOWN, green=green, yellow=yellow,
-        definition=f"Доля учеников выбранных классов, у которых {what} за выбранные даты (по всем предметам выбора).",
-        value_sql=_MARKS_PER_PUPIL + f"""
+        definition=(f"Доля пар «ученик — предмет» выбранных классов, в которых у ученика {what} по этому предмету "
+                    "за выбранные даты. Считаются только предметы, по которым ставятся текущие отметки: без "
+                    "предметов «Без аттестации», безотметочного 1 класса и зачётных (например, ОРКСЭ); ученик, "
+                    "освобождённый от предмета («осв»), по нему не считается."),
+        value_sql=_MARKS_PER_PAIR + f"""
             SELECT school_id, class_id, count(*) FILTER (WHERE {cond}) AS num, count(*) AS den FROM pp GROUP BY ALL""",
-        drill_sql=_MARKS_PER_PUPIL + f"""
-            SELECT {PUPIL} AS "Ученик", pp.class_name AS "Класс", pp.marks AS "Отметок"
-            FROM pp JOIN student st ON st.id = pp.student_id WHERE {cond} ORDER BY "Класс", "Ученик" """,
+        drill_sql=_MARKS_PER_PAIR + f"""
+            SELECT {PUPIL} AS "Ученик", pp.class_name AS "Класс", sj.name AS "Предмет", pp.marks AS "Отметок"
+            FROM pp JOIN student st ON st.id = pp.student_id JOIN subject sj ON sj.id = pp.subject_id
+            WHERE {cond} ORDER BY "Класс", "Ученик", "Предмет" """,
     )
 
 

@@ -150,13 +150,15 @@ SUBSTITUTION_EQUIVALENCE = Indicator(
         ORDER BY "Замена", l.lesson_date, l.lesson_number""",
 )
 
-_ACCUMULATION = """
+# (pupil, subject, period) of five-point subjects (a subject without current marks — «зачёт» such as
+# ОРКСЭ — has no norm); the marks are the five-point ones («н/а», «осв» are not marks; «5/4» is two)
+ACCUMULATION_UNITS = """
     WITH u AS (
-        SELECT u.*, s.acc_min, s.acc_factor,
+        SELECT u.* REPLACE (u.nums AS marks), s.acc_min, s.acc_factor,
                CAST(floor(greatest(s.acc_min, s.acc_factor * u.hours_per_week + 1)
                           * (u.w_end - u.w_start + 1) / (u.ends_on - u.starts_on + 1)) AS INTEGER) AS required
         FROM s_unit u JOIN s_school s ON s.school_id = u.school_id
-        WHERE coalesce(u.final, '') <> 'осв')"""
+        WHERE coalesce(u.final, '') <> 'осв' AND u.marking = 'five')"""
 
 MARK_ACCUMULATION = Indicator(
     id="mark_accumulation", category="journal", name="Накопляемость оценок", unit="%", kind=PERCENT, good=UP,
@@ -165,11 +167,12 @@ MARK_ACCUMULATION = Indicator(
             Param("acc_factor", "Отметок на час в неделю", 2, "Норма = множитель × часов в неделю + 1")),
     definition=("Доля пар «ученик — предмет — период», где отметок не меньше нормы: 2 × часов в неделю + 1, но не "
                 "меньше 3. Для незаконченного периода (или части периода) норма берётся пропорционально прошедшим "
-                "дням, с округлением вниз."),
-    value_sql=_ACCUMULATION + """
+                "дням, с округлением вниз. Считаются только отметки 1–5 («н/а» и «осв» — не отметки) и только "
+                "предметы с пятибалльными отметками (зачётные, например ОРКСЭ, не считаются)."),
+    value_sql=ACCUMULATION_UNITS + """
         SELECT school_id, class_id, count(*) FILTER (WHERE marks >= required) AS num, count(*) AS den
         FROM u GROUP BY ALL""",
-    drill_sql=_ACCUMULATION + f"""
+    drill_sql=ACCUMULATION_UNITS + f"""
         SELECT {PUPIL} AS "Ученик", c.class_name AS "Класс", sj.name AS "Предмет", u.period_name AS "Период",
                u.marks AS "Отметок", u.required AS "Норма"
         FROM u JOIN s_class c ON c.class_id = u.class_id JOIN student st ON st.id = u.student_id

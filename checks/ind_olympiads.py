@@ -1,7 +1,8 @@
 """«Олимпиады»: coverage of the stages of ВсОШ and other programmes, final stage, venues.
 
-Results count for the school years that overlap the chosen dates; a participant counts once
-per indicator, and only among the pupils eligible for it (the grades of the definition)."""
+Results count when they were held within the chosen dates (a result without a date: in the school
+years of the dates); a participant counts once per indicator, and only among the pupils eligible for
+it (the grades of the definition)."""
 from __future__ import annotations
 
 from checks.base import COUNT, PERCENT, UP, Indicator
@@ -17,8 +18,9 @@ def _results(olympiad: str, stage: str | None) -> str:
     stage_cond = f" AND r.stage = '{stage}'" if stage else ""
     return f"""
         SELECT r.student_id, r.subject_name, r.status, r.stage, r.held_on
-        FROM olympiadresult r
+        FROM olympiadresult r, params p
         WHERE r.school_id IN (SELECT school_id FROM s_school) AND r.year_id IN (SELECT year_id FROM s_years)
+          AND (r.held_on IS NULL OR r.held_on BETWEEN p.d1 AND p.d2)
           AND r.olympiad = '{olympiad}'{stage_cond}"""
 
 
@@ -28,7 +30,8 @@ def _coverage(id_: str, name: str, olympiad: str, stage: str | None, lo: int, hi
     return Indicator(
         id=id_, category="olympiads", name=name, unit="%", kind=PERCENT, good=UP, green=green, yellow=yellow,
         definition=(f"{what} / ученики {lo}–{hi} классов, в процентах; каждый ученик считается один раз. "
-                    "Учитываются результаты учебных лет, на которые приходятся выбранные даты."),
+                    "Учитываются результаты этапов, проведённых в выбранные даты (результат без даты — "
+                    "в учебные годы выбранных дат)."),
         value_sql=f"""
             WITH res AS ({res})
             SELECT p.school_id, p.class_id, count(DISTINCT r.student_id) AS num, count(DISTINCT p.student_id) AS den
@@ -87,11 +90,13 @@ VZLET_ONLINE = _coverage("vzlet_online", "Подключение к онлайн
 OLYMP_VENUES = Indicator(
     id="olymp_venues", category="olympiads", name="Площадки проведения олимпиад", unit="шт.", kind=COUNT, good=UP,
     green=1, yellow=0, school_level=True,
-    definition="Число олимпиад (этапов), для которых школа была площадкой проведения в учебные годы выбранных дат.",
+    definition=("Число олимпиад (этапов), для которых школа была площадкой проведения в выбранные даты (этап без "
+                "даты — в учебные годы выбранных дат)."),
     value_sql="""
         SELECT v.school_id, CAST(NULL AS INTEGER) AS class_id, count(*) AS num, NULL AS den
-        FROM olympiadvenue v
+        FROM olympiadvenue v, params p
         WHERE v.school_id IN (SELECT school_id FROM s_school) AND v.year_id IN (SELECT year_id FROM s_years)
+          AND (v.held_on IS NULL OR v.held_on BETWEEN p.d1 AND p.d2)
         GROUP BY ALL""",
     drill_sql="""
         SELECT s.short_name AS "Школа",
@@ -101,8 +106,9 @@ OLYMP_VENUES = Indicator(
                             WHEN 'regional' THEN 'региональный' WHEN 'final' THEN 'заключительный' ELSE v.stage END
                    AS "Этап",
                strftime(v.held_on, '%d.%m.%Y') AS "Дата"
-        FROM olympiadvenue v JOIN s_school s ON s.school_id = v.school_id
-        WHERE v.year_id IN (SELECT year_id FROM s_years) ORDER BY v.held_on""",
+        FROM olympiadvenue v JOIN s_school s ON s.school_id = v.school_id, params p
+        WHERE v.year_id IN (SELECT year_id FROM s_years) AND (v.held_on IS NULL OR v.held_on BETWEEN p.d1 AND p.d2)
+        ORDER BY v.held_on""",
     trend=False,
 )
 

@@ -2,31 +2,56 @@
 from __future__ import annotations
 
 from checks.base import DOWN, PERCENT, UP, Indicator, Param
+from services.rules.averages import sql_round, sql_show
 
 PUPIL = "trim(st.last_name || ' ' || st.first_name || ' ' || st.middle_name)"
 COUNTED = "('1', '2', '3', '4', '5', 'н/а')"
+
+# Per pupil, as the attestation summary counts them (services/reports_stats.pupil_category): a pupil
+# in a study period is counted with at least one result other than «осв»; successful without any
+# «1», «2», «незач» or «н/а»; of quality when successful with marks «4» and «5» only (at least one).
+PUPIL_STANDING = """
+    WITH pu AS (
+        SELECT school_id, class_id, student_id, period_id,
+               count(*) FILTER (WHERE final IN ('1', '2', '3', '4', '5', 'н/а', 'зач', 'незач')) AS results,
+               count(*) FILTER (WHERE final IN ('1', '2', 'незач', 'н/а')) AS bad,
+               count(*) FILTER (WHERE final IN ('4', '5')) AS good,
+               count(*) FILTER (WHERE final = '3') AS threes
+        FROM s_unit GROUP BY ALL),
+    pupils AS (SELECT * FROM pu WHERE results > 0)"""
+
+# the per-mark shares (pairs «ученик — предмет»), shown beside the per-pupil value under their own names
+PER_MARK = f"""
+    SELECT {sql_round("100.0 * count(*) FILTER (WHERE final IN ('4', '5')) / nullif(count(*), 0)", 1)}
+               AS "Доля отметок «4» и «5», %",
+           {sql_round("100.0 * count(*) FILTER (WHERE final IN ('3', '4', '5')) / nullif(count(*), 0)", 1)}
+               AS "Доля отметок «3»–«5», %",
+           count(*) AS "Отметок (пар «ученик — предмет»)"
+    FROM s_unit WHERE final IN {COUNTED}"""
 
 SUCCESS_RATE = Indicator(
     id="success_rate", category="operational", name="Уровень успеваемости", unit="%", kind=PERCENT, good=UP,
     green=95, yellow=85, source="sourced",
     definition=(
-        "(n5 + n4 + n3) / N · 100 по парам «ученик — предмет» за каждый учебный период выбранных дат: "
-        "берётся отметка за период, а пока её нет — текущий средневзвешенный балл, округлённый (3,5 → 4). "
-        "N — все ученики, кроме освобождённых («осв») и не имеющих отметок; выбывшие не считаются, «н/а» входит в N."),
-    value_sql=f"""
-        SELECT school_id, class_id, count(*) FILTER (WHERE final IN ('3', '4', '5')) AS num, count(*) AS den
-        FROM s_unit WHERE final IN {COUNTED} GROUP BY ALL""",
+        "(n5 + n4 + n3) / N · 100 по ученикам за каждый учебный период выбранных дат, как в отчёте об аттестации: "
+        "успевает ученик без «2», «1», «незач» и «н/а» по всем предметам; берётся отметка за период, а пока её нет — "
+        "текущий средневзвешенный балл, округлённый. N — ученики, у которых есть отметки (кроме «осв»); выбывшие "
+        "не считаются, «н/а» входит в N. Рядом — доля отметок «3»–«5» (по парам «ученик — предмет»)."),
+    value_sql=PUPIL_STANDING + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE bad = 0) AS num, count(*) AS den
+        FROM pupils GROUP BY ALL""",
+    extra_sql=PER_MARK,
     drill_sql=f"""
         SELECT {PUPIL} AS "Ученик", u.class_name AS "Класс", sj.name AS "Предмет", u.period_name AS "Период",
                u.final AS "Отметка", CASE WHEN u.pm_value IS NULL THEN 'текущий средний' ELSE 'за период' END AS "Источник"
         FROM (SELECT s_unit.*, c.class_name FROM s_unit JOIN s_class c USING (class_id)) u
         JOIN student st ON st.id = u.student_id JOIN subject sj ON sj.id = u.subject_id
-        WHERE u.final IN ('1', '2', 'н/а')
+        WHERE u.final IN ('1', '2', 'н/а', 'незач')
         ORDER BY u.class_name, "Ученик", "Предмет", u.period_number""",
     trend=False,
 )
 
-_FAIL_FLAGS = """
+_FAIL_FLAGS = f"""
     WITH runs AS (
         -- marks ≤ 2 of a pupil in a subject with the same fail_run (marks above 2 before them, in the
         -- journal's order) follow one another; within the dates, K of them in a row
@@ -36,7 +61,7 @@ _FAIL_FLAGS = """
         GROUP BY m.student_id, m.subject_id, m.fail_run, s.fail_k HAVING count(*) >= s.fail_k),
     low_avg AS (
         SELECT m.student_id, m.subject_id,
-               'средневзвешенный ' || replace(printf('%.2f', sum(m.weight * m.numeric) / sum(m.weight)), '.', ',')
+               'средневзвешенный ' || {sql_show('sum(m.weight * m.numeric) / sum(m.weight)')}
                || ' за ' || any_value(s.fail_days) || ' дн.' AS reason
         FROM s_mark_all m JOIN s_school s ON s.school_id = m.school_id, params p
         WHERE m.numeric IS NOT NULL AND m.weight > 0 AND m.lesson_date > p.ref_date - CAST(s.fail_days AS INTEGER)
@@ -71,17 +96,19 @@ SYSTEMIC_FAILURE = Indicator(
 )
 
 _ABSENCE = """
+    -- each calendar month cut to the chosen dates: lessons and absences over the same days
     WITH months AS (
-        SELECT pm.student_id, pm.month, pm.lessons
-        FROM pupil_month pm, params p
-        WHERE pm.school_id IN (SELECT school_id FROM s_school)
-          AND pm.month BETWEEN date_trunc('month', p.d1) AND date_trunc('month', p.ref_date)
-          AND pm.student_id IN (SELECT student_id FROM s_pupil)),
+        SELECT pd.student_id, CAST(date_trunc('month', pd.lesson_date) AS DATE) AS month, sum(pd.lessons) AS lessons
+        FROM pupil_day pd, params p
+        WHERE pd.school_id IN (SELECT school_id FROM s_school)
+          AND pd.lesson_date BETWEEN p.d1 AND p.ref_date
+          AND pd.student_id IN (SELECT student_id FROM s_pupil)
+        GROUP BY ALL),
     missed AS (
         SELECT a.student_id, CAST(date_trunc('month', a.lesson_date) AS DATE) AS month, count(*) AS n
         FROM s_att_any a, params p
         WHERE a.status = 'absent' AND a.lesson_status = 'scheduled' AND a.ended_at <= p.now_at
-          AND a.lesson_date >= date_trunc('month', p.d1)
+          AND a.lesson_date BETWEEN p.d1 AND p.ref_date
         GROUP BY ALL),
     flagged AS (
         SELECT m.student_id, m.month, m.lessons, x.n
@@ -95,7 +122,8 @@ SYSTEMIC_ABSENCE = Indicator(
     params=(Param("abs_share", "Доля пропусков, %", 30, "Пропущено без уважительной причины за месяц, не меньше"),),
     definition=(
         "Доля учеников, пропустивших без уважительной причины («Н») не меньше 30 % своих уроков хотя бы в одном "
-        "календарном месяце выбранного периода (болезнь и уважительная причина не считаются). "
+        "календарном месяце выбранного периода (болезнь и уважительная причина не считаются). Месяц, который "
+        "выбранные даты захватывают не целиком, считается только по этим датам: и пропуски, и уроки. "
         "Считается по всем урокам ученика, без отбора по предмету."),
     value_sql=_ABSENCE + """
         SELECT p.school_id, p.class_id, count(f.student_id) AS num, count(*) AS den
@@ -104,7 +132,7 @@ SYSTEMIC_ABSENCE = Indicator(
     drill_sql=_ABSENCE + f"""
         SELECT {PUPIL} AS "Ученик", p.class_name AS "Класс", strftime(f.month, '%m.%Y') AS "Месяц",
                f.n AS "Пропущено без причины", f.lessons AS "Уроков",
-               round(100.0 * f.n / f.lessons, 1) AS "Доля, %"
+               {sql_round('100.0 * f.n / f.lessons', 1)} AS "Доля, %"
         FROM flagged f JOIN s_pupil p ON p.student_id = f.student_id JOIN student st ON st.id = f.student_id
         ORDER BY "Класс", "Ученик", f.month""",
     trend=False,
@@ -173,21 +201,21 @@ TIMELY_HOMEWORK = Indicator(
     good=UP, green=90, yellow=75,
     definition=(
         "Доля уроков (2–11 классы, урок состоялся), домашнее задание к которым записано не позже чем через 3 часа "
-        "после конца урока (п. 1.10). Уроки, срок которых ещё не наступил, учитываются, только если ДЗ уже записано."),
+        "после конца урока (п. 1.10). Считаются только уроки, к которым домашнее задание задано (записано): урок "
+        "без ДЗ опозданием не считается."),
     value_sql="""
         SELECT school_id, class_id, count(*) FILTER (WHERE hw_entered_at <= hw_due) AS num, count(*) AS den
-        FROM s_lesson, params p
-        WHERE grade >= 2 AND status = 'scheduled' AND (hw_due <= p.now_at OR hw_entered_at IS NOT NULL)
+        FROM s_lesson
+        WHERE grade >= 2 AND status = 'scheduled' AND hw_entered_at IS NOT NULL
         GROUP BY ALL""",
     drill_sql=f"""
         SELECT {TEACHER} AS "Учитель", c.class_name AS "Класс", sj.name AS "Предмет",
                strftime(l.lesson_date, '%d.%m.%Y') AS "Дата урока", l.lesson_number AS "Урок",
                {_local('l.hw_due')} AS "Срок",
-               coalesce({_local('l.hw_entered_at')}, 'не записано') AS "ДЗ записано"
+               {_local('l.hw_entered_at')} AS "ДЗ записано"
         FROM s_lesson l JOIN s_school s ON s.school_id = l.school_id JOIN s_class c ON c.class_id = l.class_id
-        JOIN subject sj ON sj.id = l.subject_id LEFT JOIN staff t ON t.id = l.teacher_id, params p
-        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_due <= p.now_at
-          AND (l.hw_entered_at IS NULL OR l.hw_entered_at > l.hw_due)
+        JOIN subject sj ON sj.id = l.subject_id LEFT JOIN staff t ON t.id = l.teacher_id
+        WHERE l.grade >= 2 AND l.status = 'scheduled' AND l.hw_entered_at > l.hw_due
         ORDER BY "Учитель", l.lesson_date, l.lesson_number""",
 )
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from checks.base import RATIO, PERCENT, UP, Indicator, Param
-from checks.ind_operational import COUNTED, PUPIL
+from checks.ind_operational import COUNTED, PER_MARK, PUPIL, PUPIL_STANDING
+from services.rules.averages import sql_round, sql_round_mark, sql_show
 
 _UNIT_DRILL = f"""
     SELECT {PUPIL} AS "Ученик", c.class_name AS "Класс", sj.name AS "Предмет", u.period_name AS "Период",
@@ -15,11 +16,15 @@ _UNIT_DRILL = f"""
 KNOWLEDGE_QUALITY = Indicator(
     id="knowledge_quality", category="quality", name="Качество знаний", unit="%", kind=PERCENT, good=UP,
     green=50, yellow=35, source="sourced",
-    definition=("(n5 + n4) / N · 100 по парам «ученик — предмет» за учебные периоды выбранных дат "
-                "(отметка за период, а пока её нет — округлённый средневзвешенный балл); N — как в успеваемости."),
-    value_sql=f"""
-        SELECT school_id, class_id, count(*) FILTER (WHERE final IN ('4', '5')) AS num, count(*) AS den
-        FROM s_unit WHERE final IN {COUNTED} GROUP BY ALL""",
+    definition=("(n5 + n4) / N · 100 по ученикам за учебные периоды выбранных дат, как в отчёте об аттестации: "
+                "ученики, у которых все отметки «4» и «5» (отметка за период, а пока её нет — округлённый "
+                "средневзвешенный балл); N — как в успеваемости. Рядом — доля отметок «4» и «5» "
+                "(по парам «ученик — предмет»)."),
+    value_sql=PUPIL_STANDING + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE bad = 0 AND threes = 0 AND good > 0) AS num,
+               count(*) AS den
+        FROM pupils GROUP BY ALL""",
+    extra_sql=PER_MARK,
     drill_sql=_UNIT_DRILL.format(values="('1', '2', '3', 'н/а')"),
     trend=False,
 )
@@ -40,8 +45,8 @@ LEARNING_DEGREE = Indicator(
                count(*) FILTER (WHERE final = '5') AS "5", count(*) FILTER (WHERE final = '4') AS "4",
                count(*) FILTER (WHERE final = '3') AS "3", count(*) FILTER (WHERE final = '2') AS "2",
                count(*) FILTER (WHERE final = 'н/а') AS "н/а",
-               round(sum(CASE final WHEN '5' THEN 100 WHEN '4' THEN 64 WHEN '3' THEN 36 WHEN '2' THEN 16
-                                    WHEN 'н/а' THEN 7 ELSE 0 END) / count(*), 1) AS "СОУ, %"
+               {sql_round("sum(CASE final WHEN '5' THEN 100 WHEN '4' THEN 64 WHEN '3' THEN 36 WHEN '2' THEN 16 "
+                          "WHEN 'н/а' THEN 7 ELSE 0 END) / count(*)", 1)} AS "СОУ, %"
         FROM s_unit u JOIN s_class c ON c.class_id = u.class_id JOIN subject sj ON sj.id = u.subject_id
         WHERE final IN {COUNTED}
         GROUP BY ALL ORDER BY "СОУ, %", "Класс", "Предмет" """,
@@ -58,7 +63,7 @@ AVERAGE_MARK = Indicator(
         FROM s_mark WHERE numeric IS NOT NULL GROUP BY ALL""",
     drill_sql=f"""
         SELECT {PUPIL} AS "Ученик", c.class_name AS "Класс", count(*) AS "Отметок",
-               round(avg(m.numeric), 2) AS "Средний балл"
+               {sql_round('avg(m.numeric)')} AS "Средний балл"
         FROM s_mark m JOIN s_class c ON c.class_id = m.class_id JOIN student st ON st.id = m.student_id
         WHERE m.numeric IS NOT NULL
         GROUP BY ALL ORDER BY "Средний балл", "Класс", "Ученик" """,
@@ -73,7 +78,7 @@ WEIGHTED_AVERAGE = Indicator(
         FROM s_mark WHERE numeric IS NOT NULL AND weight > 0 GROUP BY ALL""",
     drill_sql=f"""
         SELECT {PUPIL} AS "Ученик", c.class_name AS "Класс", sj.name AS "Предмет", count(*) AS "Отметок",
-               round(sum(m.weight * m.numeric) / sum(m.weight), 2) AS "Средневзвешенный"
+               {sql_round('sum(m.weight * m.numeric) / sum(m.weight)')} AS "Средневзвешенный"
         FROM s_mark m JOIN s_class c ON c.class_id = m.class_id JOIN student st ON st.id = m.student_id
         JOIN subject sj ON sj.id = m.subject_id
         WHERE m.numeric IS NOT NULL AND m.weight > 0
@@ -114,8 +119,8 @@ _ADAPT = """
 
 
 def _sou(col: str) -> str:
-    return (f"round(sum(CASE {col} WHEN 5 THEN 100 WHEN 4 THEN 64 WHEN 3 THEN 36 WHEN 2 THEN 16 ELSE 0 END)"
-            f" / count(*), 1)")
+    return sql_round(f"sum(CASE {col} WHEN 5 THEN 100 WHEN 4 THEN 64 WHEN 3 THEN 36 WHEN 2 THEN 16 ELSE 0 END)"
+                     " / count(*)", 1)
 
 
 GRADE5_ADAPTATION = Indicator(
@@ -131,11 +136,11 @@ GRADE5_ADAPTATION = Indicator(
         FROM per_pupil JOIN p5 ON p5.student_id = per_pupil.student_id GROUP BY ALL""",
     extra_sql=_ADAPT + f"""
         SELECT count(*) AS "Пар «ученик — предмет»",
-               round(100.0 * count(*) FILTER (WHERE after = before) / count(*), 1) AS "Подтвердили, %",
-               round(100.0 * count(*) FILTER (WHERE after < before) / count(*), 1) AS "Понизили, %",
-               round(100.0 * count(*) FILTER (WHERE after > before) / count(*), 1) AS "Повысили, %",
-               round(100.0 * count(*) FILTER (WHERE before >= 4) / count(*), 1) AS "Качество в 4 классе, %",
-               round(100.0 * count(*) FILTER (WHERE after >= 4) / count(*), 1) AS "Качество в 5 классе, %",
+               {sql_round('100.0 * count(*) FILTER (WHERE after = before) / count(*)', 1)} AS "Подтвердили, %",
+               {sql_round('100.0 * count(*) FILTER (WHERE after < before) / count(*)', 1)} AS "Понизили, %",
+               {sql_round('100.0 * count(*) FILTER (WHERE after > before) / count(*)', 1)} AS "Повысили, %",
+               {sql_round('100.0 * count(*) FILTER (WHERE before >= 4) / count(*)', 1)} AS "Качество в 4 классе, %",
+               {sql_round('100.0 * count(*) FILTER (WHERE after >= 4) / count(*)', 1)} AS "Качество в 5 классе, %",
                {_sou('before')} AS "СОУ в 4 классе, %", {_sou('after')} AS "СОУ в 5 классе, %"
         FROM pair""",
     drill_sql=_ADAPT + f"""
@@ -146,23 +151,24 @@ GRADE5_ADAPTATION = Indicator(
     trend=False,
 )
 
-_GROUPS = """
+_GROUPS = f"""
     WITH marks AS (
         SELECT school_id, class_id, subject_id, subgroup_id, student_id, numeric, weight
         FROM s_mark WHERE subgroup_id IS NOT NULL AND numeric IS NOT NULL),
     g AS (
         SELECT school_id, class_id, subject_id, subgroup_id, avg(numeric) AS avg_mark FROM marks GROUP BY ALL),
     pq AS (
-        SELECT class_id, subject_id, subgroup_id, student_id,
-               floor(sum(weight * numeric) / sum(weight) + 0.5) AS r
-        FROM marks WHERE weight > 0 GROUP BY ALL),
+        SELECT m.class_id, m.subject_id, m.subgroup_id, m.student_id,
+               {sql_round_mark('sum(m.weight * m.numeric) / sum(m.weight)', 'any_value(ss.round_from)')} AS r
+        FROM marks m JOIN s_school ss ON ss.school_id = m.school_id WHERE m.weight > 0
+        GROUP BY m.class_id, m.subject_id, m.subgroup_id, m.student_id),
     q AS (
         SELECT class_id, subject_id, subgroup_id, 100.0 * count(*) FILTER (WHERE r >= 4) / count(*) AS quality
         FROM pq GROUP BY ALL),
     units AS (
         SELECT g.school_id, g.class_id, g.subject_id, count(*) AS groups,
                max(g.avg_mark) - min(g.avg_mark) AS d_avg, max(q.quality) - min(q.quality) AS d_quality,
-               string_agg(sg.name || ': ' || replace(printf('%.2f', g.avg_mark), '.', ',') || ' / '
+               string_agg(sg.name || ': ' || {sql_show('g.avg_mark')} || ' / '
                           || printf('%.0f', q.quality) || ' %', '; ' ORDER BY sg.name) AS detail
         FROM g JOIN q ON q.class_id = g.class_id AND q.subject_id = g.subject_id AND q.subgroup_id = g.subgroup_id
         JOIN subgroup sg ON sg.id = g.subgroup_id
@@ -181,9 +187,9 @@ GROUP_SIMILARITY = Indicator(
         SELECT u.school_id, u.class_id,
                count(*) FILTER (WHERE u.d_avg <= s.sim_avg AND u.d_quality <= s.sim_quality) AS num, count(*) AS den
         FROM units u JOIN s_school s ON s.school_id = u.school_id GROUP BY ALL""",
-    drill_sql=_GROUPS + """
+    drill_sql=_GROUPS + f"""
         SELECT c.class_name AS "Класс", sj.name AS "Предмет", u.groups AS "Групп",
-               round(u.d_avg, 2) AS "Разница средних", round(u.d_quality, 1) AS "Разница качества, п.п.",
+               {sql_round('u.d_avg')} AS "Разница средних", {sql_round('u.d_quality', 1)} AS "Разница качества, п.п.",
                u.detail AS "Группы (средний / качество)",
                CASE WHEN u.d_avg <= s.sim_avg AND u.d_quality <= s.sim_quality THEN 'в пределах' ELSE 'расхождение'
                END AS "Оценка"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from checks.base import Check, Param
 from checks.control_plan import TEACHER_OF
+from services.rules.averages import sql_show
 
 NAME = "trim(st.last_name || ' ' || st.first_name)"
 
 
 def _mark(expr: str) -> str:
-    return f"replace(printf('%.2f', {expr}), '.', ',')"
+    return sql_show(expr)
 
 
 OBJECTIVITY_PERIOD = Check(

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import duckdb
 
 from services import clock
+from services.rules.averages import sql_round_mark
 
 UTC = timezone.utc
 
@@ -232,10 +233,12 @@ class Bound:
                     WHERE NOT b.whole)
                 SELECT x.*, x.s_wv / x.s_w AS wavg,
                        CASE WHEN x.pm_value IS NOT NULL THEN x.pm_value
-                            WHEN x.s_w > 0 THEN CAST(CAST(floor(x.s_wv / x.s_w + 0.5) AS INTEGER) AS VARCHAR)
+                            -- the school's rounding of the suggested mark (services/rules/averages)
+                            WHEN x.s_w > 0 THEN CAST({sql_round_mark('x.s_wv / x.s_w', 'ss.round_from')} AS VARCHAR)
                             WHEN x.has_osv THEN 'осв'
                        END AS final
-                FROM (SELECT * FROM whole UNION ALL BY NAME SELECT * FROM part) x"""),
+                FROM (SELECT * FROM whole UNION ALL BY NAME SELECT * FROM part) x
+                JOIN s_school ss ON ss.school_id = x.school_id"""),
             # accounts: teachers of the scope, pupils counted, their parents
             "s_teacher_acc": ((), f"""
                 SELECT g.user_id, min(g.school_id) AS school_id

@@ -36,7 +36,7 @@ from services import clock, config, private
 UTC = timezone.utc
 # The layout of the snapshot (tables and columns of checks/derive.py): a snapshot of another
 # layout is never read; it is taken again.
-FORMAT = 4
+FORMAT = 3
 
 
 class SnapshotError(RuntimeError):
@@ -60,7 +60,7 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     "timetableslot": None,
     "lesson": ("id", "school_id", "class_id", "subgroup_id", "subject_id", "teacher_id", "period_id", "lesson_date",
                "lesson_number", "starts_at", "ends_at", "status", "held", "topic", "planned_topic_id",
-               "topic_entered_at", "attendance_taken_at", "no_homework", "comment"),
+               "topic_entered_at", "attendance_taken_at", "comment"),
     "substitution": ("id", "school_id", "lesson_id", "absent_teacher_id", "substitute_teacher_id", "same_subject"),
     "lessonplan": None,
     "plannedtopic": ("id", "school_id", "plan_id", "number", "hours", "work_kind", "planned_on"),

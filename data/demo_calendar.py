@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from services.rules.timetable_calendar import public_holidays
+
 
 @dataclass(frozen=True)
 class Period:
@@ -75,13 +77,11 @@ def year_calendar(start_year: int) -> YearCalendar:
         HolidaySpan("Зимние каникулы", "vacation", q2_end + timedelta(days=1), q3_start - timedelta(days=1)),
         HolidaySpan("Весенние каникулы", "vacation", q3_end + timedelta(days=1), q4_start - timedelta(days=1)),
         HolidaySpan("Летние каникулы", "vacation", q4_end + timedelta(days=1), date(n, 8, 31)),
-        HolidaySpan("День народного единства", "public", date(y, 11, 4), date(y, 11, 4)),
-        HolidaySpan("Новогодние каникулы и Рождество Христово", "public", date(n, 1, 1), date(n, 1, 8)),
-        HolidaySpan("День защитника Отечества", "public", date(n, 2, 23), date(n, 2, 23)),
-        HolidaySpan("Международный женский день", "public", date(n, 3, 8), date(n, 3, 8)),
-        HolidaySpan("Праздник Весны и Труда", "public", date(n, 5, 1), date(n, 5, 1)),
-        HolidaySpan("День Победы", "public", date(n, 5, 9), date(n, 5, 9)),
     ]
+    # the official days off of the production calendar, with the days moved by decree (09.01.2026,
+    # 09.03.2026, 11.05.2026): the same list `manage.py public-holidays` loads
+    holidays += [HolidaySpan(h.name[:120], "public", h.starts_on, h.ends_on)
+                 for h in public_holidays(date(y, 9, 1), date(n, 8, 31))]
     off = set()
     for h in holidays:
         d = h.starts_on

@@ -52,7 +52,7 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.CurriculumItem, M.TeachingAssignment, M.TimetableSlot, M.Lesson, M.Substitution, M.LessonPlan,
     M.PlannedTopic, M.WorkType, M.Work, M.Mark, M.Attendance, M.Homework, M.HomeworkMiss,
     M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.MessageThread, M.Message, M.ThreadMember,
-    M.MessageReport, M.Document, M.CorrectionRequest,
+    M.MessageReport, M.Document, M.CorrectionRequest, M.ControlAct,
 )}
 
 
@@ -98,7 +98,7 @@ class Person:
 
 
 class Pupil:
-    __slots__ = ("id", "c", "grade", "person", "mu", "mus", "ill", "truancy", "exempt_pe", "sg",
+    __slots__ = ("id", "c", "grade", "person", "mu", "mus", "ill", "truancy", "truant", "exempt_pe", "sg",
                  "guardians", "user_id", "family")
 
     def __init__(self):
@@ -272,9 +272,36 @@ class SchoolBuilder:
         self.stage_history()
         self.stage_olympiads()
         self.stage_comms()
+        self.stage_reviews()
         self.flush()
         self.step("итоговые отметки и олимпиады")
         return self.school_id
+
+    # --- the director's monthly reviews ------------------------------------------------------
+    REVIEW_FINDINGS = ("Замечаний нет.", "Темы уроков записаны не во всех журналах; учителям указано.",
+                       "Отметки выставляются своевременно; накопляемость в норме.",
+                       "Домашнее задание записано с опозданием в отдельных классах.",
+                       "Пропуски отмечены своевременно; замечаний нет.")
+    def stage_reviews(self) -> None:
+        """The director's monthly reviews of the journal (one month in eight forgotten, so the control
+        check has something to find)."""
+        ctx, r = self.ctx, self.rng
+        sid, today = self.school_id, ctx.today
+        director = self.role_users["director"]
+        month = date(self.cal.starts_on.year, 9, 1)
+        while True:
+            nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+            last = nxt - timedelta(days=1)
+            if last >= today or month > self.cal.periods[-1].ends_on:
+                break
+            if r.random() >= 0.125:
+                held = last
+                while held.weekday() >= 5:
+                    held -= timedelta(days=1)
+                at = self.past(self.at(held, r.uniform(900, 1080)))
+                self.add(M.ControlAct, id=ctx.ids("controlact"), school_id=sid, kind="director_review", held_on=held,
+                         author_user_id=director, findings=r.choice(self.REVIEW_FINDINGS), created_at=at)
+            month = nxt
 
     def stage_school(self) -> None:
         ctx, r, f = self.ctx, self.rng, self.fake
@@ -500,14 +527,17 @@ class SchoolBuilder:
                 first = f.random_element(K.BOYS if sex == "м" else K.GIRLS)
                 middle = K.FATHERS[family["father"]][0 if sex == "м" else 1]
                 pp.person = Person(last, first, middle, sex)
+                # the shape of data/README.md: about a third of pupils on «4» and «5», a few failing
                 x = r.random()
-                base = 4.55 if x < 0.2 else (3.85 if x < 0.75 else 3.2)
-                pp.mu = base + (0.15 if c.grade <= 4 else 0) + r.gauss(0, 0.12)
-                pp.mus = {s: pp.mu + r.gauss(0, 0.3) for s, _ in K.CURRICULUM[c.grade]}
+                base = 4.5 if x < 0.33 else (3.95 if x < 0.8 else 3.45)
+                # primary school marks higher; grades 10–11 are those who chose to stay after the 9th
+                pp.mu = base + (0.15 if c.grade <= 4 else 0.1 if c.grade >= 10 else 0) + r.gauss(0, 0.12)
+                pp.mus = {s: pp.mu + r.gauss(0, 0.22) for s, _ in K.CURRICULUM[c.grade]}
                 y = r.random()
                 pp.ill = 0.8 if y < 0.3 else (2.0 if y < 0.8 else 3.5)
                 pp.truancy = (0.003 if c.grade <= 4 else 0.008 if c.grade <= 8 else 0.012) * (1.6 if base < 3.5 else 1)
                 pp.exempt_pe = c.grade >= 2 and r.random() < 0.015
+                pp.truant = c.grade >= 6 and r.random() < 0.03  # skips whole days, a week at a time
                 pp.family = family
                 birth = date(cal.start_year - c.grade - 7, 3, 1) + timedelta(days=r.randint(0, 364))
                 demo_parent_family = demo_student
@@ -683,7 +713,11 @@ class SchoolBuilder:
         # КТП: one plan per parallel and subject
         self.planned: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
         for g in range(1, 12):
+            first_class = self.class_index(g, LETTERS[0])
             for subject, hours in K.CURRICULUM[g]:
+                # the КТП's dates: the lessons of the parallel's first class, in the order of the calendar
+                weekdays = [s[6] for s in self.slots if s[1] == first_class and s[2] == subject and s[3] in (None, 1)]
+                dates = [d for d in self.cal.school_days for w in sorted(weekdays) if d.weekday() + 1 == w]
                 pid = ctx.ids("lessonplan")
                 self.add(M.LessonPlan, id=pid, school_id=sid, year_id=self.year_id,
                          subject_id=self.subject_ids[subject], grade=g, name=f"{subject}, {g} класс")
@@ -691,7 +725,7 @@ class SchoolBuilder:
                 for number, (text, kind) in enumerate(self.plan_topics(subject, g, hours * (33 if g == 1 else 34)), 1):
                     tid = ctx.ids("plannedtopic")
                     self.add(M.PlannedTopic, id=tid, school_id=sid, plan_id=pid, number=number, topic=text,
-                             hours=1.0, work_kind=kind)
+                             hours=1.0, work_kind=kind, planned_on=dates[number - 1] if number <= len(dates) else None)
                     topics.append((tid, text, kind))
                 self.planned[(g, subject)] = topics
 
@@ -783,9 +817,13 @@ class SchoolBuilder:
         ctx.ids("lesson", lid - first)
         ctx.stats["lessons"] += len(self.lessons)
         self.substitutions(busy)
+        # a few lessons cancelled (a trip, quarantine, an event): about one in 250
+        for L in self.lessons:
+            if L.held and L.row["status"] == "scheduled" and L.sub is None and r.random() < 0.004:
+                L.row["status"] = "cancelled"
         # topics of the lessons held
         for L in self.lessons:
-            if not L.held or L.row["status"] == "missed":
+            if not L.held or L.row["status"] in ("missed", "cancelled"):
                 L.held = False
                 continue
             topics = self.planned[(self.classes[L.c].grade, L.subj)]
@@ -927,6 +965,12 @@ class SchoolBuilder:
                         mark(pp, L, "excused")
             if not held_days:
                 continue
+            if pp.truant:  # whole days without a reason, about twice a quarter
+                for _ in range(1 + self.poisson(len(held_days) / 25)):
+                    start = r.randrange(len(held_days))
+                    for d in held_days[start:start + r.randint(4, 8)]:
+                        for L in lessons_of(pp, d):
+                            mark(pp, L, "absent")
             per_day = 5 if pp.grade <= 4 else 6
             total = len(held_days) * per_day
             for _ in range(self.poisson(total * pp.truancy)):
@@ -1026,7 +1070,7 @@ class SchoolBuilder:
                 title = second
             default_ids: list[int] = []
             # the default work: a few pupils asked, spread evenly over the period
-            m_target = 1.5 + 0.5 * min(h, 5) + (1.0 if subj == "Физическая культура" else 0)
+            m_target = 1.5 + 1.6 * min(h, 5) + (1.0 if subj == "Физическая культура" else 0)
             k_mean = len(roster) * m_target / self.period_len[gkey]
             if second in K.WHOLE_CLASS_WORKS:
                 k_mean = k_mean * 0.3 if rand() < 0.3 else 0
@@ -1069,7 +1113,7 @@ class SchoolBuilder:
                         n = 5 if v >= 4.5 else 4 if v >= 3.5 else 3 if v >= 2.5 else 2 if v >= 0.9 else 1
                         when += timedelta(seconds=3 + 40 * rand())
                         marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                      "position": 0, "value": _VAL[n], "numeric": n, "entered_at": when,
+                                      "position": 0, "value": _VAL[n], "numeric": n, "entered_at": min(when, now),
                                       "entered_by_user_id": user, "updated_at": None, "version": 1})
                         mid += 1
                         a = acc.get((p.id, subj, L.period))
@@ -1082,7 +1126,7 @@ class SchoolBuilder:
                     for p in osv:
                         when += timedelta(seconds=3 + 20 * rand())
                         marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                      "position": 0, "value": "осв", "numeric": None, "entered_at": when,
+                                      "position": 0, "value": "осв", "numeric": None, "entered_at": min(when, now),
                                       "entered_by_user_id": user, "updated_at": None, "version": 1})
                         mid += 1
             self.last_lesson[gkey] = (L, default_ids)
@@ -1108,14 +1152,14 @@ class SchoolBuilder:
                 n = 5 if v >= 4.5 else 4 if v >= 3.5 else 3 if v >= 2.5 else 2 if v >= 0.9 else 1
                 when += timedelta(seconds=5 + 60 * rand())
                 marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id, "position": 0,
-                              "value": _VAL[n], "numeric": n, "entered_at": when, "entered_by_user_id": user,
+                              "value": _VAL[n], "numeric": n, "entered_at": min(when, now), "entered_by_user_id": user,
                               "updated_at": None, "version": 1})
                 mid += 1
                 vals = [n]
                 if double:
                     n2 = max(2, min(5, n + r.choice((-1, 0, 0, 1)) if rand() < 0.7 else n - 1))
                     marks.append({"id": mid, "school_id": sid, "work_id": w_id, "student_id": p.id,
-                                  "position": 1, "value": _VAL[n2], "numeric": n2, "entered_at": when,
+                                  "position": 1, "value": _VAL[n2], "numeric": n2, "entered_at": min(when, now),
                                   "entered_by_user_id": user, "updated_at": None, "version": 1})
                     mid += 1
                     vals.append(n2)
@@ -1228,8 +1272,7 @@ class SchoolBuilder:
                         value, numeric = "н/а", None
                         self.na_mark(pp, subject, no, per.number, user, extra_works, extra_marks)
                     else:
-                        avg = a[1] / a[0]
-                        numeric = max(2, min(5, int(avg + 0.5)))
+                        numeric = self.period_value(a[1] / a[0])
                         value = _VAL[numeric]
                     values.append((value, numeric))
                     when = self.past(self.at(per.ends_on - timedelta(days=r.randint(0, 3)), r.uniform(840, 1230)))
@@ -1258,6 +1301,21 @@ class SchoolBuilder:
         self.out["work"] = extra_works
         self.out["mark"] = extra_marks
         ctx.stats["marks"] += len(extra_marks)
+
+    def period_value(self, avg: float) -> int:
+        """A teacher's period mark: mostly the rounded weighted average; near the boundary one in
+        four goes the other way (the teacher weighs the tests, the last marks); an average just
+        under 2,5 is given a «3» half the time."""
+        r = self.rng
+        numeric = max(2, min(5, int(avg + 0.5)))
+        frac = avg - int(avg)
+        if 2.2 <= avg < 2.5 and r.random() < 0.5:
+            return 3
+        if abs(frac - 0.5) < 0.12 and r.random() < 0.25:
+            other = numeric + (1 if frac < 0.5 else -1)
+            if 3 <= other <= 5:  # never failed by the teacher's judgement alone
+                numeric = other
+        return numeric
 
     def na_mark(self, pp: Pupil, subject: str, no, period: int, user: int, works: list, marks: list) -> None:
         """«н/а» in the last lesson of the period for a pupil with no mark at all."""

@@ -8,6 +8,7 @@ from exporters.pdf_common import Col, left_lines, muted_note, new_document, sign
 from services import clock
 from services.reports import long_date, year_title
 from services.reports_attestation import AttestationSummary, ClassSheet
+from services.rules.averages import show
 from services.reports_stats import CATEGORY_TITLES, MarkCounts, Standing, show_percent
 
 USABLE = 267.0  # landscape A4 less the margins
@@ -106,7 +107,7 @@ def _z(n: int) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+    return "—" if value is None else show(value, 1)
 
 
 def _class(doc, summary: AttestationSummary, sheet: ClassSheet) -> None:

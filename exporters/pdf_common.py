@@ -13,6 +13,7 @@ from datetime import datetime
 
 from services import clock
 from services.pdf import FAMILY, PortalPDF
+from services.rules.averages import show
 
 LINE_WIDTH = 0.2
 HEADER_FILL = 228
@@ -257,7 +258,7 @@ def muted_note(doc: PortalPDF, text: str, size: float = 8) -> None:
 
 def num(value: float | None, digits: int = 2) -> str:
     """A Russian decimal: 4,33; empty for none."""
-    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    return show(value, digits)
 
 
 def local_now(tz: str | None = None) -> datetime:

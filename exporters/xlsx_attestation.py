@@ -8,6 +8,7 @@ from exporters.xlsx_common import (
 )
 from services import clock
 from services.reports import year_title
+from services.rules.averages import round_half_up
 from services.reports_attestation import AttestationSummary, ClassSheet
 from services.reports_stats import CATEGORY_TITLES
 
@@ -30,7 +31,7 @@ def _lines(summary: AttestationSummary, extra: str = "") -> list[str]:
 
 
 def _pct(value: float | None):
-    return None if value is None else round(value, 1)
+    return round_half_up(value, 1)
 
 
 def summary_xlsx(summary: AttestationSummary) -> bytes:

@@ -1,10 +1,11 @@
 """What the report workbooks share: real numbers, a bold frozen header with a filter, column
 widths, and text that can never turn into a formula.
 
-A text cell that starts with «=», «+», «-» or «@» (or a tab or a carriage return, as OWASP
-advises for spreadsheet exports) is written as a string cell with the quote prefix Excel and
-LibreOffice use for text typed with a leading apostrophe: it shows exactly as written and stays
-text even when someone edits it. Numbers (marks, averages, counts, shares) stay numbers.
+A formula-like text cell (`formula_guard.formula_like`: it starts with «=», «+», «-», «@», a tab,
+a carriage return…; the same rule the CSV download uses) is written as a string cell with the
+quote prefix Excel and LibreOffice use for text typed with a leading apostrophe: it shows exactly
+as written and stays text even when someone edits it. Numbers (marks, averages, counts, shares)
+stay numbers.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from exporters.formula_guard import formula_like
+from services.rules.averages import round_half_up
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E4E4E4")
 BOLD = Font(bold=True)
@@ -48,15 +51,21 @@ def mark_value(value: str) -> Any:
     return int(value) if value in ("1", "2", "3", "4", "5") else value
 
 
+def _decimals(number_format: str) -> int:
+    return len(number_format.split(".", 1)[1].rstrip("%")) if "." in number_format else 0
+
+
 def put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, wrap: bool = False,
         number_format: str | None = None):
     """Write one cell safely."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones: the local time as shown
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, float):
+        value = round_half_up(value, _decimals(number_format or "0.00"))  # what the cell shows is the rule's
     if isinstance(value, str):
         cell.value = value
-        if value.startswith(DANGEROUS):
+        if formula_like(value):
             cell.data_type = "s"
             cell.quotePrefix = True
     else:
@@ -115,7 +124,7 @@ def neutralise(wb: Workbook) -> Workbook:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(value, str) and value.startswith(DANGEROUS):
+                if formula_like(value):
                     cell.data_type = "s"
                     cell.quotePrefix = True
     return wb

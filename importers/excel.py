@@ -3,7 +3,7 @@
 An import kind is one declarative `ImportSpec`: what it fills (target), its columns (title,
 synonyms, parser, required), the key columns that identify a row (duplicates in the file are
 reported at their later occurrence), and row rules across columns. This module reads a
-workbook (.xlsx with openpyxl; .xls and .ods with python-calamine), matches the header row
+workbook through the one bounded reader (importers/sheet_reader.py), matches the header row
 tolerantly (case, spaces, punctuation, ё/е, «№», known synonyms and abbreviations such as
 «Дата рожд.»), parses every row and reports each problem with the spreadsheet's own row number
 (the header is row 1), the column header as written in the file, the value and a Russian
@@ -16,10 +16,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
-from importers import parsers
+from importers import parsers, sheet_reader
 from importers.parsers import CellError
+from services.rules.attachments import zip_mimetype
 
 ERROR, WARNING = "error", "warning"
 
@@ -80,7 +81,7 @@ class ImportSpec:
 @dataclass
 class Table:
     headers: list[str]                           # the header row, as text
-    rows: list[tuple[int, list[Any]]]            # (row number, cell values), blank rows left out
+    rows: list[tuple[int, Sequence[Any]]]        # (row number, cell values), blank rows left out
     sheet: str = ""
 
 
@@ -93,23 +94,17 @@ def _kind_of(data: bytes, filename: str) -> str:
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                if "mimetype" in z.namelist() and b"opendocument.spreadsheet" in z.read("mimetype"):
+                if "opendocument.spreadsheet" in (zip_mimetype(z) or ""):
                     return "ods"
-        except zipfile.BadZipFile:
+        except Exception:  # damaged: the reader says so in Russian
             pass
         return "xlsx"
     raise ImportFileError("Файл не похож на таблицу: загрузите .xlsx, .xls или .ods.")
 
 
-def _trim(values: list[Any]) -> list[Any]:
-    values = list(values)
-    while values and parsers.is_blank(values[-1]):
-        values.pop()
-    return values
-
-
 def read_table(source: bytes | str | Path, filename: str = "") -> Table:
-    """The first sheet of a workbook: its header row (row 1) and every non-blank row after it."""
+    """The first sheet of a workbook: its header row (row 1) and every non-blank row after it,
+    read by the one bounded reader (importers/sheet_reader.py)."""
     if isinstance(source, (str, Path)):
         filename = filename or str(source)
         try:
@@ -120,41 +115,13 @@ def read_table(source: bytes | str | Path, filename: str = "") -> Table:
         data = source
     kind = _kind_of(data, filename)
     try:
-        if kind in ("xlsx", "xlsm"):
-            grid, sheet = _read_openpyxl(data)
-        else:
-            grid, sheet = _read_calamine(data)
-    except ImportFileError:
-        raise
-    except Exception as e:  # a damaged or mislabelled file: say so, never crash
-        raise ImportFileError(f"Файл не читается как таблица ({kind}): {type(e).__name__}.") from None
-    if not grid or not any(not parsers.is_blank(v) for v in grid[0]):
+        sheet = sheet_reader.read_sheet(data, kind)
+    except sheet_reader.SheetError as e:
+        raise ImportFileError(str(e)) from None
+    if not sheet.rows or sheet.rows[0][0] != 1:
         raise ImportFileError("В первой строке файла должны быть заголовки столбцов.")
-    headers = [parsers.text(v) for v in _trim(grid[0])]
-    rows = []
-    for number, values in enumerate(grid[1:], start=2):
-        values = _trim(values)
-        if values:
-            rows.append((number, values))
-    return Table(headers=headers, rows=rows, sheet=sheet)
-
-
-def _read_openpyxl(data: bytes) -> tuple[list[list[Any]], str]:
-    from openpyxl import load_workbook
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)], ws.title
-    finally:
-        wb.close()
-
-
-def _read_calamine(data: bytes) -> tuple[list[list[Any]], str]:
-    from python_calamine import CalamineWorkbook
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    name = wb.sheet_names[0]
-    rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return [[None if v == "" else v for v in r] for r in rows], name
+    headers = [parsers.text(v) for v in sheet.rows[0][1]]
+    return Table(headers=headers, rows=list(sheet.rows[1:]), sheet=sheet.title)
 
 
 # ------------------------------------------------------------------ headers

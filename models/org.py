@@ -30,4 +30,5 @@ class SchoolSettings(SQLModel, table=True):
     attendance_deadline_days: int = 2
     credential_working_days: int = 10
     correction_hours: int = 24
+    mark_round_from: int = 50  # hundredths: the suggested period mark rounds up from x,50 (or x,60 …)
     version: int = 1

@@ -9,6 +9,7 @@ import streamlit as st
 from services import class_teacher, clock, journal, journal_view, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.rules.averages import round_half_up, show
 
 NOT_THEIRS = "—"
 
@@ -21,7 +22,7 @@ def _attendance(actor: Actor, cls: class_teacher.ClassInfo) -> None:
     day = st.date_input("День", value=clock.today(), format="DD.MM.YYYY", key=f"class_day_{cls.id}")
     data = class_teacher.day_attendance(actor, cls.id, day)
     if not data.lessons:
-        st.info(f"{day:%d.%m.%Y} у {cls.name} класса уроков нет.")
+        st.info(f"{day:%d.%m.%Y} у {web.md(cls.name)} класса уроков нет.")
         return
     labels = [_lesson_label(l) for l in data.lessons]
     frame = pd.DataFrame([{"Ученик": name, **{label: data.cells[(sid, l.lesson_id)]
@@ -81,7 +82,7 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
                "учитель предмета; средние — за весь период.")
     st.dataframe(view.frame, hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True),
-                                **{c: st.column_config.TextColumn(c, help=view.help.get(c)) for c in view.work_columns}})
+                                **{c: st.column_config.TextColumn(c, help=web.md(view.help.get(c, "")) or None) for c in view.work_columns}})
     web.table_downloads(lambda: view.frame, stem=f"Журнал {cls.name} {names[subject_id]}", sheet="Журнал",
                         key=f"class_journal_dl_{cls.id}_{subject_id}")
 
@@ -98,10 +99,10 @@ def _summary(actor: Actor, cls: class_teacher.ClassInfo) -> None:
         for subj_id, subj in summary.subjects:
             mark = summary.period_marks.get((sid, subj_id))
             weighted = summary.weighted.get((sid, subj_id))
-            row[subj] = mark or (f"{weighted:.2f}" if weighted is not None else "")
+            row[subj] = mark or show(weighted)
         values = [summary.weighted.get((sid, s)) for s, _ in summary.subjects]
         values = [v for v in values if v is not None]
-        row["Средний по предметам"] = round(sum(values) / len(values), 2) if values else None
+        row["Средний по предметам"] = round_half_up(sum(values) / len(values)) if values else None
         rows.append(row)
     frame = pd.DataFrame(rows)
     st.caption(f"{summary.period_name}: отметка за период, а где её ещё нет — средневзвешенный балл.")
@@ -121,7 +122,7 @@ def render(actor: Actor, school_id: int) -> None:
     class_id = classes[0].id if len(classes) == 1 else st.selectbox(
         "Класс", list(by_id), format_func=lambda i: by_id[i].name, key="class_choice")
     cls = by_id[class_id]
-    st.subheader(f"{cls.name} класс")
+    st.subheader(f"{web.md(cls.name)} класс")
     attendance_tab, journals_tab, summary_tab = st.tabs(["Посещаемость за день", "Журналы предметов",
                                                          "Сводка отметок"])
     try:

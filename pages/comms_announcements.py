@@ -39,11 +39,11 @@ def render(actor, school_id: int) -> None:
             if first is None:
                 continue
             if first.hidden:
-                st.warning(f"{messages.HIDDEN_TEXT} Причина: {first.hidden_reason}")
+                st.warning(f"{messages.HIDDEN_TEXT} Причина: {web.md(first.hidden_reason)}")
             else:
                 st.markdown(web.md(first.body).replace("\n", "  \n"))
                 if first.attachment_name:
-                    st.download_button(first.attachment_name, key=f"{KEY}_file{first.id}", on_click="ignore",
+                    st.download_button(web.md(first.attachment_name), key=f"{KEY}_file{first.id}", on_click="ignore",
                                        data=lambda mid=first.id: messages.attachment_of_message(actor, mid).data,
                                        file_name=first.attachment_name, icon=":material/attach_file:")
         if r.unread:

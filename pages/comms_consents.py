@@ -76,7 +76,7 @@ def _record(actor, rows) -> None:
             except (ConsentError, AccessDenied) as e:
                 st.error(str(e))
             else:
-                web.notify("success", f"Согласие записано: {by_id[student_id].pupil}.")
+                web.notify("success", f"Согласие записано: {web.md(by_id[student_id].pupil)}.")
                 st.rerun()
 
 
@@ -97,5 +97,5 @@ def _withdraw(actor, rows) -> None:
             except (ConsentError, AccessDenied) as e:
                 st.error(str(e))
             else:
-                web.notify("success", f"Отзыв согласия записан: {by_id[consent_id].pupil}.")
+                web.notify("success", f"Отзыв согласия записан: {web.md(by_id[consent_id].pupil)}.")
                 st.rerun()

@@ -38,12 +38,12 @@ def render(actor, school_id: int) -> None:
     for d in rows:
         state = f"для кого: {d.audience_title.lower()}"
         state += f" · опубликован {web.local_time(d.published_at, tz)}" if d.published else " · черновик"
-        with st.expander(f"{d.title}" + ("" if d.published else " (черновик)"), icon=":material/article:"):
+        with st.expander(web.md(d.title) + ("" if d.published else " (черновик)"), icon=":material/article:"):
             st.caption(state + (f" · {web.md(d.author)}" if d.author else ""))
             if d.body:
                 st.markdown(web.md(d.body).replace("\n", "  \n"))
             if d.file_name:
-                st.download_button(f"{d.file_name} ({d.file_size // 1024 + 1} КБ)", key=f"{KEY}_file{d.id}",
+                st.download_button(f"{web.md(d.file_name)} ({d.file_size // 1024 + 1} КБ)", key=f"{KEY}_file{d.id}",
                                    data=lambda did=d.id: documents.file_of(actor, did).data, file_name=d.file_name,
                                    on_click="ignore", icon=":material/download:")
             if publisher and not d.whole_installation:
@@ -54,7 +54,7 @@ def render(actor, school_id: int) -> None:
                     except (DocumentError, AccessDenied) as e:
                         st.error(str(e))
                     else:
-                        web.notify("success", f"«{d.title}»: " + ("снят с публикации." if d.published
+                        web.notify("success", f"«{web.md(d.title)}»: " + ("снят с публикации." if d.published
                                                                   else f"опубликован ({d.audience_title.lower()})."))
                         st.rerun()
 
@@ -76,6 +76,6 @@ def _new(actor, school_id: int) -> None:
                 except (DocumentError, AccessDenied) as e:
                     st.error(str(e))
                 else:
-                    web.notify("success", f"Документ «{title.strip()}» " + (
+                    web.notify("success", f"Документ «{web.md(title.strip())}» " + (
                         f"опубликован ({AUDIENCES[audience].lower()})." if publish else "сохранён как черновик."))
                     st.rerun()

@@ -58,7 +58,7 @@ def _threads(actor, school_id: int, rows) -> None:
     with left:
         for r in rows:
             kind = "Объявление" if r.kind == "announcement" else "Переписка"
-            label = f"{r.title} — {r.with_whom}"
+            label = f"{web.md(r.title)} — {web.md(r.with_whom)}"
             if r.unread:
                 label = f"● {label} · новых: {r.unread}"
             if st.button(label, key=f"{KEY}_t{r.id}", width="stretch",
@@ -78,18 +78,18 @@ def _open(actor, thread_id: int, row, tz) -> None:
         return
     if row.unread and messages.mark_read(actor, thread_id):
         st.rerun()  # the unread count of the sidebar was drawn before: draw it again
-    st.subheader(view.title)
-    st.caption(("Объявление: " if view.kind == "announcement" else "Переписка с: ") + view.with_whom)
+    st.subheader(web.md(view.title))
+    st.caption(("Объявление: " if view.kind == "announcement" else "Переписка с: ") + web.md(view.with_whom))
     for m in view.messages:
         with st.chat_message("user" if m.mine else "assistant",
                              avatar=":material/person:" if m.mine else ":material/account_circle:"):
             st.caption(f"{web.md(m.sender)} · {web.local_time(m.created_at, tz)}")
             if m.hidden:
-                st.warning(f"{messages.HIDDEN_TEXT} Причина: {m.hidden_reason}")
+                st.warning(f"{messages.HIDDEN_TEXT} Причина: {web.md(m.hidden_reason)}")
                 continue
             st.markdown(web.md(m.body).replace("\n", "  \n"))
             if m.attachment_name:
-                st.download_button(f"{m.attachment_name} ({m.attachment_size // 1024 + 1} КБ)",
+                st.download_button(f"{web.md(m.attachment_name)} ({m.attachment_size // 1024 + 1} КБ)",
                                    data=lambda mid=m.id: messages.attachment_of_message(actor, mid).data,
                                    file_name=m.attachment_name, key=f"{KEY}_file{m.id}", on_click="ignore",
                                    icon=":material/attach_file:")
@@ -149,7 +149,7 @@ def _new_message(actor, school_id: int) -> None:
                 st.error(str(e))
             else:
                 st.session_state[OPEN_KEY] = thread_id
-                web.notify("success", f"Сообщение отправлено: {by_id[to].name}.")
+                web.notify("success", f"Сообщение отправлено: {web.md(by_id[to].name)}.")
                 st.rerun()
 
 

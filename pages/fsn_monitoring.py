@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, indicators_fsn
+from services import clock, indicators_fsn, web
 from services.indicators_fsn import AGES
 from services.policy import AccessDenied
 
@@ -19,7 +19,7 @@ def render(actor, school_id: int) -> None:
     except AccessDenied as e:
         st.error(str(e))
         return
-    st.caption(f"{report.school}: учащихся {report.total}; возраст — полных лет на {report.age_on:%d.%m.%Y}.")
+    st.caption(f"{web.md(report.school)}: учащихся {report.total}; возраст — полных лет на {report.age_on:%d.%m.%Y}.")
     grades, ages, classes, staff = st.tabs(["По параллелям", "По возрасту", "Классы", "Работники"])
     with grades:
         rows = [*report.grades, {"grade": "Всего", **{k: sum(g[k] for g in report.grades)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from importers.lesson_plan import WORK_KINDS
 from services import curriculum, lesson_plans, timetable, web
-from services.lesson_plans import TopicRow
+from services.lesson_plans import PlanError, TopicRow
 from services.policy import AccessDenied
 
 KEY = "ktp"
@@ -41,7 +41,7 @@ def render(actor, school_id: int) -> None:
         return
     detail = lesson_plans.load(actor, chosen)
     st.caption(f"Тем: {detail.info.topics}, часов: {detail.info.hours:g}. "
-               f"Классы: {', '.join(name for _, name in detail.classes) or '—'}.")
+               f"Классы: {web.md(', '.join(name for _, name in detail.classes)) or '—'}.")
     _progress(actor, detail)
     topics, upload = st.tabs(["Темы", "Загрузка из Excel"])
     with topics:
@@ -165,22 +165,25 @@ def _import(actor, detail) -> None:
                        icon=":material/download:", key=f"{KEY}_template")
     st.caption("Столбцы: № урока, Тема, Часы, Вид работы (практическая, лабораторная, контрольная, экскурсия или "
                "пусто), Дата по плану. Темы КТП заменяются строками файла.")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
-                              key=f"{KEY}_file_{detail.info.id}")
+    upload = web.sheet_uploader(f"{KEY}_file_{detail.info.id}")
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
     digest = hashlib.sha256(data).hexdigest()[:16]
-    check = lesson_plans.import_topics(actor, detail.info.id, data, name, dry_run=True)
+    try:
+        check = lesson_plans.import_topics(actor, detail.info.id, data, name, dry_run=True)
+    except (AccessDenied, PlanError) as e:
+        st.error(str(e))
+        return
     only_valid = web.import_review(check, name, KEY, digest,
-                                   f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
+                                   f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено "
                                    f"{check.added}, изменено {check.changed}, убрано {check.removed}.")
     if only_valid is None:
         return
     if st.button("Загрузить КТП", type="primary", key=f"{KEY}_import_{digest}"):
         result = lesson_plans.import_topics(actor, detail.info.id, data, name, only_valid=only_valid)
         if not result.committed:
-            st.error("КТП не загружен: " + "; ".join(p.text() for p in result.errors[:5]))
+            st.error("КТП не загружен: " + "; ".join(web.md(p.text()) for p in result.errors[:5]))
             return
         st.session_state[f"{KEY}_version"] = st.session_state.get(f"{KEY}_version", 0) + 1
         web.notify("success", f"КТП загружен: добавлено {result.added}, изменено {result.changed}, убрано "

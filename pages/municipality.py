@@ -9,7 +9,7 @@ import streamlit as st
 from checks import registry
 from checks.base import CATEGORIES
 from pages import indicators_ui as ui
-from services import indicators, indicators_xlsx
+from services import indicators, indicators_xlsx, web
 from services.indicators import IndicatorError
 from services.indicators_xlsx import DEADLINES
 from services.policy import AccessDenied
@@ -33,7 +33,7 @@ def render(actor, municipality_id: int) -> None:
     except (IndicatorError, AccessDenied) as e:
         st.error(str(e))
         return
-    st.caption(f"{view.name} · {view.label} · {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y} · школ: {len(view.schools)}")
+    st.caption(f"{web.md(view.name)} · {web.md(view.label)} · {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y} · школ: {len(view.schools)}")
     schools = list(view.schools)
     total = {r.id: r for r in view.total}
 
@@ -59,7 +59,7 @@ def render(actor, municipality_id: int) -> None:
     picked = event.selection.rows if event is not None else []
     if picked:
         part = ranked[picked[0]][2]
-        st.markdown(f"**{ranked[picked[0]][1]}** — «{name}» по классам")
+        st.markdown(f"**{web.md(ranked[picked[0]][1])}** — «{web.md(name)}» по классам")
         parts = indicators.municipality_classes(actor, municipality_id, part.school_id, date_from, date_to, rank_id)
         st.dataframe(pd.DataFrame({"Класс": [p.title for p in parts],
                                    "Значение": [ui.value_text(p.value, registry.get(rank_id).unit) for p in parts],

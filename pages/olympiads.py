@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from checks.ind_olympiads import OLYMPIADS, STAGES, STATUSES
-from services import clock, olympiads, policy
+from services import clock, olympiads, policy, web
 from services.olympiads import OlympiadError
 from services.policy import AccessDenied
 
@@ -52,8 +52,7 @@ def render(actor, school_id: int) -> None:
     with load:
         st.download_button("Шаблон для заполнения", data=olympiads.template(), file_name="olimpiady_shablon.xlsx",
                            key=f"{KEY}_template")
-        upload = st.file_uploader("Файл с результатами (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
-                                  key=f"{KEY}_upload")
+        upload = web.sheet_uploader(f"{KEY}_upload", "Файл с результатами (.xlsx, .xls, .ods)")
         only_valid = st.checkbox("Загрузить только верные строки", key=f"{KEY}_only_valid")
         if upload is not None and st.button("Проверить и загрузить", key=f"{KEY}_import"):
             try:

@@ -13,6 +13,7 @@ from pages import diary_ui
 from services import clock, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.rules.averages import round_half_up
 
 WEEK_KEY = "diary_week_start"
 NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
@@ -37,7 +38,8 @@ def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
             child = children[0]
         else:
             names = {c.student_id: f"{c.name}, {c.class_name}" if c.class_name else c.name for c in children}
-            chosen = st.segmented_control("Ребёнок", list(names), format_func=names.get, key="diary_child",
+            chosen = st.segmented_control("Ребёнок", list(names), format_func=lambda i: web.md(names[i]),
+                                          key="diary_child",
                                           default=children[0].student_id)
             child = next((c for c in children if c.student_id == chosen), children[0])
         label = f"{child.name}, {child.class_name}" if child.class_name else child.name
@@ -141,7 +143,7 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
     _marks_as_text(week, new)
     for day in week.days:
         part = frame[frame["День"] == day.title].drop(columns=["День"])
-        st.markdown(f"#### {day.title}")
+        st.markdown(f"#### {web.md(day.title)}")
         diary_ui.day_homework(actor, week.student_id, day)
         if part.empty:
             st.caption("Уроков нет")
@@ -166,8 +168,8 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
     st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
     table = pd.DataFrame([{
         "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
-        "Средний": s.average, "Средневзвешенный": s.weighted, "За период": s.period_mark,
-        "Пропуски": s.absences, "Опоздания": s.lates,
+        "Средний": round_half_up(s.average), "Средневзвешенный": round_half_up(s.weighted),
+        "За период": s.period_mark, "Пропуски": s.absences, "Опоздания": s.lates,
     } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "За период", "Пропуски",
                                    "Опоздания"])
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -186,7 +188,7 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
         if value is None:
             continue
         total, weights = total + value * mark.weight, weights + mark.weight
-        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round(total / weights, 2)})
+        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round_half_up(total / weights)})
     st.line_chart(pd.DataFrame(points), x="Дата", y=["Отметка", "Средневзвешенный"], height=240)
 
 
@@ -197,7 +199,7 @@ def render(actor: Actor, school_id: int) -> None:
         if chosen is None:
             return
         student_id, label = chosen
-        st.subheader(label)
+        st.subheader(web.md(label))
         week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
         with week_tab:
             _show_week(actor, student_id, label)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.reports_ui import downloads
-from services import reports_attestation as ra, reports_export
+from services import reports_attestation as ra, reports_export, web
 from services.policy import AccessDenied
 from services.reports import ReportError, year_title
 from services.reports_sheets import classes_for
@@ -67,7 +67,7 @@ def render(actor, school_id: int) -> None:
         shown = [c for c in shown if c.name in pick]
     search = st.text_input("Найти ученика", key=f"{KEY}_search").strip().lower()
     for sheet in shown:
-        st.subheader(f"{sheet.name} класс" + (f" · {sheet.class_teacher}" if sheet.class_teacher else ""))
+        st.subheader(f"{web.md(sheet.name)} класс" + (f" · {web.md(sheet.class_teacher)}" if sheet.class_teacher else ""))
         frame = _class_frame(sheet)
         if search:
             frame = frame[frame["Ученик"].str.lower().str.contains(search, regex=False)]

@@ -61,7 +61,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.error(str(e))
         return
     guardians = sum(len(p.guardians) for p in roster.pupils)
-    st.caption(f"Класс {roster.class_name}: учеников {len(roster.pupils)}, родителей {guardians}."
+    st.caption(f"Класс {web.md(roster.class_name)}: учеников {len(roster.pupils)}, родителей {guardians}."
                + (" Учебный год закрыт: данные только для просмотра." if roster.year_closed else
                   " Исправьте ячейки и нажмите «Сохранить»; каждое изменение записывается в журнал событий."))
     tab_pupils, tab_guardians, tab_card = st.tabs(["Ученики", "Родители и контакты", "Карточка ученика"])
@@ -149,7 +149,7 @@ def _guardians(actor: Actor, roster: rosters.ClassRoster) -> None:
                     st.error(f"Родитель не добавлен. {e}")
                 else:
                     _bump("guardians")
-                    web.notify("success", f"Родитель добавлен: {name.strip()} ({names[pupil]}). Учётная запись "
+                    web.notify("success", f"Родитель добавлен: {web.md(name.strip())} ({web.md(names[pupil])}). Учётная запись "
                                           "создана без пароля: реквизиты выдаются на странице «Выдача реквизитов».")
                     st.rerun()
 
@@ -170,7 +170,7 @@ def _card(actor: Actor, roster: rosters.ClassRoster) -> None:
     except AccessDenied as e:
         st.error(str(e))
         return
-    st.subheader(card.name)
+    st.subheader(web.md(card.name))
     st.markdown(web.md(f"Класс: {card.class_name or '—'} · дата рождения: {_d(card.birth_date) or '—'} · "
                        f"пол: {card.sex or '—'} · СНИЛС: {card.snils or 'не указан'}"))
     if card.guardians:

@@ -61,7 +61,7 @@ def _school_overdue(actor: Actor, school_id: int) -> None:
     by_class = credentials.overdue_by_class(actor, school_id)
     if by_class:
         st.warning(f"По школе просрочена выдача реквизитов: {sum(by_class.values())} уч. — "
-                   + ", ".join(f"{name}: {n}" for name, n in sorted(by_class.items(), key=lambda x: (len(x[0]), x[0]))))
+                   + ", ".join(f"{web.md(name)}: {n}" for name, n in sorted(by_class.items(), key=lambda x: (len(x[0]), x[0]))))
 
 
 def _overdue(actor: Actor, school_id: int, class_id: int) -> None:

@@ -23,9 +23,9 @@ def _where(p) -> str:
     return f"Строка {p.row}, столбец «{p.column}»" + (f", значение «{p.value}»" if p.value else "")
 
 
-def _mapping(kind: str, data: bytes, name: str) -> dict[str, str] | None:
+def _mapping(actor: Actor, school_id: int, kind: str, data: bytes, name: str) -> dict[str, str] | None:
     """The mapping step when required columns were not recognised; None until it is complete."""
-    headers = rosters_import.read_headers(data, name)
+    headers = rosters_import.read_headers(actor, school_id, kind, data, name)
     match = rosters_import.match(kind, headers)
     if not match.missing:
         return {}
@@ -75,16 +75,19 @@ def render(actor: Actor, school_id: int) -> None:
                                 key="imp_kind") or "pupils"
     st.download_button("Скачать шаблон", rosters_import.template(kind), file_name=f"Шаблон — {kinds[kind]}.xlsx",
                        icon=":material/download:", key=f"imp_template_{kind}")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"], key=f"imp_file_{kind}")
+    upload = web.sheet_uploader(f"imp_file_{kind}")
     if upload is None:
         st.caption("Заголовки узнаются без учёта регистра, пробелов и «ё»; строка заголовков — первая.")
         return
     data, name = upload.getvalue(), upload.name
     digest = hashlib.sha256(data).hexdigest()[:16]
     try:
-        mapping = _mapping(kind, data, name)
+        mapping = _mapping(actor, school_id, kind, data, name)
     except ImportFileError as error:
-        st.error(f"Файл «{name}» не прочитан: {error}")
+        st.error(f"Файл «{web.md(name)}» не прочитан: {web.md(error)}")
+        return
+    except AccessDenied as denied:
+        st.error(str(denied))
         return
     if mapping is None:
         return
@@ -102,7 +105,7 @@ def render(actor: Actor, school_id: int) -> None:
         return
     bad_rows = len({p.row for p in check.errors})
     if check.errors:
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad_rows} из "
+        st.error(f"В файле «{web.md(name)}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad_rows} из "
                  f"{check.rows}). Ничего не загружено.")
         st.markdown("\n".join(f"- {web.md(_where(p))}: {web.md(p.message)}" for p in check.errors[:10])
                     + (f"\n- … и ещё {len(check.errors) - 10}" if len(check.errors) > 10 else ""))
@@ -110,7 +113,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
         web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"imp_err_{digest}")
     else:
-        st.success(f"Файл «{name}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
+        st.success(f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
                    f"обновлено {check.updated}, без изменений {check.unchanged}.")
     if check.warnings:
         st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
@@ -129,7 +132,7 @@ def render(actor: Actor, school_id: int) -> None:
         result = _run(actor, school_id, kind, data, name, only_valid=only_valid, mapping=mapping or None,
                       create_classes=create)
         if not result.committed:
-            st.error("Загрузка не выполнена: " + "; ".join(p.text() for p in result.errors[:5]))
+            st.error("Загрузка не выполнена: " + "; ".join(web.md(p.text()) for p in result.errors[:5]))
             return
         st.success(f"Загружено. Добавлено: {result.created}, обновлено: {result.updated}, без изменений: "
                    f"{result.unchanged}, родителей добавлено: {result.guardians_created}"

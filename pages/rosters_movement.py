@@ -97,7 +97,7 @@ def _arrival(actor: Actor, school_id: int, classes: dict[int, str]) -> None:
             st.error(f"Не оформлено: {e}")
             return
         web.notify("success" if done else "info",
-                   f"{names[student_id].split(' (')[0]} зачислен(а) в {classes[class_id]} с {_d(on)}." if done
+                   f"{web.md(names[student_id].split(' (')[0])} зачислен(а) в {web.md(classes[class_id])} с {_d(on)}." if done
                    else "Это уже оформлено: ничего не изменено.")
         st.rerun()
 

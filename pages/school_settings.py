@@ -14,7 +14,7 @@ from services.school_settings import SETTINGS, SettingsError
 actor, school_id = web.page_start("settings.view")
 KEY = f"settings_{school_id}"
 INFO = {s.name: s for s in SETTINGS}
-NUMBER_LIMITS = {"mark_deadline_hour": (0, 23)}
+NUMBER_LIMITS = school_settings.NUMBER_LIMITS
 
 # Russian time zones, west to east, with the city the zone is named after.
 ZONES = {

@@ -113,7 +113,7 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     view = journal_view.layout(grid)
     config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True, width=PUPIL_WIDTH)}
     for label in view.work_columns:
-        config[label] = st.column_config.TextColumn(label, help=view.help[label], width=WORK_WIDTH, max_chars=20)
+        config[label] = st.column_config.TextColumn(label, help=web.md(view.help[label]), width=WORK_WIDTH, max_chars=20)
     config[journal_view.AVG] = st.column_config.TextColumn(journal_view.AVG, help="Среднее арифметическое за период")
     config[journal_view.WAVG] = st.column_config.TextColumn(
         journal_view.WAVG, help="Среднее с весами видов работ за период; «осв», «н/а», «зач» не учитываются")
@@ -121,9 +121,9 @@ def _grid(actor: Actor, grid: journal.Grid, key: str) -> None:
     config[journal_view.LATE] = st.column_config.NumberColumn(journal_view.LATE, help="Опозданий за период")
     if view.show_period_mark:
         config[journal_view.SUGGESTED] = st.column_config.TextColumn(
-            journal_view.SUGGESTED, help="Округление средневзвешенного балла")
+            journal_view.SUGGESTED, help=view.help[journal_view.SUGGESTED])
         config[journal_view.PERIOD] = st.column_config.TextColumn(
-            journal_view.PERIOD, help="Отметка за период: 1–5, н/а, осв (или зач/незач)", max_chars=6)
+            journal_view.PERIOD, help=view.help[journal_view.PERIOD], max_chars=6)
     if not view.work_columns:
         st.info("В выбранные дни уроков нет. Включите «Весь период» или выберите другой период.")
     height = ROW_HEIGHT * (len(view.frame) + 1) + 3  # the whole class at once, as on paper
@@ -344,7 +344,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.info(str(error))
         return
     window = EDIT_WINDOWS[grid.edit_window].title if grid.edit_window in EDIT_WINDOWS else grid.edit_window
-    st.caption(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
+    st.caption(f"{web.md(grid.class_name)} · {web.md(grid.subject_name)} · {web.md(grid.period_name)}: {lo:%d.%m} – {hi:%d.%m.%Y}. "
                f"Изменение отметок: «{window}». Средние и пропуски — за весь период.")
     if grid.year_closed:
         st.warning(f"Учебный год {grid.year_name} закрыт: журнал доступен только для просмотра.")

@@ -44,7 +44,7 @@ def render(actor: Actor, school_id: int) -> None:
         with st.container(border=True):
             left, right = st.columns([3, 2])
             left.page_link(page, label=f"{first.lesson_date:%d.%m.%Y}, урок №{first.lesson_number}: "
-                                       f"{first.class_name}, {first.subject_name}",
+                                       f"{web.md(first.class_name)}, {web.md(first.subject_name)}",
                            icon=":material/edit_square:",
                            query_params={"class": str(first.class_id), "subject": str(first.subject_id),
                                          "date": first.lesson_date.isoformat(),

@@ -68,7 +68,7 @@ def render(actor, school_id: int) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        st.markdown(f"**Строки расписания {view.class_name}** (по одной на урок недели)")
+        st.markdown(f"**Строки расписания {web.md(view.class_name)}** (по одной на урок недели)")
         edited = st.data_editor(
             frame, key=editor_key, num_rows="dynamic" if view.editable else "fixed", hide_index=True,
             disabled=not view.editable, row_height=ROW_HEIGHT, placeholder="",
@@ -174,7 +174,7 @@ def _empty(value) -> bool:
 def _week(view, grid, start, bad: set[tuple[int, int]] = frozenset()) -> None:
     """The week the rows make, as light HTML: every day in sight beside the editor, each cell
     wrapping its lessons; a cell that a problem names is marked «⚠»."""
-    st.markdown(f"**Неделя {view.class_name} с {start:%d.%m.%Y}**")
+    st.markdown(f"**Неделя {web.md(view.class_name)} с {start:%d.%m.%Y}**")
     head = "".join(f"<th>{DAY_SHORT[d]}</th>" for d in view.days)
     body = []
     for n in view.numbers:

@@ -103,7 +103,7 @@ def _import(actor, school_id: int) -> None:
     st.caption("Столбцы: Класс, День, Урок, Предмет, Учитель, Кабинет, Подгруппа. Каждый класс из файла получает "
                "ровно свои строки как расписание с выбранной даты; классы, которых нет в файле, не меняются.")
     since = st.date_input("Расписание действует с", value=clock.today(), format="DD.MM.YYYY", key=f"{KEY}_imp_from")
-    upload = st.file_uploader("Файл Excel (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"], key=f"{KEY}_file")
+    upload = web.sheet_uploader(f"{KEY}_file")
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
@@ -114,14 +114,14 @@ def _import(actor, school_id: int) -> None:
         st.error(str(e))
         return
     only_valid = web.import_review(check, name, KEY, digest,
-                                   f"Файл «{name}» проверен: строк {check.rows}, ошибок нет; классы: "
+                                   f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет; классы: "
                                    f"{', '.join(check.classes)}.")
     if only_valid is None:
         return
     if st.button("Загрузить расписание", type="primary", key=f"{KEY}_import_{digest}"):
         result = timetable_import.run_import(actor, school_id, data, name, effective_from=since, only_valid=only_valid)
         if not result.committed:
-            st.error("Расписание не загружено: " + "; ".join(p.text() for p in result.errors[:5]))
+            st.error("Расписание не загружено: " + "; ".join(web.md(p.text()) for p in result.errors[:5]))
             return
         st.success(f"Расписание загружено с {result.effective_from:%d.%m.%Y}: классы {', '.join(result.classes)}; "
                    f"новых строк {result.created}, закрыто {result.closed}, без изменений {result.unchanged}."

@@ -188,7 +188,7 @@ def _changes_of(actor, school_id: int, teacher_id: int, name: str, span) -> None
     frame = pd.DataFrame({"Дата": [f"{r.lesson_date:%d.%m.%Y}" for r in rows], "Урок": [r.lesson_number for r in rows],
                           "Класс": [r.class_name for r in rows], "Предмет": [r.subject_name for r in rows],
                           "Изменение": [r.kind for r in rows], "Подробно": [r.text for r in rows]})
-    with st.expander(f"Уже изменённые уроки {name} в эти дни: {len(rows)}", expanded=True):
+    with st.expander(f"Уже изменённые уроки {web.md(name)} в эти дни: {len(rows)}", expanded=True):
         st.dataframe(frame, hide_index=True, key=f"{KEY}_done_changes")
         web.table_downloads(lambda: frame, stem=f"Замены {name} {span[0]:%d.%m.%Y}-{span[1]:%d.%m.%Y}",
                             sheet="Замены", key=f"{KEY}_done_dl")

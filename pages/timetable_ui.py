@@ -8,6 +8,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from services import web
 from services.rules.timetable import DAY_SHORT
 from services.timetable_views import Week
 
@@ -81,7 +82,7 @@ def week_frame(week: Week, *, show_class: bool = True, show_teacher: bool = True
 
 
 def show_week(week: Week, key: str, *, show_class: bool = True, show_teacher: bool = True) -> None:
-    st.subheader(week.title)
+    st.subheader(web.md(week.title))
     if not week.cells:
         st.info("На этой неделе уроков нет.")
         return

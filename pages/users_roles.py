@@ -100,14 +100,14 @@ def access(rows, classes: dict[int, str]) -> None:
     st.markdown("**Роли в школе**")
     for g in row.grants:
         left, right = st.columns([4, 1])
-        left.write(f"{g.title} ({g.scope})" if g.scope else g.title)
+        left.markdown(web.md(f"{g.title} ({g.scope})" if g.scope else g.title))
         if right.button("Отозвать", key=f"{KEY}_revoke_{g.id}"):
             try:
                 users.revoke_role(actor, g.id)
             except (UserError, AccessDenied) as e:
                 st.error(str(e))
             else:
-                web.notify("success", f"Роль «{g.title}» отозвана у {row.login}.")
+                web.notify("success", f"Роль «{g.title}» отозвана у {web.md(row.login)}.")
                 st.rerun()
 
     st.markdown("**Выдать роль**")
@@ -122,7 +122,7 @@ def access(rows, classes: dict[int, str]) -> None:
         except ValueError:
             st.error("Параллели: укажите номера классов через запятую, например: 5, 6, 7.")
         else:
-            web.notify("success", f"Роль «{ROLE_TITLES[role]}» выдана {row.login}.")
+            web.notify("success", f"Роль «{ROLE_TITLES[role]}» выдана {web.md(row.login)}.")
             st.rerun()
 
     st.markdown("**Пароль и доступ**")
@@ -141,7 +141,7 @@ def access(rows, classes: dict[int, str]) -> None:
         except (UserError, AccessDenied) as e:
             st.error(str(e))
         else:
-            web.notify("success", f"Учётная запись {row.login} {'отключена' if row.is_active else 'включена'}.")
+            web.notify("success", f"Учётная запись {web.md(row.login)} {'отключена' if row.is_active else 'включена'}.")
             st.rerun()
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from models import (
-    CredentialIssue, Enrollment, Guardian, RoleGrant, School, SchoolClass, SchoolSettings, Staff, Student,
-    StudentGuardian, User,
+    AcademicYear, CredentialIssue, Enrollment, Guardian, RoleGrant, School, SchoolClass, SchoolSettings, Staff,
+    Student, StudentGuardian, User,
 )
 from models.db import reading, transaction
 from services import audit, auth, clock, passwords, policy, targets
@@ -398,8 +398,15 @@ def pending(actor: Actor, school_id: int, class_id: int | None = None) -> list[P
             policy.require(actor, "credentials.issue_pupil", school_target(tx, school_id))
         settings = tx.get(SchoolSettings, school_id) or SchoolSettings(school_id=school_id)
         today = clock.today(settings.timezone)
+        # only the classes of the school year that is on now: a pupil left in a class of an ended
+        # (even unclosed) year is not waiting for credentials
+        year_id = tx.exec(select(AcademicYear.id).where(AcademicYear.school_id == school_id,
+                                                        AcademicYear.starts_on <= today,
+                                                        AcademicYear.ends_on >= today)).first()
+        if year_id is None:
+            return []
         conds = [Enrollment.school_id == school_id, Enrollment.starts_on <= today,
-                 or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= today)]
+                 or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= today), SchoolClass.year_id == year_id]
         if class_id is not None:
             conds.append(Enrollment.class_id == class_id)
         rows = tx.exec(select(Student, SchoolClass.name).join(Enrollment, Enrollment.student_id == Student.id)
@@ -407,8 +414,12 @@ def pending(actor: Actor, school_id: int, class_id: int | None = None) -> list[P
         ids = [s.id for s, _ in rows]
         if not ids:
             return []
+        # the arrival in this school in this year: the first day in one of its classes of the year
         first_day = dict(tx.exec(select(Enrollment.student_id, func.min(Enrollment.starts_on))
-                                 .where(Enrollment.student_id.in_(ids)).group_by(Enrollment.student_id)).all())
+                                 .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+                                 .where(Enrollment.school_id == school_id, Enrollment.student_id.in_(ids),
+                                        SchoolClass.year_id == year_id)
+                                 .group_by(Enrollment.student_id)).all())
         links = tx.exec(select(StudentGuardian.student_id, StudentGuardian.relation, Guardian)
                         .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
                         .where(StudentGuardian.student_id.in_(ids))).all()
@@ -430,7 +441,9 @@ def pending(actor: Actor, school_id: int, class_id: int | None = None) -> list[P
                     missing.append(f"{g.last_name} {initials}" + (f" ({rel})" if rel else ""))
             if not missing:
                 continue
-            arrived = s.arrived_on or first_day.get(s.id) or today
+            arrived = first_day.get(s.id) or today
+            if s.arrived_on and s.arrived_on > arrived:  # came back after leaving during the year
+                arrived = s.arrived_on
             due = credentials_due(arrived, clock.zone(settings.timezone), settings.credential_working_days)
             late = working_days_between(due.date(), today) if now > due else 0
             out.append(Pending(s.id, full_name(s), cname, arrived, due, tuple(missing), now > due, late))

@@ -15,6 +15,7 @@ from models import AcademicYear, Enrollment, School, SchoolClass, Staff, Student
 from models.db import reading
 from services import audit, policy
 from services.actor import Actor
+from services.rules.averages import round_half_up
 from services.schools import school_target
 
 LEVELS = (("Начальное общее (1–4)", range(1, 5)), ("Основное общее (5–9)", range(5, 10)),
@@ -92,7 +93,7 @@ def contingent(actor: Actor, school_id: int, on: date) -> FsnReport:
         rows = [r for r in report.classes if r["grade"] in grades]
         n = sum(r["pupils"] for r in rows)
         report.levels.append({"level": title, "classes": len(rows), "pupils": n,
-                              "average": round(n / len(rows), 1) if rows else None})
+                              "average": round_half_up(n / len(rows), 1) if rows else None})
     for position, people in sorted(Counter((p or "Без должности") for p in staff).items()):
         report.staff.append({"position": position, "people": people})
     return report

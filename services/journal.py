@@ -19,7 +19,7 @@ from models import (
     SchoolSettings, Student, StudyPeriod, Subgroup, SubgroupMember, Subject, TeachingAssignment, Work, WorkType,
 )
 from models.db import reading
-from services import clock, policy, targets
+from services import clock, period_owner, policy, targets
 from services.actor import Actor
 from services.policy import Target
 from services.rules import averages
@@ -66,6 +66,7 @@ class PupilSummary:
     lates: int
     period_mark: str
     suggested: int | None
+    period_mark_owner: str = ""  # the other class that sets this pupil's period mark (read-only here)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Grid:
     homework: dict[int, str] = field(default_factory=dict)  # lesson_id → text
     year_closed: bool = False                    # the class's school year is closed: read-only
     year_name: str = ""                          # «2025/2026»
+    mark_round_from: int = 50                    # the school's rounding of the suggestion, hundredths
 
     def column(self, label: str) -> Column:
         return next(c for c in self.columns if c.label == label)
@@ -261,6 +263,12 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
                                 PeriodMark.student_id.in_([p.student_id for p in pupils]),
                                 PeriodMark.subject_id == subject_id, PeriodMark.kind == "period",
                                 PeriodMark.period_id == period.id)).all() if pupils else []
+        # pupils who changed class during the period (R-CON-4): their other classes and their marks
+        # there, in one query (none when nobody moved)
+        elsewhere = period_owner.elsewhere(
+            tx, school_id, subject_id, class_id,
+            [p.student_id for p in pupils if not (p.enrolled_on(period.starts_on) and p.enrolled_on(period.ends_on))],
+            period.starts_on, period.ends_on)
 
     lo = date_from or max(period.starts_on, today - timedelta(days=14))
     hi = date_to or min(period.ends_on, today + timedelta(days=14))
@@ -320,6 +328,8 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
                 continue
             ms = tuple(v for _, v in sorted(cell_marks.get(key, [])))
             cells[key] = format_cell(Cell(ms, cell_att.get(key)))
+    for sid, value, weight in elsewhere.marks:
+        per_pupil_marks[sid].append((value, weight))
     period_values = dict(pmarks)
     summaries = {}
     for p in pupils:
@@ -328,7 +338,9 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         summaries[p.student_id] = PupilSummary(
             average=averages.average(v for v, _ in values), weighted=weighted,
             absences=absences.get(p.student_id, 0), lates=lates.get(p.student_id, 0),
-            period_mark=period_values.get(p.student_id, ""), suggested=averages.round_mark(weighted))
+            period_mark=period_values.get(p.student_id, ""),
+            suggested=averages.round_mark(weighted, settings.mark_round_from),
+            period_mark_owner=elsewhere.owner(p.student_id, class_id, p.spans, period.starts_on, period.ends_on))
     editable = frozenset() if year_closed else frozenset(
         c.lesson_id for c in columns if c.teacher_id in actor.staff_ids)
     return Grid(
@@ -338,7 +350,7 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
         tz=settings.timezone, edit_window=settings.edit_window, columns=columns, pupils=pupils,
         cells=cells, summaries=summaries, editable_lessons=editable,
         homework=homework, year_closed=bool(year_closed),
-        year_name=f"{start_year}/{start_year + 1}" if start_year else "")
+        year_name=f"{start_year}/{start_year + 1}" if start_year else "", mark_round_from=settings.mark_round_from)
 
 
 def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from services.journal import Grid, diff, CellChange
 from services.period_marks import PeriodMarkChange
-from services.rules.averages import show
+from services.rules.averages import round_from_text, show
 
 PUPIL = "Ученик"
 AVG = "Ср. балл"
@@ -51,8 +51,13 @@ def layout(grid: Grid) -> EditorLayout:
     editable = [c.label for c in grid.columns if c.lesson_id in grid.editable_lessons]
     if show_period and grid.editable_lessons is not None and _may_set_period(grid):
         editable.append(PERIOD)
+    help_ = {c.label: c.help for c in grid.columns}
+    help_[SUGGESTED] = "Средневзвешенный балл, " + round_from_text(grid.mark_round_from) + " (настройка школы)"
+    help_[PERIOD] = "Отметка за период: 1–5, н/а, осв (или зач/незач)" + "".join(
+        f"; {p.name} — только просмотр: выставляет класс {grid.summaries[p.student_id].period_mark_owner}"
+        for p in grid.pupils if grid.summaries[p.student_id].period_mark_owner)
     return EditorLayout(frame=frame, work_columns=[c.label for c in grid.columns], editable_columns=editable,
-                        help={c.label: c.help for c in grid.columns}, show_period_mark=show_period)
+                        help=help_, show_period_mark=show_period)
 
 
 def _may_set_period(grid: Grid) -> bool:

@@ -319,6 +319,8 @@ def import_topics(actor: Actor, plan_id: int, source: bytes | str | Path, filena
                   dry_run: bool = False, only_valid: bool = False) -> PlanImportResult:
     """Replace the plan's topics by the workbook's rows, each row checked first (row, column and
     reason of every problem). All or nothing, unless only_valid asks for the good rows."""
+    with reading() as tx:  # permission first: no file is read for someone who may not edit the plan
+        _editable_plan(tx, actor, plan_id)
     result = PlanImportResult(dry_run=dry_run)
     try:
         table = excel.read_table(source, filename)

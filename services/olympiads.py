@@ -245,6 +245,8 @@ def import_results(actor: Actor, school_id: int, source: bytes | str | Path, fil
                    only_valid: bool = False, dry_run: bool = False) -> ImportResult:
     """Import results from a workbook. Every row is checked first; nothing is written when a row
     is wrong, unless only_valid (then the good rows are)."""
+    with reading() as tx:  # permission first: no file is read for someone who may not import
+        policy.require_in_school(actor, "olympiad.edit", school_target(tx, school_id, entity="olympiad_import"))
     result = ImportResult()
     try:
         table = excel.read_table(source, filename)

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from models import CurriculumItem, PeriodMark, Student, StudyPeriod
 from models.db import transaction
-from services import audit, clock, policy, targets
+from services import audit, clock, period_owner, policy, targets
 from services.actor import Actor
 from services.journal import closed_year
 from services.rules.cells import numeric
@@ -98,9 +98,18 @@ def _save(tx, actor: Actor, class_id: int, subject_id: int, period_id: int | Non
         PeriodMark.school_id == target.school_id, PeriodMark.subject_id == subject_id,
         PeriodMark.kind == kind, PeriodMark.student_id.in_(ids),
         (PeriodMark.period_id == period_id) if kind == "period" else PeriodMark.year_id == year_id)).all()}
+    # R-CON-4: a pupil who changed class gets the period mark in the class they are in at the
+    # end of the period; every other class of the period shows it read-only
+    owners = period_owner.owners(tx, target.school_id, ids, period.starts_on, period.ends_on) \
+        if kind == "period" else {}
     changed = 0
     problems = []
     for ch in changes:
+        owner = owners.get(ch.student_id)
+        if owner is not None and owner[0] != class_id:
+            problems.append(f"{names.get(ch.student_id, ch.student_id)}: отметку за {period.name} выставляют "
+                            f"в классе {owner[1]}, куда ученик переведён; здесь она только для просмотра.")
+            continue
         try:
             value = normalise(ch.new, marking)
         except PeriodMarkError as e:
@@ -118,6 +127,7 @@ def _save(tx, actor: Actor, class_id: int, subject_id: int, period_id: int | Non
             tx.delete(row)
         elif row is not None:
             row.value, row.numeric, row.version, row.entered_at = value, numeric(value), row.version + 1, now
+            row.class_id = class_id
             row.entered_by_user_id = actor.user_id
             tx.add(row)
         else:

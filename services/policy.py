@@ -338,3 +338,12 @@ def refusal(actor: Actor, action: str, target: Target, message: str) -> AccessDe
     if not in_write_transaction():
         error.after_rollback()
     return error
+
+
+def require_in_school(actor: Actor, action: str, target: Target) -> None:
+    """Before any work in the school of `target` (such as reading an uploaded file): the actor
+    holds a role for `action` there, at least for a part of it (a parallel, a class). The
+    checks of each row or class still follow; a denial is audited as by `require`."""
+    if actor.is_system or target.school_id in schools_for(actor, action) or allowed(actor, action, target):
+        return
+    require(actor, action, target)

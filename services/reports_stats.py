@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from services.rules import averages
+
 CATEGORIES = ("excellent", "good", "one_three", "three", "passed", "failing", "not_attested", "none")
 CATEGORY_TITLES = {"excellent": "на «5»", "good": "на «4» и «5»", "one_three": "с одной «3»", "three": "с «3»",
                    "passed": "зачтено", "failing": "неуспевающий", "not_attested": "не аттестован",
@@ -139,5 +141,4 @@ def standing(categories: Iterable[str]) -> Standing:
                     not_attested=by["not_attested"])
 
 
-def show_percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
+show_percent = averages.show_percent

@@ -28,7 +28,7 @@ from models import (
     AcademicYear, Enrollment, Guardian, Movement, RoleGrant, SchoolClass, Staff, Student, StudentGuardian,
     Subject,
 )
-from models.db import transaction
+from models.db import reading, transaction
 from services import audit, clock, credentials, movement, policy
 from services.actor import Actor
 from services.rosters import current_year, full_name
@@ -72,7 +72,15 @@ def template(kind: str) -> bytes:
     return excel.template(SPECS[kind])
 
 
-def read_headers(source: bytes | str | Path, filename: str = "") -> list[str]:
+def _require_import(actor: Actor, school_id: int, kind: str) -> None:
+    """Permission first: nobody's file is read before the policy has said yes (issue 13, item 3)."""
+    with reading() as tx:
+        policy.require(actor, "roster.import", school_target(tx, school_id, entity="roster", entity_id=kind))
+
+
+def read_headers(actor: Actor, school_id: int, kind: str, source: bytes | str | Path, filename: str = "") -> list[str]:
+    """The header row of an uploaded file (the mapping step), for those who may import."""
+    _require_import(actor, school_id, kind)
     return excel.read_table(source, filename).headers
 
 
@@ -86,6 +94,7 @@ def run_import(actor: Actor, school_id: int, kind: str, source: bytes | str | Pa
     """Check every row, then write all of them (or only the valid ones) in one transaction."""
     if kind not in SPECS:
         raise ValueError(f"Неизвестный вид загрузки «{kind}»: pupils, staff или movement.")
+    _require_import(actor, school_id, kind)
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
         table = excel.read_table(source, filename)

@@ -41,8 +41,12 @@ SETTINGS: tuple[SettingInfo, ...] = (
                 "Реквизиты новому ученику и родителям выдаются в течение стольких рабочих дней (п. 1.7, 3.3)."),
     SettingInfo("correction_hours", "Срок исправления данных по заявке, часов", 24,
                 "Заявка о неточных данных исправляется в течение этого времени (п. 2.3)."),
+    SettingInfo("mark_round_from", "Округление отметки за период: с какой доли, сотых", 50,
+                "Расчётная отметка за период округляется вверх, если дробная часть средневзвешенного балла не меньше "
+                "этого значения: 50 — с 4,50 до «5», 60 — с 4,60 (как записано в локальном акте школы)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+NUMBER_LIMITS = {"mark_deadline_hour": (0, 23), "mark_round_from": (1, 99)}
 
 
 class SettingsError(ValueError):
@@ -71,7 +75,7 @@ def validate(name: str, value) -> object:
         number = int(value)
     except (TypeError, ValueError):
         raise SettingsError(f"«{info.title}»: нужно целое число, а не «{value}».") from None
-    limits = {"mark_deadline_hour": (0, 23)}.get(name, (0, 60))
+    limits = NUMBER_LIMITS.get(name, (0, 60))
     if not limits[0] <= number <= limits[1]:
         raise SettingsError(f"«{info.title}»: значение должно быть от {limits[0]} до {limits[1]}.")
     return number

@@ -21,7 +21,7 @@ from importers.excel import ImportFileError, Parsed, ParsedRow, Problem
 from importers.parsers import name_key
 from importers.timetable import TIMETABLE
 from models import Staff, Subgroup
-from models.db import transaction
+from models.db import reading, transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
 from services.schools import school_target
@@ -105,6 +105,8 @@ def run_import(actor: Actor, school_id: int, source: bytes | str | Path, filenam
     """Check every row, then replace the timetables of the file's classes from the date (default:
     today, or the first day of the year if it has not begun) and regenerate their lessons."""
     from services.calendar import CalendarError, year_for
+    with reading() as tx:  # permission first: no file is read for someone who may not import
+        policy.require_in_school(actor, "timetable.edit", school_target(tx, school_id, entity="timetable"))
     result = TimetableImportResult(dry_run=dry_run)
     try:
         table = excel.read_table(source, filename)

@@ -699,11 +699,19 @@ def show_notice() -> None:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+\-|<>~$:])")
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
-def md(text: str) -> str:
-    """Text from users, escaped for st.markdown (no markup, no HTML, no links)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+def md(text: object) -> str:
+    """Text typed by people (a title, a name, a reason), made safe for everything Streamlit renders
+    as markdown: st.markdown, st.caption, st.subheader, st.info/warning/error/success, the labels of
+    buttons, expanders, tabs, toggles and download buttons (issue 13, item 6). Shown literally:
+    no emphasis, no heading, no colour or icon directive, no formula, no HTML, no link and no
+    image. Markdown escapes alone do not stop the literal autolinks of GFM («http://…», «www.…»,
+    «a@b.ru»), which are found in the text after the escapes are resolved: an invisible word
+    joiner (U+2060) after «:», after «www» and before «@» breaks them."""
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))
 
 
 def local_time(moment: datetime | None, tz_name: str | None = None, empty: str = "—") -> str:
@@ -712,8 +720,13 @@ def local_time(moment: datetime | None, tz_name: str | None = None, empty: str =
 
 # ---------------------------------------------------------------- downloads
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Russian Excel: UTF-8 with BOM, semicolons."""
-    return frame.to_csv(index=False, sep=";").encode("utf-8-sig")
+    """CSV for Russian Excel: UTF-8 with BOM, semicolons; text that a spreadsheet could take for
+    a formula (a request «=HYPERLINK(…)», a topic «-2+3») gets the apostrophe of
+    `exporters.formula_guard`, the rule the XLSX downloads follow too."""
+    from exporters.formula_guard import csv_text
+    safe = frame.map(csv_text).rename(columns=csv_text)
+    # CRLF rows: a carriage return inside a text is then quoted too, never a row break
+    return safe.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
@@ -747,6 +760,15 @@ def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, 
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
 
 
+def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)"):
+    """The upload field of every spreadsheet import: its label says the limit that the browser,
+    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce."""
+    from importers.sheet_reader import MAX_FILE_BYTES
+    megabytes = MAX_FILE_BYTES // (1024 * 1024)
+    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"], key=key,
+                            max_upload_size=megabytes)
+
+
 def problems_frame(items, title: str = "Причина") -> pd.DataFrame:
     """Problems of an uploaded file (importers.excel.Problem) as a table: row, column, value, reason."""
     return pd.DataFrame([{"Строка": p.row or "", "Столбец": p.column, "Значение": p.value, title: p.message}
@@ -759,7 +781,7 @@ def import_review(check, name: str, key: str, digest: str, ok_text: str) -> bool
     Returns only_valid, or None while nothing may be loaded."""
     if check.errors:
         bad = len({p.row for p in check.errors})
-        st.error(f"В файле «{name}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
+        st.error(f"В файле «{md(name)}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
                  "Ничего не загружено.")
         frame = problems_frame(check.errors)
         st.dataframe(frame, hide_index=True, key=f"{key}_errors")

@@ -1,7 +1,7 @@
 """homework: the day it is due; lesson: «Не задано» (no homework given on purpose)
 
 Revision ID: 0006_homework_due
-Revises: 0005_login_throttle
+Revises: 0006_rounding
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_homework_due"
-down_revision: Union[str, Sequence[str], None] = "0005_login_throttle"
+down_revision: Union[str, Sequence[str], None] = "0006_rounding"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

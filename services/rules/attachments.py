@@ -92,15 +92,22 @@ def _looks_like(ext: str, data: bytes) -> bool:
     return False
 
 
+def zip_mimetype(z: zipfile.ZipFile) -> str | None:
+    """The «mimetype» part of an OpenDocument file, or None. A MIME type is a few dozen bytes: a
+    bigger part may be a zip bomb, so it is refused and never more than 128 bytes are inflated."""
+    if "mimetype" not in z.namelist() or z.getinfo("mimetype").file_size > 128:
+        return None
+    with z.open("mimetype") as part:
+        return part.read(128).decode("ascii", "replace").strip()
+
+
 def _zip_holds(ext: str, data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             if ext in _ZIP_PART:
                 return _ZIP_PART[ext] in names
-            if "mimetype" not in names:
-                return False
-            return z.read("mimetype").decode("ascii", "replace").strip() == KINDS[ext][0]
+            return zip_mimetype(z) == KINDS[ext][0]
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError):
         return False
 

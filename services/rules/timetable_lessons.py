@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Iterable
 
+from services.rules.working_days import is_official_day_off
+
 
 class PlanError(ValueError):
     """str(e) is a Russian message."""
@@ -62,7 +64,8 @@ class Planned:
 
 
 def school_days(calendar: Calendar, date_from: date, date_to: date) -> list[tuple[date, int]]:
-    """(day, period id) for every day of a study period between the dates that is not a holiday."""
+    """(day, period id) for every day of a study period between the dates that is not a holiday of
+    the school's calendar or an official day off (a public holiday or a day off moved by decree)."""
     off: set[date] = set()
     for start, end in calendar.holidays:
         d = max(start, date_from)
@@ -73,7 +76,7 @@ def school_days(calendar: Calendar, date_from: date, date_to: date) -> list[tupl
     for period_id, start, end in sorted(calendar.periods, key=lambda p: p[1]):
         d = max(start, date_from)
         while d <= min(end, date_to):
-            if d not in off:
+            if d not in off and not is_official_day_off(d):
                 days.append((d, period_id))
             d += timedelta(days=1)
     return days

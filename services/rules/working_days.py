@@ -19,6 +19,17 @@ def _calendar(year: int):
     return holidays.country_holidays("RU", years=year)
 
 
+def is_official_day_off(day: date) -> bool:
+    """A public holiday or a day off moved there by decree (09.01.2026, 09.03.2026, 11.05.2026);
+    ordinary weekends are not (a six-day school week has lessons on Saturdays)."""
+    cal = _calendar(day.year)
+    return day in cal and day not in cal.weekend_workdays
+
+
+def official_days_off(first_year: int, last_year: int) -> list[date]:
+    return sorted(d for y in range(first_year, last_year + 1) for d in _calendar(y) if is_official_day_off(d))
+
+
 def is_working_day(day: date) -> bool:
     """A working day: Monday to Friday that is not a holiday or a moved day off, or a Saturday
     or Sunday that a decree made a working day."""

@@ -22,8 +22,8 @@ from models import (
     RoleGrant, School, SchoolClass, SchoolSettings, Staff, Student, StudentGuardian, StudyPeriod, Subject,
     TeachingAssignment, User, Work, WorkType,
 )
-from models.db import transaction
-from services import passwords
+from models.db import reading, transaction
+from services import auth, passwords
 
 T = datetime(2026, 9, 1, 6, 0, tzinfo=timezone.utc)
 PASSWORD = "Secret-pass1"
@@ -226,3 +226,9 @@ def build(edit_window: str = "week") -> RW:
                                   class_id=classes[cname], period_id=period, kind=kind, value=v,
                                   numeric=int(v) if v.isdigit() else None, entered_at=T))
         return world
+
+
+def actor(rw: RW, login: str):
+    """The signed-in actor of one of the world's users."""
+    with reading() as tx:
+        return auth.load_actor(tx, rw.users[login])

@@ -85,10 +85,11 @@ def test_curriculum_fulfilment(world):
 
 def test_homework_entered(world):
     texts = brief(found(world, "ctl_homework_entered"))
-    assert len(texts) == 9
+    # issue 18, bug 4: the seven lessons without homework are not findings, the two late entries are
+    assert len(texts) == 2
     assert ("5А", RUS, date(2025, 10, 7), "Домашнее задание записано с опозданием на 50 мин") in texts
     assert ("5А", MATH, date(2025, 11, 19), "Домашнее задание записано с опозданием на 45 мин") in texts
-    assert sum(1 for t in texts if t[3] == "Домашнее задание не записано") == 7
+    assert not any(t[3] == "Домашнее задание не записано" for t in texts)
 
 
 def test_homework_volume_against_sanpin(world):
@@ -144,7 +145,7 @@ def test_every_check_has_a_count_and_a_status(world):
     from checks.scope import Scope
     with runner.run(Scope((world.a,), iwm.YEAR_FROM, iwm.YEAR_TO)) as run:
         results = {c.id: run.value(c.id) for c in registry.CHECKS}
-    assert results["ctl_homework_entered"].value == 9 and results["ctl_homework_entered"].status == "bad"
+    assert results["ctl_homework_entered"].value == 2 and results["ctl_homework_entered"].status == "warn"
     assert results["ctl_director_review"].value == 1 and results["ctl_director_review"].status == "warn"
 
 

@@ -61,14 +61,14 @@ def test_findings_reach_the_teachers_concerned(world):
 def test_a_deputy_sends_only_their_parallel_and_nothing_half_way(world):
     w = world
     director, deputy = actor(w, "director"), actor(w, "deputy5")
-    all_found = indicators.findings(director, w.a, YEAR, "ctl_homework_entered")
+    all_found = indicators.findings(director, w.a, YEAR, "ctl_marks_timely")
     with pytest.raises(AccessDenied):
-        control.send_findings(deputy, w.a, [("ctl_homework_entered", f) for f in all_found])
+        control.send_findings(deputy, w.a, [("ctl_marks_timely", f) for f in all_found])
     with reading() as tx:
         assert tx.exec(select(Notice)).all() == [] and tx.exec(
             select(ControlAct).where(ControlAct.kind == "control_check")).all() == []
-    own = indicators.findings(deputy, w.a, YEAR, "ctl_homework_entered")
+    own = indicators.findings(deputy, w.a, YEAR, "ctl_marks_timely")
     assert {f.class_name for f in own} == {"5А"}
-    assert control.send_findings(deputy, w.a, [("ctl_homework_entered", f) for f in own]).findings == len(own)
+    assert control.send_findings(deputy, w.a, [("ctl_marks_timely", f) for f in own]).findings == len(own)
     with pytest.raises(control.ControlError, match="Не выбрано"):
         control.send_findings(deputy, w.a, [])

@@ -5,7 +5,7 @@ and who may issue what."""
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -127,3 +127,38 @@ def test_overdue_after_ten_working_days_and_activation(rw, frozen_clock):
     assert after["Ученики"].activated == 1
     with reading() as tx:
         assert tx.exec(select(User).where(User.login == "ivanov.ps")).one().activated_at == clock.now()
+
+
+def test_overdue_runs_from_the_arrival_in_this_year_and_skips_an_ended_year(rw):
+    """Issue 18, bug 9: Старожилов came to the school in 2019 (4А of 2025/2026, then 5А from 1 September
+    2026): his ten working days run from 1 September 2026, not from 2019. Забытый is still listed in 4А
+    of the ended (unclosed) year 2025/2026: he is not counted."""
+    from models import AcademicYear, Enrollment, SchoolClass, Student
+    from models.db import transaction
+    t0 = datetime(2019, 9, 1, 9, 0, tzinfo=MSK)
+    with transaction() as tx:
+        old = AcademicYear(school_id=rw.school_id, start_year=2025, starts_on=date(2025, 9, 1),
+                           ends_on=date(2026, 8, 31))
+        tx.add(old)
+        tx.flush()
+        c4 = SchoolClass(school_id=rw.school_id, year_id=old.id, grade=4, letter="А", name="4А")
+        tx.add(c4)
+        tx.flush()
+        veteran = Student(school_id=rw.school_id, last_name="Старожилов", first_name="Олег", arrived_on=date(2019, 9, 1),
+                          created_at=t0)
+        forgotten = Student(school_id=rw.school_id, last_name="Забытый", first_name="Юрий", arrived_on=date(2025, 9, 1),
+                            created_at=t0)
+        tx.add_all([veteran, forgotten])
+        tx.flush()
+        tx.add_all([
+            Enrollment(school_id=rw.school_id, student_id=veteran.id, class_id=c4.id, starts_on=date(2019, 9, 1),
+                       ends_on=date(2026, 8, 31)),
+            Enrollment(school_id=rw.school_id, student_id=veteran.id, class_id=rw.classes["5А"],
+                       starts_on=date(2026, 9, 1)),
+            Enrollment(school_id=rw.school_id, student_id=forgotten.id, class_id=c4.id, starts_on=date(2025, 9, 1))])
+    pending = {p.name: p for p in credentials.pending(rw.actor("admin"), rw.school_id)}
+    assert "Забытый Юрий" not in pending
+    vet = pending["Старожилов Олег"]
+    # Tuesday 1 September 2026 + 10 working days → 15 September; 28 October is 31 working days later
+    assert (vet.arrived_on, vet.due.date(), vet.overdue, vet.working_days_late) == \
+        (date(2026, 9, 1), date(2026, 9, 15), True, 31)

@@ -53,7 +53,7 @@ def test_grid_shows_pupils_by_lessons_and_enrolment(jw):
     math = actor(jw, "math")
     with count_queries() as counted:
         g = journal.load_grid(math, jw.class_id, jw.math, period_id=jw.period_id)
-    assert counted.count <= 10, counted.statements
+    assert counted.count <= 11, counted.statements  # the 11th: Васильев and Григорьева moved (R-CON-4)
     assert [c.lesson_date.day for c in g.columns] == [10, 12, 17, 19]
     assert [p.name.split()[0] for p in g.pupils] == ["Алексеев", "Борисова", "Васильев", "Григорьева"]
     vas, gri = jw.pupils["Васильев"], jw.pupils["Григорьева"]

@@ -3,11 +3,9 @@ dry runs, creating a missing class, updating a known pupil, staff roles, the map
 .ods file, and the command line's one line of JSON with its exit status."""
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from services import rosters_import
 from services.actor import SYSTEM
 from services.policy import AccessDenied
 from tests.integration import roster_world as w
+from tests.ods import ods_document, ods_row
 
 ROOT = Path(__file__).resolve().parents[2]
 MOTHER = ("Петрова Анна Ивановна", "мать", "+7 901 000-00-01", "petrova@example.ru")
@@ -132,28 +131,7 @@ def test_an_unknown_layout_is_mapped_by_the_user(rw):
 
 
 def ods(headers, rows) -> bytes:
-    """A minimal OpenDocument spreadsheet, written by hand (no ODS writer is installed)."""
-    def cell(v):
-        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in [headers, *rows])
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Лист1">{body}</table:table>'
-               '</office:spreadsheet></office:body></office:document-content>')
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                '</manifest:manifest>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", manifest)
-    return out.getvalue()
+    return ods_document("".join(ods_row(*r) for r in [headers, *rows]))
 
 
 def test_an_ods_workbook_imports(rw):

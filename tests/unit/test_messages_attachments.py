@@ -78,3 +78,22 @@ def test_names_are_cleaned():
     long = "я" * 300 + ".pdf"
     assert len(rules.clean_name(long)) <= 255 and rules.clean_name(long).endswith(".pdf")
     assert rules.size_text(1536) == "2 КБ" and rules.size_text(10) == "10 Б"
+
+
+def test_a_zip_bomb_behind_the_mimetype_of_an_ods_is_not_inflated():
+    """Issue 13, item 3: an attachment «таблица.ods» whose «mimetype» part unpacks to 200 MB is
+    refused by reading its first bytes only."""
+    import tracemalloc
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet" + b" " * (200 * 1024 * 1024))
+    data = buf.getvalue()
+    assert len(data) < 400 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(AttachmentError, match="содержимое не похоже на ODS"):
+            check("таблица.ods", data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024

@@ -139,3 +139,19 @@ def test_reconcile_never_deletes_a_lesson_with_data_property():
         assert paired.isdisjoint(deleted)
         assert len(r.update) + r.unchanged + len(r.delete) + len(r.kept) == len(existing)
         assert len(r.create) + len(r.update) + r.unchanged == len(planned)
+
+
+def test_official_days_off_are_skipped_even_when_the_school_calendar_lacks_them():
+    """Issue 18, bug 10: 09.01.2026 (moved from 3 Jan), 09.03.2026, 11.05.2026 are days off by decree."""
+    cal = Calendar(((Q1, date(2026, 1, 9), date(2026, 5, 29)),), (), CAL.bells)
+    days = dict(school_days(cal, date(2026, 1, 1), date(2026, 5, 31)))
+    assert not {date(2026, 1, 9), date(2026, 3, 9), date(2026, 5, 11), date(2026, 2, 23)} & set(days)
+    assert date(2026, 1, 10) in days  # an ordinary Saturday stays (a six-day week has lessons on it)
+    mondays = [p.lesson_date for p in plan_lessons([s(1, day=1)], cal, date(2026, 3, 1), date(2026, 3, 20))]
+    assert mondays == [date(2026, 3, 2), date(2026, 3, 16)]
+
+
+def test_the_demo_calendar_has_the_days_moved_by_decree():
+    from data.demo_calendar import year_calendar
+    cal = year_calendar(2025)
+    assert not {date(2026, 1, 9), date(2026, 3, 9), date(2026, 5, 11)} & set(cal.school_days)
