@@ -4,6 +4,7 @@ from __future__ import annotations
 from checks.base import DOWN, PERCENT, UP, Indicator
 from checks.ind_journal import _lesson_drill
 from checks.ind_operational import PUPIL, TEACHER
+from checks.period_end import PERIOD_MARKS_OWED
 
 _TEACHERS = """
     WITH tw AS (
@@ -172,5 +173,20 @@ PUPILS_SIGNED_IN = Indicator(
         WHERE NOT (a.id IS NOT NULL AND {_SIGNED_RANGE}) ORDER BY "Класс", "Ученик" """,
 )
 
+PERIOD_MARKS_MISSING = Indicator(
+    id="dep_period_marks_missing", category="deputy", name="Не выставлены отметки за период в срок", unit="%",
+    kind=PERCENT, good=DOWN, green=0, yellow=2, trend=False,
+    definition=("Доля отметок за завершённые периоды (ученик × предмет с аттестацией), которых нет после срока: конца "
+                "каникул, следующих за периодом, или последнего дня периода, если каникул сразу за ним нет (п. 1.13)."),
+    value_sql=PERIOD_MARKS_OWED + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE pm_value IS NULL) AS num, count(*) AS den
+        FROM owed GROUP BY ALL""",
+    drill_sql=PERIOD_MARKS_OWED + """
+        SELECT c.class_name AS "Класс", s.name AS "Предмет", o.period_name AS "Период",
+               strftime(o.due_on, '%d.%m.%Y') AS "Срок", count(*) AS "Нет отметки"
+        FROM owed o JOIN s_class c ON c.class_id = o.class_id JOIN subject s ON s.id = o.subject_id
+        WHERE o.pm_value IS NULL GROUP BY ALL ORDER BY "Класс", "Предмет", "Период" """,
+)
+
 INDICATORS = (TEACHERS_WORKING, CLASS_TEACHERS_WORKING, PUPILS_NO_MARKS, PUPILS_ONE_MARK, HOMEWORK_ENTERED,
-              TOPICS_VS_KTP, PARENTS_SIGNED_IN, PUPILS_SIGNED_IN)
+              TOPICS_VS_KTP, PARENTS_SIGNED_IN, PUPILS_SIGNED_IN, PERIOD_MARKS_MISSING)

@@ -88,4 +88,32 @@ PROGRAMME = Check(
            OR len(list_filter(d.topic_ids, x -> NOT list_contains(coalesce(h.covered, []), x))) > 0""",
 )
 
-CHECKS = (OBJECTIVITY_PERIOD, OBJECTIVITY_TESTS, TESTS_PRESENCE, PROGRAMME)
+# (pupil, subject, ended period) whose period mark is due by now: by the end of the vacation that
+# begins within a week after the period's last day, else by that day (services/rules/deadlines.py)
+PERIOD_MARKS_OWED = """
+    WITH pu AS (
+        SELECT u.*, coalesce((SELECT min_by(h.ends_on, h.starts_on) FROM holiday h
+                              WHERE h.school_id = u.school_id AND h.kind = 'vacation' AND h.starts_on > u.ends_on
+                                AND h.starts_on <= u.ends_on + INTERVAL 7 DAY), u.ends_on) AS due_on
+        FROM s_unit u WHERE u.ended AND coalesce(u.final, '') <> 'осв'),
+    owed AS (SELECT pu.* FROM pu, params p WHERE pu.due_on < p.today)"""
+
+PERIOD_MARKS_DUE = Check(
+    id="eop_period_marks_due", group="period_end", name="Отметки за период выставлены в срок",
+    definition=("Классы и предметы (с аттестацией), где после срока — конца каникул, следующих за периодом, или "
+                "последнего дня периода, если каникул сразу за ним нет (п. 1.13), — у учеников нет отметки за период "
+                "(services/rules/deadlines.period_marks_due)."),
+    findings_sql=PERIOD_MARKS_OWED + f""",
+        d AS (
+            SELECT school_id, class_id, subject_id, period_id, period_name, due_on,
+                   count(*) FILTER (WHERE pm_value IS NULL) AS missing
+            FROM owed GROUP BY ALL)
+        SELECT d.school_id, d.class_id, d.subject_id, {TEACHER_OF.format(a='d')} AS teacher_id,
+               CAST(NULL AS INTEGER) AS lesson_id, CAST(NULL AS DATE) AS lesson_date,
+               'Нет отметки за ' || d.period_name || ' у ' || d.missing || ' уч. (срок — '
+                   || strftime(d.due_on, '%d.%m.%Y') || ')' AS what,
+               CAST(d.due_on + INTERVAL 1 DAY AS TIMESTAMP) AS since
+        FROM d WHERE d.missing > 0""",
+)
+
+CHECKS = (OBJECTIVITY_PERIOD, OBJECTIVITY_TESTS, TESTS_PRESENCE, PROGRAMME, PERIOD_MARKS_DUE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
@@ -1177,6 +1178,24 @@ class SchoolBuilder:
         ctx.stats["marks"] += len(marks)
 
     # --- homework ------------------------------------------------------------------------
+    def next_lesson_days(self) -> dict[int, date]:
+        """Lesson id → the day of the next lesson of its subject for its class or subgroup (the
+        homework's default due date, as services/lessons.py computes it)."""
+        days = defaultdict(set)
+        for L in self.lessons:
+            if L.row["status"] == "scheduled":
+                days[(L.row["class_id"], L.row["subject_id"], L.row["subgroup_id"])].add(L.day)
+        ordered = {key: sorted(v) for key, v in days.items()}
+        out = {}
+        for L in self.lessons:
+            key = (L.row["class_id"], L.row["subject_id"], L.row["subgroup_id"])
+            own = ordered.get(key, [])
+            whole = ordered.get(key[:2] + (None,), []) if key[2] is not None else []
+            later = own[bisect.bisect_right(own, L.day):][:1] + whole[bisect.bisect_right(whole, L.day):][:1]
+            if later:
+                out[L.id] = min(later)
+        return out
+
     def stage_homework(self) -> None:
         ctx, r = self.ctx, self.rng
         sid, now = self.school_id, ctx.now
@@ -1185,6 +1204,7 @@ class SchoolBuilder:
         rand = r.random
         minutes = {2: (10, 25), 3: (10, 25), 4: (10, 30), 5: (15, 35), 6: (15, 35), 7: (15, 45), 8: (15, 45),
                    9: (20, 45), 10: (20, 60), 11: (20, 60)}
+        due_on = self.next_lesson_days()
         for L in self.lessons:
             if not L.held:
                 continue
@@ -1208,6 +1228,7 @@ class SchoolBuilder:
             lo, hi = minutes[grade]
             rows.append({"id": hid, "school_id": sid, "lesson_id": L.id, "text": text, "pages": pages,
                          "tasks": tasks, "minutes": r.randrange(lo, hi + 1, 5), "attachment_id": None,
+                         "due_on": due_on.get(L.id),
                          "entered_at": when, "entered_by_user_id": self.teacher_user[L.t], "version": 1})
             if rand() < 0.03:
                 roster = self.roster_of(L)

@@ -2,7 +2,7 @@
 homework not done, and period marks."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import Index, UniqueConstraint
@@ -69,7 +69,8 @@ class Attendance(SQLModel, table=True):
 
 
 class Homework(SQLModel, table=True):
-    __table_args__ = (Index("ix_homework_school_lesson", "school_id", "lesson_id"),)
+    __table_args__ = (Index("ix_homework_school_lesson", "school_id", "lesson_id"),
+                      Index("ix_homework_school_due", "school_id", "due_on"))
     id: Optional[int] = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
     lesson_id: int = Field(foreign_key="lesson.id")
@@ -78,6 +79,7 @@ class Homework(SQLModel, table=True):
     tasks: str = Field(default="", max_length=200)
     minutes: Optional[int] = None  # the teacher's estimate of the time it takes
     attachment_id: Optional[int] = Field(default=None, foreign_key="attachment.id")
+    due_on: Optional[date] = None  # the day it is to be done by: the next lesson of the subject by default
     entered_at: datetime
     entered_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     version: int = 1

@@ -117,6 +117,7 @@ class Lesson(SQLModel, table=True):
     planned_topic_id: Optional[int] = Field(default=None, foreign_key="plannedtopic.id")
     topic_entered_at: Optional[datetime] = None
     attendance_taken_at: Optional[datetime] = None  # when the teacher recorded who was there
+    no_homework: bool = False  # «Не задано»: the teacher chose to give no homework (not a finding)
     comment: str = Field(default="", max_length=500)
     version: int = 1
 

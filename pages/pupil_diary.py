@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from pages import diary_ui
 from services import clock, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -143,6 +144,7 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
     for day in week.days:
         part = frame[frame["День"] == day.title].drop(columns=["День"])
         st.markdown(f"#### {web.md(day.title)}")
+        diary_ui.day_homework(actor, week.student_id, day)
         if part.empty:
             st.caption("Уроков нет")
             continue
@@ -158,15 +160,18 @@ def _numeric(value: str) -> int | None:
 
 
 def _show_marks(actor: Actor, student_id: int, label: str) -> None:
-    period, subjects = diary.marks_by_subject(actor, student_id)
+    period, subjects = diary.marks_by_subject(actor, student_id, diary_ui.period_choice(actor, student_id))
+    diary_ui.results(actor, student_id)
     if not period:
         st.info("Учебный период не идёт: отметок за период нет.")
         return
     st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
     table = pd.DataFrame([{
         "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
-        "Средний": round_half_up(s.average), "Средневзвешенный": round_half_up(s.weighted), "Пропуски": s.absences, "Опоздания": s.lates,
-    } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "Пропуски", "Опоздания"])
+        "Средний": round_half_up(s.average), "Средневзвешенный": round_half_up(s.weighted),
+        "За период": s.period_mark, "Пропуски": s.absences, "Опоздания": s.lates,
+    } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "За период", "Пропуски",
+                                   "Опоздания"])
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Средний": st.column_config.NumberColumn(format="%.2f"),
         "Средневзвешенный": st.column_config.NumberColumn(format="%.2f", help="Отметки с весами видов работ")})

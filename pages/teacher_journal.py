@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from pages import lesson_ui
 from services import clock, journal, journal_view, lessons, period_marks, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -232,6 +233,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
         tasks = b.text_input("Задачи, упражнения", value=d.homework_tasks, max_chars=200, disabled=not editable)
         minutes = c.number_input("Минут на выполнение", min_value=0, max_value=240, step=5,
                                  value=d.homework_minutes, disabled=not editable)
+        due_on, no_homework = lesson_ui.homework_due(d, editable)
         upload = st.file_uploader(f"Файл к заданию (необязательно; {ALLOWED_TEXT}, до 5 МБ)", type=list(KINDS),
                                   key=f"hw_file_{d.id}_{d.version}", disabled=not editable)
         remove = False
@@ -253,7 +255,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
                              homework_minutes=None if minutes is None else int(minutes),
                              previous_misses=frozenset(misses) if misses is not None else None,
                              homework_file=Upload(upload.name, upload.getvalue()) if upload is not None else None,
-                             remove_file=remove)
+                             remove_file=remove, homework_due_on=due_on, no_homework=no_homework)
             except (lessons.LessonError, AccessDenied) as error:
                 st.error(f"Урок не сохранён: {error}")
             else:
@@ -263,6 +265,7 @@ def _lesson_panel(actor: Actor, grid: journal.Grid, focus: date) -> None:
         st.download_button(f"Файл к заданию: {d.homework_file}", icon=":material/attach_file:",
                            data=lambda: lessons.homework_file(actor, d.id).data, file_name=d.homework_file,
                            on_click="ignore", key=f"hw_file_dl_{d.id}")
+    lesson_ui.attendance_taken(actor, d, editable)
     _works(actor, grid, d, editable)
 
 

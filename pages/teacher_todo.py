@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages import todo_ui
 from services import todo, web
 from services.actor import Actor
 
@@ -21,6 +22,7 @@ def render(actor: Actor, school_id: int) -> None:
     from pages.indicators_ui import control_findings
     control_findings(actor)  # findings of internal control sent to this teacher (issue 7, 5.12)
     tz = web.school_timezone(school_id)
+    todo_ui.period_marks(actor, _journal_page(), tz)
     items = [i for i in todo.overdue(actor) if i.lesson_id]
     if not items:
         st.success("Просроченных записей в журнале нет: отметки, домашние задания, посещаемость и темы "

@@ -11,11 +11,12 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from models import (
-    Attendance, DiaryVisit, Enrollment, Guardian, Homework, HomeworkMiss, Lesson, Mark, School, SchoolClass,
+    Attachment, Attendance, PeriodMark, DiaryVisit, Enrollment, Guardian, Homework, HomeworkMiss, Lesson, Mark, School, SchoolClass,
     Student, StudentGuardian, StudyPeriod, Subject, SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import clock, policy, targets
+from services import attachments, clock, policy, targets
+from services.attachments import FileData
 from services.actor import Actor
 from services.policy import Target
 from services.journal import current_period
@@ -48,6 +49,21 @@ class DiaryLesson:
     marks: tuple[DiaryMark, ...]
     attendance: str  # «Н», «Б», «У», «О» or ""
     attendance_title: str
+    homework_due_on: date | None = None  # the homework set at this lesson is due then (greyed here)
+    homework_detail: str = ""  # its pages, exercises and minutes
+    homework_file: str = ""  # its file's name, or ""
+
+
+@dataclass(frozen=True)
+class DueHomework:
+    """Homework due on a day of the diary, set at an earlier lesson."""
+    lesson_id: int  # the lesson it was set at (its file is read through it)
+    subject: str
+    set_on: date
+    text: str
+    detail: str  # pages, exercises, minutes
+    file_name: str
+    not_done: bool
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class DiaryDay:
     day: date
     title: str
     lessons: tuple[DiaryLesson, ...]
+    homework_due: tuple[DueHomework, ...] = ()  # what is to be done for this day
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,23 @@ class SubjectMarks:
     weighted: float | None
     absences: int
     lates: int
+    period_mark: str = ""  # the mark for the period, once the teacher has set it
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """A subject's marks that close periods and the year: period, annual, exam, final."""
+    subject: str
+    by_period: dict[int, str]  # period id → mark
+    annual: str
+    exam: str
+    final: str
+
+
+@dataclass(frozen=True)
+class Results:
+    year_periods: tuple[tuple[int, str], ...]  # (period id, name) of the year, in order
+    rows: tuple[ResultRow, ...]
 
 
 @dataclass(frozen=True)
@@ -123,7 +157,7 @@ def _lessons(tx: Session, school_id: int, student_id: int, start: date, end: dat
     class_ids = sorted({c for c, _, _ in classes})
     if not class_ids:
         return []
-    rows = tx.exec(select(Lesson, Subject.name, Homework.text, Homework.id)
+    rows = tx.exec(select(Lesson, Subject.name, Homework)
                    .join(Subject, Subject.id == Lesson.subject_id)
                    .join(Homework, (Homework.school_id == school_id) & (Homework.lesson_id == Lesson.id),
                          isouter=True)  # school_id first, as the index: else a scan per lesson
@@ -131,7 +165,7 @@ def _lessons(tx: Session, school_id: int, student_id: int, start: date, end: dat
                           Lesson.lesson_date >= start, Lesson.lesson_date <= end, Lesson.status != "cancelled")
                    .order_by(Lesson.lesson_date, Lesson.lesson_number)).all()
     out, seen = [], set()
-    for lesson, subject, hw_text, hw_id in rows:
+    for lesson, subject, hw in rows:
         if lesson.id in seen:
             continue
         if not _inside(classes, lesson.class_id, lesson.lesson_date):
@@ -139,7 +173,7 @@ def _lessons(tx: Session, school_id: int, student_id: int, start: date, end: dat
         if lesson.subgroup_id is not None and not _inside(groups, lesson.subgroup_id, lesson.lesson_date):
             continue
         seen.add(lesson.id)
-        out.append((lesson, subject, hw_text or "", hw_id))
+        out.append((lesson, subject, hw))
     return out
 
 
@@ -178,22 +212,79 @@ def week(actor: Actor, student_id: int, week_start: date | None = None) -> Week:
         att = dict(tx.exec(select(Attendance.lesson_id, Attendance.status).where(
             Attendance.school_id == target.school_id, Attendance.student_id == student_id,
             Attendance.lesson_id.in_(ids))).all()) if ids else {}
-        hw_ids = [h for *_, h in lessons if h]
+        due = _due(tx, target.school_id, student_id, start, end)
+        hw_ids = [hw.id for *_, hw in lessons if hw] + [hw.id for _, _, hw in due]
         misses = set(tx.exec(select(HomeworkMiss.homework_id).where(
             HomeworkMiss.student_id == student_id, HomeworkMiss.homework_id.in_(hw_ids))).all()) if hw_ids else set()
+        files = _file_names(tx, [hw.attachment_id for *_, hw in lessons + due if hw and hw.attachment_id])
     result = Week(student_id, f"{st.first_name} {st.last_name}", start)
     by_day = defaultdict(list)
-    for lesson, subject, hw_text, hw_id in lessons:
+    for lesson, subject, hw in lessons:
         status = att.get(lesson.id)
         by_day[lesson.lesson_date].append(DiaryLesson(
             lesson.id, lesson.lesson_date, lesson.lesson_number, lesson.starts_at, lesson.ends_at, subject,
-            lesson.topic, hw_text, hw_id in misses, tuple(marks.get(lesson.id, ())),
-            ATTENDANCE_LETTERS.get(status, "") if status else "", ATTENDANCE_TITLES.get(status, "") if status else ""))
+            lesson.topic, hw.text if hw else "", hw is not None and hw.id in misses, tuple(marks.get(lesson.id, ())),
+            ATTENDANCE_LETTERS.get(status, "") if status else "", ATTENDANCE_TITLES.get(status, "") if status else "",
+            hw.due_on if hw else None, homework_detail(hw), files.get(hw.attachment_id, "") if hw else ""))
+    due_by_day = defaultdict(list)
+    for lesson, subject, hw in due:
+        due_by_day[hw.due_on].append(DueHomework(lesson.id, subject, lesson.lesson_date, hw.text, homework_detail(hw),
+                                                 files.get(hw.attachment_id, ""), hw.id in misses))
     for i in range(6):
         day = start + timedelta(days=i)
-        result.days.append(DiaryDay(day, f"{WEEKDAYS[i]}, {day:%d.%m}", tuple(by_day.get(day, ()))))
+        result.days.append(DiaryDay(day, f"{WEEKDAYS[i]}, {day:%d.%m}", tuple(by_day.get(day, ())),
+                                    tuple(due_by_day.get(day, ()))))
     result.new_marks = sum(m.is_new for d in result.days for l in d.lessons for m in l.marks)
     return result
+
+
+def homework_detail(hw: Homework | None) -> str:
+    """«стр. 12–14; № 5, 7; ~25 мин» — what a homework asks besides its text."""
+    if hw is None:
+        return ""
+    parts = [f"стр. {hw.pages}" if hw.pages else "", hw.tasks, f"~{hw.minutes} мин" if hw.minutes else ""]
+    return "; ".join(p for p in parts if p)
+
+
+def _file_names(tx: Session, attachment_ids: list[int]) -> dict[int, str]:
+    if not attachment_ids:
+        return {}
+    return dict(tx.exec(select(Attachment.id, Attachment.name).where(Attachment.id.in_(attachment_ids))).all())
+
+
+# how far back a homework may have been set (services/lessons.py refuses a due date further away)
+_HOMEWORK_REACH = timedelta(days=60)
+
+
+def _due(tx: Session, school_id: int, student_id: int, start: date, end: date):
+    """(lesson set at, subject, homework) of the pupil's homework due between start and end."""
+    classes, groups = _spans(tx, student_id, start - _HOMEWORK_REACH, end)
+    class_ids = sorted({c for c, _, _ in classes})
+    if not class_ids:
+        return []
+    rows = tx.exec(select(Lesson, Subject.name, Homework)
+                   .join(Lesson, (Lesson.school_id == Homework.school_id) & (Lesson.id == Homework.lesson_id))
+                   .join(Subject, Subject.id == Lesson.subject_id)
+                   .where(Homework.school_id == school_id, Homework.due_on >= start, Homework.due_on <= end,
+                          Lesson.class_id.in_(class_ids), Lesson.status != "cancelled")
+                   .order_by(Homework.due_on, Lesson.lesson_date, Lesson.lesson_number)).all()
+    return [(lesson, subject, hw) for lesson, subject, hw in rows
+            if _inside(classes, lesson.class_id, lesson.lesson_date)
+            and (lesson.subgroup_id is None or _inside(groups, lesson.subgroup_id, lesson.lesson_date))]
+
+
+def homework_file(actor: Actor, student_id: int, lesson_id: int) -> FileData | None:
+    """The file of the homework set at one of the pupil's lessons, for those who read the pupil's diary."""
+    with reading() as tx:
+        target = targets.for_student(tx, student_id)
+        policy.require(actor, "diary.view", target)
+        lesson = tx.get(Lesson, lesson_id)
+        if lesson is None or lesson.school_id != target.school_id or lesson_id not in {
+                l.id for l, *_ in _lessons(tx, target.school_id, student_id, lesson.lesson_date, lesson.lesson_date)}:
+            return None
+        hw = tx.exec(select(Homework).where(Homework.school_id == lesson.school_id,
+                                            Homework.lesson_id == lesson_id)).first()
+        return attachments.read(tx, hw.attachment_id) if hw is not None and hw.attachment_id else None
 
 
 def marks_by_subject(actor: Actor, student_id: int, period_id: int | None = None) -> tuple[str, list[SubjectMarks]]:
@@ -210,7 +301,11 @@ def marks_by_subject(actor: Actor, student_id: int, period_id: int | None = None
         marks = _marks(tx, target.school_id, student_id, ids, last_seen)
         att = dict(tx.exec(select(Attendance.lesson_id, Attendance.status).where(
             Attendance.student_id == student_id, Attendance.lesson_id.in_(ids))).all()) if ids else {}
-    per_subject: dict[str, dict] = {}
+        closing = dict(tx.exec(select(Subject.name, PeriodMark.value)
+                               .join(Subject, Subject.id == PeriodMark.subject_id)
+                               .where(PeriodMark.school_id == target.school_id, PeriodMark.student_id == student_id,
+                                      PeriodMark.kind == "period", PeriodMark.period_id == period.id)).all())
+    per_subject: dict[str, dict] = {subject: {"marks": [], "abs": 0, "late": 0} for subject in closing}
     for lesson, subject, *_ in lessons:
         s = per_subject.setdefault(subject, {"marks": [], "abs": 0, "late": 0})
         s["marks"].extend((lesson.lesson_date, m) for m in marks.get(lesson.id, ()))
@@ -224,8 +319,49 @@ def marks_by_subject(actor: Actor, student_id: int, period_id: int | None = None
         s = per_subject[subject]
         ms = tuple(s["marks"])
         out.append(SubjectMarks(subject, ms, averages.average(m.value for _, m in ms),
-                                averages.weighted_average((m.value, m.weight) for _, m in ms), s["abs"], s["late"]))
+                                averages.weighted_average((m.value, m.weight) for _, m in ms), s["abs"], s["late"],
+                                closing.get(subject, "")))
     return period.name, out
+
+
+def periods_of(actor: Actor, student_id: int) -> tuple[list[tuple[int, str]], int | None]:
+    """The study periods of the pupil's current year, (id, name) in order, and the current one's id."""
+    with reading() as tx:
+        target = targets.for_student(tx, student_id)
+        policy.require(actor, "diary.view", target)
+        current = current_period(tx, target.school_id, clock.today())
+        if current is None:
+            return [], None
+        periods = tx.exec(select(StudyPeriod.id, StudyPeriod.name).where(
+            StudyPeriod.school_id == target.school_id, StudyPeriod.year_id == current.year_id)
+            .order_by(StudyPeriod.starts_on)).all()
+    return [(i, name) for i, name in periods], current.id
+
+
+def results(actor: Actor, student_id: int) -> Results:
+    """The pupil's period, annual, exam and final marks of the current year, per subject."""
+    with reading() as tx:
+        target = targets.for_student(tx, student_id)
+        policy.require(actor, "diary.view", target)
+        current = current_period(tx, target.school_id, clock.today())
+        if current is None:
+            return Results((), ())
+        periods = tuple(tx.exec(select(StudyPeriod.id, StudyPeriod.name).where(
+            StudyPeriod.school_id == target.school_id, StudyPeriod.year_id == current.year_id)
+            .order_by(StudyPeriod.starts_on)).all())
+        rows = tx.exec(select(Subject.name, PeriodMark.kind, PeriodMark.period_id, PeriodMark.value)
+                       .join(Subject, Subject.id == PeriodMark.subject_id)
+                       .where(PeriodMark.school_id == target.school_id, PeriodMark.student_id == student_id,
+                              PeriodMark.year_id == current.year_id)).all()
+    by_subject: dict[str, dict] = defaultdict(lambda: {"period": {}, "annual": "", "exam": "", "final": ""})
+    for subject, kind, period_id, value in rows:
+        if kind == "period":
+            by_subject[subject]["period"][period_id] = value
+        elif kind in ("annual", "exam", "final"):
+            by_subject[subject][kind] = value
+    return Results(tuple((i, n) for i, n in periods), tuple(
+        ResultRow(subject, v["period"], v["annual"], v["exam"], v["final"])
+        for subject, v in sorted(by_subject.items())))
 
 
 def mark_seen(actor: Actor, student_id: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import (
-    Attachment, Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
+    Attachment, Attendance, Homework, HomeworkMiss, Lesson, LessonPlan, Mark, PlannedTopic, SchoolClass, SchoolSettings,
     Subject, Work, WorkType,
 )
 from models.db import reading, transaction
@@ -56,10 +56,14 @@ class LessonDetail:
     homework_file: str  # the attached file's name, or ""
     homework_due: datetime
     homework_entered_at: datetime | None
+    homework_due_on: date | None  # the day it is due: as saved, else the next lesson of the subject
+    no_homework: bool  # «Не задано»
     previous_homework_id: int | None
     previous_homework_text: str
     previous_misses: frozenset[int]
     editable: bool
+    attendance_taken_at: datetime | None = None  # local time; None: not taken yet
+    attendance_rows: int = 0  # pupils marked absent or late
 
 
 @dataclass(frozen=True)
@@ -133,19 +137,28 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
             homework_due=deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
                                                 settings.homework_deadline_hours),
             homework_entered_at=clock.to_local(hw.entered_at, settings.timezone) if hw else None,
+            homework_due_on=(hw.due_on if hw is not None and hw.due_on else next_lesson_day(tx, lesson)),
+            no_homework=lesson.no_homework,
             previous_homework_id=prev_hw.id if prev_hw else None,
             previous_homework_text=prev_hw.text if prev_hw else "", previous_misses=misses,
-            editable=policy.allowed(actor, "journal.edit", target))
+            editable=policy.allowed(actor, "journal.edit", target),
+            attendance_taken_at=(clock.to_local(lesson.attendance_taken_at, settings.timezone)
+                                 if lesson.attendance_taken_at else None),
+            attendance_rows=tx.exec(select(func.count()).select_from(Attendance).where(
+                Attendance.school_id == lesson.school_id, Attendance.lesson_id == lesson_id)).one())
 
 
 def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, homework_text: str = "",
          homework_pages: str = "", homework_tasks: str = "", homework_minutes: int | None = None,
          previous_misses: frozenset[int] | None = None, homework_file: Upload | None = None,
-         remove_file: bool = False) -> int:
+         remove_file: bool = False, homework_due_on: date | None = None, no_homework: bool = False) -> int:
     """Save the lesson's topic, «проведён» and homework (with an optional file, checked like the
-    files of messages: kind, content, ≤ 5 МБ); returns the new version.
+    files of messages: kind, content, ≤ 5 МБ) due on `homework_due_on` (by default the next lesson
+    of the subject for the class or subgroup), or «Не задано»; returns the new version.
     A stale version (another tab saved first) is a conflict that overwrites nothing."""
     topic, homework_text = topic.strip(), homework_text.strip()
+    if no_homework and (homework_text or homework_pages.strip() or homework_tasks.strip() or homework_file):
+        raise LessonError("Отмечено «Не задано», но задание заполнено: уберите задание или снимите отметку.")
     if len(topic) > 500:
         raise LessonError("Тема урока длиннее 500 символов.")
     if len(homework_text) > 2000:
@@ -158,11 +171,7 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
         raise LessonError(f"Файл к домашнему заданию не принят: {error}") from error
     now = clock.now()
     with transaction() as tx:
-        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
-        lesson = tx.get(Lesson, lesson_id)
-        closed = closed_year(tx, {lesson.class_id})
-        if closed:
-            raise LessonError(closed)
+        lesson = _editable(tx, actor, lesson_id)
         if lesson.version != version:
             raise LessonError("Урок уже изменили в другом окне или другой учитель. Обновите страницу.")
         old = {"topic": lesson.topic, "held": lesson.held}
@@ -171,15 +180,23 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             lesson.topic_entered_at = now if topic else None
         lesson.held = held
         lesson.version += 1
-        tx.add(lesson)
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        if no_homework and hw is not None and hw.attachment_id and not remove_file:
+            raise LessonError("Отмечено «Не задано», но к уроку приложен файл задания: уберите его.")
+        old["no_homework"] = lesson.no_homework
+        lesson.no_homework = no_homework
+        tx.add(lesson)
         new_hw = (homework_text, homework_pages.strip(), homework_tasks.strip(), homework_minutes)
+        due_on = _due_on(tx, lesson, homework_due_on) if any(new_hw[:3]) or homework_file is not None else None
         if hw is None and (any(new_hw[:3]) or homework_file is not None):
             hw = Homework(school_id=lesson.school_id, lesson_id=lesson_id, text=new_hw[0], pages=new_hw[1],
-                          tasks=new_hw[2], minutes=new_hw[3], entered_at=now, entered_by_user_id=actor.user_id)
+                          tasks=new_hw[2], minutes=new_hw[3], due_on=due_on, entered_at=now,
+                          entered_by_user_id=actor.user_id)
             tx.add(hw)
-        elif hw is not None and (hw.text, hw.pages, hw.tasks, hw.minutes) != new_hw:
+        elif hw is not None and ((hw.text, hw.pages, hw.tasks, hw.minutes) != new_hw
+                                 or (due_on is not None and hw.due_on != due_on)):
             hw.text, hw.pages, hw.tasks, hw.minutes = new_hw
+            hw.due_on = due_on or hw.due_on
             hw.version += 1
             tx.add(hw)
         old_file = hw.attachment_id if hw is not None else None
@@ -200,9 +217,43 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             _set_misses(tx, actor, lesson, previous_misses, now)
         audit.record(tx, actor, "lesson.changed", school_id=lesson.school_id, entity="lesson", entity_id=lesson_id,
                      old=old, new={"topic": topic, "held": held, "homework": homework_text,
+                                   "no_homework": no_homework,
+                                   **({"due_on": hw.due_on.isoformat()} if hw is not None and hw.due_on else {}),
                                    **({"file": homework_file.name} if homework_file is not None else {}),
                                    **({"file": None} if remove_file and homework_file is None else {})})
         return lesson.version
+
+
+def _editable(tx: Session, actor: Actor, lesson_id: int) -> Lesson:
+    """The lesson, once the policy lets the actor fill it and its school year is not closed."""
+    policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
+    lesson = tx.get(Lesson, lesson_id)
+    closed = closed_year(tx, {lesson.class_id})
+    if closed:
+        raise LessonError(closed)
+    return lesson
+
+
+def next_lesson_day(tx: Session, lesson: Lesson) -> date | None:
+    """The day of the next lesson of the subject for the lesson's class (or subgroup: its own
+    lessons and the whole class's), after the lesson's day; None when the timetable has none."""
+    group = ((Lesson.subgroup_id == lesson.subgroup_id) | Lesson.subgroup_id.is_(None)) if lesson.subgroup_id \
+        else Lesson.subgroup_id.is_(None)
+    return tx.exec(select(func.min(Lesson.lesson_date)).where(
+        Lesson.school_id == lesson.school_id, Lesson.class_id == lesson.class_id,
+        Lesson.subject_id == lesson.subject_id, group, Lesson.status == "scheduled",
+        Lesson.lesson_date > lesson.lesson_date)).one()
+
+
+def _due_on(tx: Session, lesson: Lesson, chosen: date | None) -> date | None:
+    if chosen is None:
+        return next_lesson_day(tx, lesson)
+    if chosen <= lesson.lesson_date:
+        raise LessonError(f"Срок выполнения задания ({chosen:%d.%m.%Y}) должен быть позже дня урока "
+                          f"({lesson.lesson_date:%d.%m.%Y}).")
+    if (chosen - lesson.lesson_date).days > 60:
+        raise LessonError(f"Срок выполнения задания ({chosen:%d.%m.%Y}) — не позже чем через 60 дней после урока.")
+    return chosen
 
 
 def homework_file(actor: Actor, lesson_id: int) -> FileData | None:
@@ -234,11 +285,7 @@ def _set_misses(tx: Session, actor: Actor, lesson: Lesson, student_ids: frozense
 
 def add_work(actor: Actor, lesson_id: int, work_type_id: int, title: str = "") -> int:
     with transaction() as tx:
-        policy.require(actor, "journal.edit", targets.for_lesson(tx, lesson_id))
-        lesson = tx.get(Lesson, lesson_id)
-        closed = closed_year(tx, {lesson.class_id})
-        if closed:
-            raise LessonError(closed)
+        lesson = _editable(tx, actor, lesson_id)
         wt = tx.get(WorkType, work_type_id)
         if wt is None or wt.school_id != lesson.school_id:
             raise LessonError("Такого вида работы в школе нет.")
@@ -285,3 +332,34 @@ def remove_work(actor: Actor, work_id: int) -> None:
             raise LessonError("По этой работе уже есть отметки: сначала удалите их в журнале.")
         tx.delete(work)
         audit.record(tx, actor, "work.removed", school_id=work.school_id, entity="work", entity_id=work_id)
+
+
+def all_present(actor: Actor, lesson_id: int) -> datetime:
+    """«Все присутствуют»: record that attendance was taken at a lesson where nobody was absent,
+    so that the to-do and the control plan stop reporting it. Refused when some pupil is marked
+    absent (the journal holds the truth then). Returns when attendance counts as taken."""
+    now = clock.now()
+    with transaction() as tx:
+        lesson = _editable(tx, actor, lesson_id)
+        if lesson.status != "scheduled":
+            raise LessonError("Урок отменён или перенесён: посещаемость на нём не отмечается.")
+        if clock.to_local(now, _timezone(tx, lesson.school_id)).date() < lesson.lesson_date:
+            raise LessonError(f"Урок {lesson.lesson_date:%d.%m.%Y} ещё не прошёл: отметить посещаемость нельзя.")
+        absent = tx.exec(select(func.count()).select_from(Attendance).where(
+            Attendance.school_id == lesson.school_id, Attendance.lesson_id == lesson_id)).one()
+        if absent:
+            raise LessonError(f"На уроке {lesson.lesson_date:%d.%m.%Y} уже отмечены отсутствующие или опоздавшие "
+                              f"({absent}): «Все присутствуют» не ставится. Исправьте посещаемость в журнале.")
+        if lesson.attendance_taken_at is not None:
+            return lesson.attendance_taken_at
+        lesson.attendance_taken_at = now
+        tx.add(lesson)
+        audit.record(tx, actor, "attendance.all_present", school_id=lesson.school_id, entity="lesson",
+                     entity_id=lesson_id, new={"attendance_taken_at": now.isoformat()},
+                     detail=f"lesson={lesson_id}; date={lesson.lesson_date}; class={lesson.class_id}")
+        return now
+
+
+def _timezone(tx: Session, school_id: int) -> str | None:
+    settings = tx.get(SchoolSettings, school_id)
+    return settings.timezone if settings else None

@@ -7,7 +7,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
-from models import Homework, Lesson, Mark, SchoolClass, SchoolSettings, Subject, Work
+from models import (
+    AcademicYear, CurriculumItem, Enrollment, Holiday, Homework, Lesson, Mark, PeriodMark, SchoolClass, SchoolSettings,
+    StudyPeriod, Subject, SubgroupMember, TeachingAssignment, Work,
+)
 from models.db import reading
 from services import clock
 from services.actor import Actor
@@ -68,7 +71,7 @@ def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
             due = deadlines.mark_due(lesson.lesson_date, tz, 0, hour)
             if now > due:
                 add("marks", due)
-        if grade >= 2 and lesson.id not in with_hw:
+        if grade >= 2 and lesson.id not in with_hw and not lesson.no_homework:
             due = deadlines.homework_due(lesson.lesson_date, lesson.ends_at, tz,
                                          settings.homework_deadline_hours if settings else 3)
             if now > due:
@@ -78,3 +81,68 @@ def overdue(actor: Actor, days: int = 30) -> list[TodoItem]:
             if now > due:
                 add("attendance", due)
     return items
+
+
+@dataclass(frozen=True)
+class PeriodMarksDue:
+    """A class (or subgroup) and subject of the teacher's whose marks for an ended period are missing."""
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject_name: str
+    subgroup_id: int | None
+    period_id: int
+    period_name: str
+    period_ends_on: date
+    due: datetime
+    missing: int  # pupils without a mark for the period
+    pupils: int
+
+
+def period_marks_overdue(actor: Actor) -> list[PeriodMarksDue]:
+    """The teacher's classes and subjects whose period marks are missing after they were due: by
+    the end of the holidays after the period (1.13). Subjects «Без аттестации» owe none."""
+    if not actor.staff_ids:
+        return []
+    now = clock.now()
+    out: list[PeriodMarksDue] = []
+    with reading() as tx:
+        rows = tx.exec(select(TeachingAssignment, SchoolClass, Subject.name, SchoolSettings.timezone)
+                       .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+                       .join(AcademicYear, AcademicYear.id == SchoolClass.year_id)
+                       .join(Subject, Subject.id == TeachingAssignment.subject_id)
+                       .join(SchoolSettings, SchoolSettings.school_id == TeachingAssignment.school_id, isouter=True)
+                       .where(TeachingAssignment.teacher_id.in_(actor.staff_ids), AcademicYear.is_closed.is_(False))
+                       .order_by(SchoolClass.grade, SchoolClass.letter, Subject.name)).all()
+        for ta, cls, subject_name, tz_name in rows:
+            item = tx.exec(select(CurriculumItem.no_attestation).where(
+                CurriculumItem.school_id == ta.school_id, CurriculumItem.class_id == ta.class_id,
+                CurriculumItem.subject_id == ta.subject_id)).first()
+            if item:
+                continue
+            tz = clock.zone(tz_name)
+            vacations = [(h.starts_on, h.ends_on) for h in tx.exec(select(Holiday).where(
+                Holiday.school_id == ta.school_id, Holiday.year_id == cls.year_id, Holiday.kind == "vacation")).all()]
+            for period in tx.exec(select(StudyPeriod).where(
+                    StudyPeriod.school_id == ta.school_id, StudyPeriod.year_id == cls.year_id)
+                    .order_by(StudyPeriod.starts_on)).all():
+                due = deadlines.period_marks_due(period.ends_on, vacations, tz)
+                if now <= due:
+                    continue
+                pupils = set(tx.exec(select(Enrollment.student_id).where(
+                    Enrollment.school_id == ta.school_id, Enrollment.class_id == ta.class_id,
+                    Enrollment.starts_on <= period.ends_on,
+                    (Enrollment.ends_on.is_(None)) | (Enrollment.ends_on >= period.ends_on))).all())
+                if ta.subgroup_id:
+                    pupils &= set(tx.exec(select(SubgroupMember.student_id).where(
+                        SubgroupMember.subgroup_id == ta.subgroup_id, SubgroupMember.starts_on <= period.ends_on,
+                        (SubgroupMember.ends_on.is_(None)) | (SubgroupMember.ends_on >= period.ends_on))).all())
+                marked = set(tx.exec(select(PeriodMark.student_id).where(
+                    PeriodMark.school_id == ta.school_id, PeriodMark.subject_id == ta.subject_id,
+                    PeriodMark.kind == "period", PeriodMark.period_id == period.id,
+                    PeriodMark.student_id.in_(sorted(pupils)))).all()) if pupils else set()
+                if pupils - marked:
+                    out.append(PeriodMarksDue(cls.id, cls.name, ta.subject_id, subject_name, ta.subgroup_id,
+                                              period.id, period.name, period.ends_on, due, len(pupils - marked),
+                                              len(pupils)))
+    return out

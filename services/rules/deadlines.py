@@ -40,3 +40,10 @@ def on_time(entered_at: datetime, due: datetime) -> bool:
 def lateness(entered_at: datetime, due: datetime) -> timedelta:
     """How late an entry was (zero when on time)."""
     return max(entered_at - due, timedelta(0))
+
+
+def period_marks_due(period_end: date, vacations: list[tuple[date, date]], tz: ZoneInfo) -> datetime:
+    """Period marks are due by the end of the holidays after the period (1.13): the last day of the
+    vacation that begins within a week after the period's last day; without one, that last day."""
+    following = sorted((s, e) for s, e in vacations if period_end < s <= period_end + timedelta(days=7))
+    return datetime.combine(following[0][1] if following else period_end, END_OF_DAY, tz)

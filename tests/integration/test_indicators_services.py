@@ -43,7 +43,7 @@ def test_deputy_sees_only_their_parallel(world):
     assert values(board.rows)["attendance"] == (85.29, 29, 34)
     # grade-5 pupils P1, P2, P4: P2 is failing → 1 / 3
     assert values(board.rows)["systemic_failure"] == (33.33, 1, 3)
-    assert len(board.rows) == 32 and len(board.deputy) == 8
+    assert len(board.rows) == 32 and len(board.deputy) == 9
     assert board.label == "данные на 12:00"
     with pytest.raises(AccessDenied):
         indicators.dashboard(actor(world, "deputy5"), world.a,

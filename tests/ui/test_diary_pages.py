@@ -120,7 +120,8 @@ def test_a_pupil_reads_only_their_own_diary(demo_url):
     assert "Журнал" not in [p.get("page_name") for p in at._registered_pages.values()]
     me = diary.children_of(student)
     assert len(me) == 1 and any(me[0].name in s.value for s in at.subheader)
-    assert [s.key for s in at.selectbox] == ["diary_trend_subject"]  # no class or pupil to choose
+    # no class or pupil to choose: only the period of «Отметки по предметам» and the subject of the trend
+    assert [s.key for s in at.selectbox] == [f"diary_period_{me[0].student_id}", "diary_trend_subject"]
 
 
 def test_the_class_teacher_saves_a_days_attendance(demo_url):
