@@ -21,7 +21,9 @@ from services.schools import school_target
 
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь")
-KINDS = {"director_review": "Ежемесячная проверка журнала директором", "control_check": "Внутришкольный контроль"}
+KINDS = {"director_review": "Ежемесячная проверка журнала директором", "control_check": "Внутришкольный контроль",
+         "monthly_check": "Ежемесячная проверка журналов (5.10)",
+         "period_control": "Контроль по итогам учебного периода (5.11)"}
 
 
 class ControlError(ValueError):
@@ -85,6 +87,12 @@ def acts(actor: Actor, school_id: int, kind: str | None = None, limit: int = 200
 def months_without_review(school_id: int, until: date | None = None) -> list[date]:
     """Calendar months of the school year's study periods, ended by `until` (default today),
     with no director's review: each is flagged (the first day of the month is returned)."""
+    return months_without(school_id, "director_review", until)
+
+
+def months_without(school_id: int, kind: str, until: date | None = None) -> list[date]:
+    """Calendar months of the school year's study periods, ended by `until` (default today), with no
+    control act of this kind (the first day of each month)."""
     today = clock.today()
     until = min(until or today, today)
     with reading() as tx:
@@ -97,7 +105,7 @@ def months_without_review(school_id: int, until: date | None = None) -> list[dat
                        .where(StudyPeriod.year_id == year.id)).one()
         first, last = span if span[0] is not None else (year.starts_on, year.ends_on)
         done = {(d.year, d.month) for d in tx.exec(select(ControlAct.held_on).where(
-            ControlAct.school_id == school_id, ControlAct.kind == "director_review",
+            ControlAct.school_id == school_id, ControlAct.kind == kind,
             ControlAct.held_on >= year.starts_on, ControlAct.held_on <= year.ends_on)).all()}
     out = []
     month = first.replace(day=1)
