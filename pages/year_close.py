@@ -42,12 +42,13 @@ def render(actor: Actor, school_id: int) -> None:
         return
     _summary(plan)
     st.divider()
+    reason = _archive(plan)
     sure = st.checkbox(f"Я проверил(а) предпросмотр: закрыть {plan.start_year}/{plan.start_year + 1} учебный год. "
                        "После закрытия его журналы только для чтения.", key=f"{KEY}_sure")
     if st.button("Закрыть учебный год", type="primary", disabled=not sure, key=f"{KEY}_go"):
         try:
             done = year_close.close_year(actor, school_id, year_id=plan.year_id, graduating=graduating,
-                                         decisions=decisions)
+                                         decisions=decisions, no_archive_reason=reason)
         except (YearCloseError, AccessDenied) as e:
             st.error(f"Год не закрыт, ничего не изменено. {e}")
             return
@@ -58,6 +59,17 @@ def render(actor: Actor, school_id: int) -> None:
                               f"выбыло: {done.count('leave')}. Открыт {done.next_start_year}/"
                               f"{done.next_start_year + 1} учебный год.")
         st.rerun()
+
+
+def _archive(plan: year_close.Preview) -> str:
+    """The year's archive (5.13): made, or the reason to close without it (audited)."""
+    if plan.archived:
+        st.success("Архив журналов этого учебного года сделан.")
+        return ""
+    st.warning("Архив журналов этого учебного года ещё не сделан. Сначала сделайте его в разделе "
+               "«Архив учебного года». Закрыть год без архива можно, только указав причину: она будет "
+               "записана в журнал событий и видна директору.")
+    return st.text_area("Причина закрытия без архива", key=f"{KEY}_no_archive", max_chars=900)
 
 
 def _decisions(base: year_close.Preview) -> dict[int, str]:
