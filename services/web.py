@@ -145,6 +145,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.year_close:render"),
     PageSpec("health", "Состояние системы", "health.view", "school", ADMIN, ":material/monitor_heart:",
              render="pages.system_health:render"),
+    # issue 19: the school's required documents of 4.2 and 4.7
+    PageSpec("required-docs", "Документы о журнале", "regdoc.view", "school", ADMIN, ":material/task:",
+             render="pages.required_docs:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
@@ -228,7 +231,7 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
     (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
-    (ADMIN, ("settings", "audit", "health")),
+    (ADMIN, ("settings", "audit", "health", "required-docs")),
     (ACCOUNT, ("profile",)),
 )
 _SECTION_OF = {key: section for section, keys in MENU for key in keys}

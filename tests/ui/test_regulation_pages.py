@@ -72,3 +72,27 @@ def test_the_class_teacher_sees_the_day_and_explains_an_absence_for_all_subjects
     assert status == "excused"
     assert at.dataframe[0].value["Пропуски"][0] == "5. Русский язык — У"
     assert "заявление родителя" in " ".join(at.dataframe[1].value["Документ"].tolist())
+
+
+def test_the_checklist_of_required_documents_admin_uploads_director_approves(world):
+    from services import required_docs
+    from services.attachments import Upload
+
+    w, _ = world
+    at = page(world, "required_docs", "admin_a")
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Наличие"].tolist() == ["нет"] * 4
+    assert "Нет утверждённых документов" in at.warning[0].value
+    assert [b.label for b in at.button] == ["Загрузить"]   # the administrator uploads, never approves
+    # st.file_uploader cannot be driven by AppTest: the upload goes through the same service call
+    from services import auth
+    required_docs.upload(auth.actor_for_user(w.users["admin_a"]), w.a, "local_regulation",
+                         Upload("polozhenie.pdf", b"%PDF-1.4\n%%EOF\n"))
+    at = page(world, "required_docs", "director")
+    assert at.dataframe[0].value["Наличие"].tolist() == ["нет", "нет", "нет", "загружен, не утверждён"]
+    next(t for t in at.text_input if t.label == "Номер приказа").input("45-о")
+    next(b for b in at.button if b.label == "Утвердить").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.dataframe[0].value["Наличие"].tolist()[-1] == "есть"
+    assert at.dataframe[0].value["Утверждён"].tolist()[-1] == "№ 45-о от 20.11.2025"
+    assert "Недостаточно прав" in page(world, "required_docs", "t_math").error[0].value
