@@ -6,24 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, control, control_records, web
+from services import clock, control, control_records, duties, web
 from services.actor import Actor
 from services.policy import AccessDenied
 
 KEY = "ctlrec"
-
-
-def gaps_text(school_id: int) -> list[str]:
-    """The months and ended periods without a record, as Russian lines (also for the dashboard)."""
-    lines = []
-    months = control_records.months_without_check(school_id)
-    if months:
-        lines.append("Нет ежемесячной проверки журналов за: " + ", ".join(control.month_title(m) for m in months))
-    periods = control_records.periods_without_control(school_id)
-    if periods:
-        lines.append("Нет контроля по итогам периода: " + ", ".join(
-            f"{p.name} (закончилась {p.ended_on:%d.%m.%Y})" for p in periods))
-    return lines
 
 
 def _form(actor: Actor, school_id: int) -> None:
@@ -53,7 +40,7 @@ def _form(actor: Actor, school_id: int) -> None:
 
 def render_section(actor: Actor, school_id: int) -> None:
     st.subheader("Проверки журналов и контроль по итогам периода")
-    lines = gaps_text(school_id)
+    lines = duties.control_lines(school_id)
     for line in lines:
         st.warning(line)
     if not lines:

@@ -96,3 +96,16 @@ def test_the_checklist_of_required_documents_admin_uploads_director_approves(wor
     assert at.dataframe[0].value["Наличие"].tolist()[-1] == "есть"
     assert at.dataframe[0].value["Утверждён"].tolist()[-1] == "№ 45-о от 20.11.2025"
     assert "Недостаточно прав" in page(world, "required_docs", "t_math").error[0].value
+
+
+def test_the_directors_dashboard_shows_what_the_regulation_still_asks(world):
+    at = page(world, "indicators_dashboard", "director")
+    assert not at.exception and not at.error
+    assert "По положению об электронном журнале не сделано" in [s.value for s in at.subheader]
+    warnings = [x.value for x in at.warning]
+    assert any(x.startswith("п. 5.10, 5.11: Нет ежемесячной проверки журналов за: сентябрь 2025") for x in warnings)
+    assert any(x.startswith("п. 4.2, 4.7: Нет утверждённых документов: Приказ о введении") for x in warnings)
+    assert any(x.startswith("п. 5.13: 2024/2025 учебный год закрыт без архива") for x in warnings)
+    # a monitoring specialist opens the dashboard too, without the block and without a denial
+    at = page(world, "indicators_dashboard", "monitor_a")
+    assert not at.exception and "По положению об электронном журнале не сделано" not in [s.value for s in at.subheader]
