@@ -109,3 +109,20 @@ def test_the_directors_dashboard_shows_what_the_regulation_still_asks(world):
     # a monitoring specialist opens the dashboard too, without the block and without a denial
     at = page(world, "indicators_dashboard", "monitor_a")
     assert not at.exception and "По положению об электронном журнале не сделано" not in [s.value for s in at.subheader]
+
+
+def test_on_the_demo_the_director_lands_on_the_dashboard_with_items_1_2_and_7(demo_url):
+    """The demo records September's check and the first quarter's control, approves three of the four
+    documents and has last year closed without its archive: the dashboard flags exactly those gaps."""
+    from tests.ui.conftest import LOGINS
+    from tests.ui.test_demo_menus import open_app
+
+    at = open_app(LOGINS["director"]["login"])
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Показатели школы"]
+    assert "По положению об электронном журнале не сделано" in [s.value for s in at.subheader]
+    warnings = [x.value for x in at.warning if x.value.startswith("п. ")]
+    assert [w.split(":")[0] for w in warnings] == ["п. 5.10, 5.11", "п. 4.2, 4.7", "п. 5.13"]
+    assert "октябрь 2026" in warnings[0] and "сентябрь" not in warnings[0]
+    assert "Изменения в должностные инструкции" in warnings[1] and "Приказ" not in warnings[1]
+    assert "2025/2026 учебный год закрыт без архива" in warnings[2]
