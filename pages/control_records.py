@@ -22,7 +22,8 @@ def _form(actor: Actor, school_id: int) -> None:
         kind = st.radio("Вид", list(control_records.KINDS), format_func=control_records.KINDS.get, horizontal=True)
         cols = st.columns(3)
         held_on = cols[0].date_input("Дата проверки", value=clock.today(), format="DD.MM.YYYY")
-        chosen = cols[1].multiselect("Проверенные классы", list(names), format_func=names.get)
+        chosen = cols[1].multiselect("Проверенные классы", list(names), format_func=names.get,
+                                     placeholder="Выберите классы")
         period_id = cols[2].selectbox("Учебный период (для контроля по итогам)", [None, *period_names],
                                       format_func=lambda p: "—" if p is None else period_names[p])
         journals = st.text_input("Какие журналы проверены", placeholder="Математика, русский язык…")

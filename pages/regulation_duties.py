@@ -18,6 +18,7 @@ def render(actor: Actor, school_id: int) -> None:
         st.success("Положение об электронном журнале: проверки записаны, документы утверждены, архивы сделаны.")
         return
     with st.container(border=True, key="duties"):
-        st.subheader("По положению об электронном журнале не сделано")
+        st.subheader("По положению об электронном журнале не сделано", anchor=False)
         for d in found:
-            st.warning(f"п. {d.clause}: {d.text} Где исправить: {SCREENS[d.page]}.")
+            text = d.text if d.text.endswith(".") else f"{d.text}."
+            st.warning(f"п. {d.clause}: {text} Где исправить: {SCREENS[d.page]}.")
