@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, control, control_records, duties, web
+from services import clock, control, control_records, duties, policy, web
 from services.actor import Actor
 from services.policy import AccessDenied
 
@@ -14,6 +14,8 @@ KEY = "ctlrec"
 
 
 def _form(actor: Actor, school_id: int) -> None:
+    if not policy.allowed(actor, "control.record", policy.Target(school_id=school_id)):
+        return   # the administrator sees the records, the director and deputies record them
     classes, periods = control_records.choices(actor, school_id)
     if not classes:
         return

@@ -131,6 +131,7 @@ def choices(actor: Actor, school_id: int) -> tuple[list[tuple[int, str]], list[t
     """The classes of the current year the actor may record a check for, and the year's periods."""
     today = clock.today()
     with reading() as tx:
+        policy.require(actor, "control.record", school_target(tx, school_id, entity="control_act"))
         year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
                                                   AcademicYear.starts_on <= today)
                        .order_by(AcademicYear.starts_on.desc())).first()
