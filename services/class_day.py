@@ -4,7 +4,6 @@ once — every «Н» of the pupil over the days given becomes «Б» (ill) or �
 document noted (AbsenceNote) and each change audited."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -137,11 +136,9 @@ def record_reason(actor: Actor, class_id: int, student_id: int, starts_on: date,
         if not rows:
             raise ClassError(f"С {starts_on:%d.%m.%Y} по {ends_on:%d.%m.%Y} у ученика нет пропусков «Н»: "
                              "менять нечего.")
-        days = defaultdict(int)
         for a, lesson in rows:
             a.status, a.version, a.entered_at, a.entered_by_user_id = reason, a.version + 1, now, actor.user_id
             tx.add(a)
-            days[lesson.lesson_date] += 1
             audit.record(tx, actor, "attendance.changed", school_id=target.school_id, entity="attendance",
                          entity_id=f"{lesson.id}:{student_id}", old="absent", new=reason,
                          detail=f"причина пропуска: {document}")

@@ -90,15 +90,19 @@ def months_without_review(school_id: int, until: date | None = None) -> list[dat
     return months_without(school_id, "director_review", until)
 
 
+def year_at(tx, school_id: int, day: date) -> AcademicYear | None:
+    """The school's latest year begun by `day` (the one its control is about)."""
+    return tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.starts_on <= day)
+                   .order_by(AcademicYear.starts_on.desc())).first()
+
+
 def months_without(school_id: int, kind: str, until: date | None = None) -> list[date]:
     """Calendar months of the school year's study periods, ended by `until` (default today), with no
     control act of this kind (the first day of each month)."""
     today = clock.today()
     until = min(until or today, today)
     with reading() as tx:
-        year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                  AcademicYear.starts_on <= until)
-                       .order_by(AcademicYear.starts_on.desc())).first()
+        year = year_at(tx, school_id, until)
         if year is None:
             return []
         span = tx.exec(select(func.min(StudyPeriod.starts_on), func.max(StudyPeriod.ends_on))

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from models import AcademicYear, ControlAct, SchoolClass, StudyPeriod
+from models import ControlAct, SchoolClass, StudyPeriod
 from models.db import reading, transaction
 from services import audit, clock, control, policy, targets
 from services.actor import Actor
@@ -115,9 +115,7 @@ def periods_without_control(school_id: int, until: date | None = None) -> list[P
     today = clock.today()
     until = min(until or today, today)
     with reading() as tx:
-        year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                  AcademicYear.starts_on <= until)
-                       .order_by(AcademicYear.starts_on.desc())).first()
+        year = control.year_at(tx, school_id, until)
         if year is None:
             return []
         periods = tx.exec(select(StudyPeriod).where(StudyPeriod.year_id == year.id, StudyPeriod.ends_on < until)
@@ -132,9 +130,7 @@ def choices(actor: Actor, school_id: int) -> tuple[list[tuple[int, str]], list[t
     today = clock.today()
     with reading() as tx:
         policy.require(actor, "control.record", school_target(tx, school_id, entity="control_act"))
-        year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                  AcademicYear.starts_on <= today)
-                       .order_by(AcademicYear.starts_on.desc())).first()
+        year = control.year_at(tx, school_id, today)
         if year is None:
             return [], []
         classes = tx.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)

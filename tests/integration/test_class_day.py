@@ -10,32 +10,28 @@ from sqlmodel import select
 
 from models import AbsenceNote, Attendance, AuditEvent, Homework, HomeworkMiss
 from models.db import reading, transaction
-from services import auth, class_day, clock
+from services import class_day
 from services.class_teacher import ClassError
 from services.policy import AccessDenied
 from tests.integration import indicators_world as iwm
+from tests.integration.indicators_world import world_at_now  # noqa: F401  (a fixture)
+
+
+actor = iwm.actor
 
 
 @pytest.fixture
-def world(db_url):
-    clock.set_now(iwm.NOW)
-    try:
-        w = iwm.build()
-        l8, l12 = w.lessons["L8"].id, w.lessons["L12"].id
-        with transaction() as tx:   # P1 missed math on Mon 10 Nov and Russian on Tue 11 Nov
-            for lesson_id in (l8, l12):
-                tx.add(Attendance(school_id=w.a, lesson_id=lesson_id, student_id=w.pupils["P1"], status="absent",
-                                  entered_at=iwm.msk(11, 11, 15)))
-            hw = tx.exec(select(Homework).where(Homework.lesson_id == l8)).one()   # checked at L9, Wed 12 Nov
-            tx.add(HomeworkMiss(school_id=w.a, homework_id=hw.id, student_id=w.pupils["P2"],
-                                entered_at=iwm.msk(11, 12, 9)))
-        yield w
-    finally:
-        clock.set_now(None)
-
-
-def actor(w, login):
-    return auth.actor_for_user(w.users[login])
+def world(world_at_now):
+    w = world_at_now
+    l8, l12 = w.lessons["L8"].id, w.lessons["L12"].id
+    with transaction() as tx:   # P1 missed math on Mon 10 Nov and Russian on Tue 11 Nov
+        for lesson_id in (l8, l12):
+            tx.add(Attendance(school_id=w.a, lesson_id=lesson_id, student_id=w.pupils["P1"], status="absent",
+                              entered_at=iwm.msk(11, 11, 15)))
+        hw = tx.exec(select(Homework).where(Homework.lesson_id == l8)).one()   # checked at L9, Wed 12 Nov
+        tx.add(HomeworkMiss(school_id=w.a, homework_id=hw.id, student_id=w.pupils["P2"],
+                            entered_at=iwm.msk(11, 12, 9)))
+    return w
 
 
 def statuses(w, student):

@@ -10,23 +10,13 @@ from sqlmodel import select
 
 from models import AuditEvent, ControlAct
 from models.db import reading
-from services import auth, clock, control_records
+from services import control_records
 from services.control import ControlError
 from services.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
-
-@pytest.fixture
-def world(db_url):
-    clock.set_now(iwm.NOW)
-    try:
-        yield iwm.build()
-    finally:
-        clock.set_now(None)
-
-
-def actor(w, login):
-    return auth.actor_for_user(w.users[login])
+world = iwm.world_at_now
+actor = iwm.actor
 
 
 def test_a_deputy_records_a_monthly_check_of_their_parallel_and_the_month_is_no_longer_flagged(world):

@@ -7,25 +7,15 @@ from datetime import date
 
 import pytest
 
-from services import archive, auth, clock, control_records, duties, required_docs
+from services import archive, control_records, duties, required_docs
 from services.actor import SYSTEM
 from services.attachments import Upload
 from services.policy import AccessDenied
 from services.rules.required_docs import REQUIRED
 from tests.integration import indicators_world as iwm
 
-
-@pytest.fixture
-def world(db_url):
-    clock.set_now(iwm.NOW)
-    try:
-        yield iwm.build()
-    finally:
-        clock.set_now(None)
-
-
-def actor(w, login):
-    return auth.actor_for_user(w.users[login])
+world = iwm.world_at_now
+actor = iwm.actor
 
 
 def test_the_open_duties_and_how_each_is_put_right(world, tmp_path):

@@ -9,25 +9,15 @@ from sqlmodel import select
 
 from models import AuditEvent, RequiredDocument
 from models.db import reading
-from services import auth, clock, required_docs
+from services import required_docs
 from services.attachments import Upload
 from services.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 PDF = Upload("prikaz.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
 
-
-@pytest.fixture
-def world(db_url):
-    clock.set_now(iwm.NOW)
-    try:
-        yield iwm.build()
-    finally:
-        clock.set_now(None)
-
-
-def actor(w, login):
-    return auth.actor_for_user(w.users[login])
+world = iwm.world_at_now
+actor = iwm.actor
 
 
 def statuses(w):
