@@ -140,10 +140,16 @@ def act_pdf(actor: Actor, act_id: int) -> bytes:
     doc = new_document(kind, name)
     doc.add_page()
     title_block(doc, name, f"Акт № {act.id} от {act.held_on:%d.%m.%Y}", [kind])
-    left_lines(doc, [f"Проверяющий: {author}", "Результаты проверки:"], size=10)
+    checked = [f"Проверенные классы: {act.classes}"] if act.classes else []
+    checked += [f"Проверенные журналы: {act.journals}"] if act.journals else []
+    left_lines(doc, [f"Проверяющий: {author}", *checked, "Результаты проверки:"], size=10)
     doc.ln(1)
     for text in act.findings.splitlines() or [""]:
         paragraph(doc, text, size=10)
+    if act.orders:
+        left_lines(doc, ["Поручено:"], size=10)
+        for text in act.orders.splitlines():
+            paragraph(doc, text, size=10)
     signatures(doc, [("Проверяющий", author), ("С актом ознакомлены", "")], date_line=False)
     left_lines(doc, [f"Сформировано {long_date(clock.to_local(clock.now(), tz).date())}"],
                size=8)

@@ -3,6 +3,7 @@ records them for their parallels only, bad input changes nothing, a month or an 
 without a record is flagged."""
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 
 import pytest
@@ -76,3 +77,18 @@ def test_an_ended_period_without_its_control_is_flagged_until_recorded(world):
     assert control_records.periods_without_control(w.a) == []
     listed = control_records.records(actor(w, "deputy5"), w.a)
     assert [(r.kind, r.period, r.classes) for r in listed] == [("period_control", "1 четверть", "5А, 9А")]
+
+
+def test_the_check_prints_with_its_classes_journals_and_orders(world, tmp_path):
+    from services import control
+
+    w = world
+    act_id = control_records.record_check(actor(w, "deputy5"), w.a, "monthly_check", date(2025, 10, 30),
+                                          [w.classes["5А"]], "Математика", "Темы не записаны.",
+                                          "Заполнить темы до 05.11.2025.")
+    pdf = tmp_path / "act.pdf"
+    pdf.write_bytes(control.act_pdf(actor(w, "director"), act_id))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for line in ("Ежемесячная проверка журналов (5.10)", "Проверенные классы: 5А", "Проверенные журналы: Математика",
+                 "Темы не записаны.", "Поручено:", "Заполнить темы до 05.11.2025."):
+        assert line in text, line
