@@ -1402,10 +1402,18 @@ class SchoolBuilder:
                 self.add(M.ControlAct, id=ctx.ids("controlact"), school_id=self.school_id, kind=kind,
                          held_on=held_on, author_user_id=author, findings=found, created_at=self.at(held_on, 900),
                          classes=names, journals="Все предметы", orders=ordered, period_id=period_id)
+        from exporters.pdf_common import new_document, paragraph, title_block
+        from services.rules.required_docs import REQUIRED
+
         approved = date(self.cal.start_year, 8, 30)
         for n, code in enumerate(("order_portal", "order_responsible", "local_regulation"), start=1):
             aid = ctx.ids("attachment")
-            data = f"%PDF-1.4\n% {code}\n%%EOF\n".encode()
+            doc = new_document(REQUIRED[code][0], "Демонстрационная школа", made_at=self.at(approved, 600))
+            doc.add_page()
+            title_block(doc, "Демонстрационная школа", f"Приказ № {100 + n}-о от {approved:%d.%m.%Y}",
+                        [REQUIRED[code][0]])
+            paragraph(doc, "Демонстрационный документ: в настоящей школе здесь текст, утверждённый директором.")
+            data = doc.to_bytes()
             self.add(M.Attachment, id=aid, school_id=self.school_id, name=f"{code}.pdf", mime="application/pdf",
                      size=len(data), data=data, uploaded_by_user_id=self.admin_user, created_at=self.at(approved, 600))
             self.add(M.RequiredDocument, id=ctx.ids("requireddocument"), school_id=self.school_id, code=code,
