@@ -52,7 +52,7 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.CurriculumItem, M.TeachingAssignment, M.TimetableSlot, M.Lesson, M.Substitution, M.LessonPlan,
     M.PlannedTopic, M.WorkType, M.Work, M.Mark, M.Attendance, M.Homework, M.HomeworkMiss,
     M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.MessageThread, M.Message, M.ThreadMember,
-    M.MessageReport, M.Document, M.CorrectionRequest, M.ControlAct,
+    M.MessageReport, M.Document, M.CorrectionRequest, M.ControlAct, M.Attachment, M.RequiredDocument,
 )}
 
 
@@ -273,6 +273,7 @@ class SchoolBuilder:
         self.stage_olympiads()
         self.stage_comms()
         self.stage_reviews()
+        self.stage_regulation()
         self.flush()
         self.step("итоговые отметки и олимпиады")
         return self.school_id
@@ -1458,6 +1459,46 @@ class SchoolBuilder:
                      location="Расписание 5А, пятница", should_be="Один урок истории", status="resolved",
                      created_at=ago(15), resolved_at=ago(14), resolved_by_user_id=admin,
                      resolution="Исправлено: второй урок — обществознание.")
+
+    # --- the regulation's records (issue 19) ---------------------------------------------
+    def stage_regulation(self) -> None:
+        """September's monthly check and the first quarter's control recorded (October's check is
+        not: the director's dashboard flags it); three of the four required documents approved, the
+        changes to the job descriptions missing."""
+        ctx, today = self.ctx, self.ctx.today
+        deputy, director = self.role_users["deputy"], self.role_users["director"]
+        middle = [c for c in self.classes if 5 <= c.grade <= 9]
+        names = ", ".join(f"{c.grade}{c.letter}" for c in middle[:4])
+        q1 = self.cal.periods[0]
+        for kind, held_on, author, period_id, found, ordered in (
+                ("monthly_check", date(self.cal.start_year, 9, 29), deputy, None,
+                 "В 6Б не записаны темы трёх уроков истории; остальные журналы заполнены.",
+                 "Учителю истории заполнить темы до 03.10."),
+                ("period_control", q1.ends_on + timedelta(days=3), director, self.period_ids[(self.cal.start_year, 1)],
+                 "Отметки за четверть выставлены всем; у двух учеников 5А меньше трёх отметок по физике.",
+                 "Классным руководителям 5А проверить накопляемость отметок.")):
+            if held_on < today:
+                self.add(M.ControlAct, id=ctx.ids("controlact"), school_id=self.school_id, kind=kind,
+                         held_on=held_on, author_user_id=author, findings=found, created_at=self.at(held_on, 900),
+                         classes=names, journals="Все предметы", orders=ordered, period_id=period_id)
+        from exporters.pdf_common import new_document, paragraph, title_block
+        from services.rules.required_docs import REQUIRED
+
+        approved = date(self.cal.start_year, 8, 30)
+        for n, code in enumerate(("order_portal", "order_responsible", "local_regulation"), start=1):
+            aid = ctx.ids("attachment")
+            doc = new_document(REQUIRED[code][0], "Демонстрационная школа", made_at=self.at(approved, 600))
+            doc.add_page()
+            title_block(doc, "Демонстрационная школа", f"Приказ № {100 + n}-о от {approved:%d.%m.%Y}",
+                        [REQUIRED[code][0]])
+            paragraph(doc, "Демонстрационный документ: в настоящей школе здесь текст, утверждённый директором.")
+            data = doc.to_bytes()
+            self.add(M.Attachment, id=aid, school_id=self.school_id, name=f"{code}.pdf", mime="application/pdf",
+                     size=len(data), data=data, uploaded_by_user_id=self.admin_user, created_at=self.at(approved, 600))
+            self.add(M.RequiredDocument, id=ctx.ids("requireddocument"), school_id=self.school_id, code=code,
+                     attachment_id=aid, uploaded_by_user_id=self.admin_user, uploaded_at=self.at(approved, 600),
+                     approved_on=approved, approved_number=f"{100 + n}-о", approved_by_user_id=director,
+                     approved_at=self.at(approved, 720))
 
     # --- olympiads ----------------------------------------------------------------------
     def stage_olympiads(self) -> None:

@@ -126,8 +126,13 @@ class ControlAct(SQLModel, table=True):
     __table_args__ = (Index("ix_controlact_school_on", "school_id", "held_on"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
-    kind: str = Field(max_length=32)  # director_review | control_check
+    kind: str = Field(max_length=32)  # director_review | control_check | monthly_check | period_control
     held_on: date
     author_user_id: int = Field(foreign_key="user.id")
     findings: str = Field(default="", max_length=20000)
     created_at: datetime
+    # a deputy's monthly check (5.10) and the end-of-period control (5.11): what was checked, what was ordered
+    classes: str = Field(default="", max_length=2000)    # the class names checked, «5А, 5Б»
+    journals: str = Field(default="", max_length=2000)   # which journals (subjects) were checked
+    orders: str = Field(default="", max_length=5000)     # what was ordered, to whom, by when
+    period_id: Optional[int] = Field(default=None, foreign_key="studyperiod.id")

@@ -1,4 +1,5 @@
-"""«Мой класс» (class teacher): the day's attendance of the class across all its lessons with
+"""«Мой класс» (class teacher): the day's record (who missed lessons or homework, the reason of an
+absence for all subjects at once: pages/class_day.py), the day's attendance of the class across all its lessons with
 reasons (editable), the journals of every subject read-only in one view, and the class's marks
 summary for the study period."""
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages import class_day
 from services import class_teacher, clock, journal, journal_view, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -123,9 +125,11 @@ def render(actor: Actor, school_id: int) -> None:
         "Класс", list(by_id), format_func=lambda i: by_id[i].name, key="class_choice")
     cls = by_id[class_id]
     st.subheader(f"{web.md(cls.name)} класс")
-    attendance_tab, journals_tab, summary_tab = st.tabs(["Посещаемость за день", "Журналы предметов",
-                                                         "Сводка отметок"])
+    day_tab, attendance_tab, journals_tab, summary_tab = st.tabs(["День класса", "Посещаемость за день",
+                                                                  "Журналы предметов", "Сводка отметок"])
     try:
+        with day_tab:
+            class_day.render_tab(actor, cls)
         with attendance_tab:
             _attendance(actor, cls)
         with journals_tab:

@@ -9,6 +9,7 @@ import streamlit as st
 from checks import registry
 from checks.base import CHECK_GROUPS
 from checks.snapshot import SnapshotError
+from pages import control_records as records_ui
 from pages import indicators_ui as ui
 from services import clock, control, indicators, policy, web
 from services.indicators import Choice, IndicatorError
@@ -111,3 +112,4 @@ def render(actor, school_id: int) -> None:
     finally:
         label.caption(f"{indicators.snapshot_label()} · {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}")
     _reviews(actor, school_id)
+    records_ui.render_section(actor, school_id)

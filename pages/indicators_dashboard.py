@@ -10,6 +10,7 @@ import streamlit as st
 from checks import registry
 from checks.base import CATEGORIES
 from pages import indicators_ui as ui
+from pages import regulation_duties
 from services import indicators, indicators_settings, policy, web
 from services.indicators import Choice, IndicatorError
 from services.policy import AccessDenied
@@ -151,6 +152,7 @@ def render(actor, school_id: int) -> None:
         with st.spinner("Обновляю снимок данных…"):
             indicators.refresh_snapshot(actor, school_id)
         st.rerun()
+    regulation_duties.render(actor, school_id)
     st.caption("Выберите строку, чтобы увидеть учеников, уроки или учителей за значением.")
     groups = board.by_category()
     tabs = st.tabs([CATEGORIES[c] for c in groups] + [CATEGORIES["deputy"]])

@@ -47,6 +47,7 @@ def render(actor: Actor, school_id: int) -> None:
         return
     _summary(plan)
     st.divider()
+    _archive(plan)
     sure = st.checkbox(f"Я проверил(а) предпросмотр: закрыть {plan.start_year}/{plan.start_year + 1} учебный год. "
                        "Сначала будет сформирован архив журналов года (5.13). После закрытия журналы года только "
                        "для чтения.", key=f"{KEY}_sure")
@@ -69,6 +70,15 @@ def render(actor: Actor, school_id: int) -> None:
                               f"выбыло: {done.count('leave')}. Открыт {done.next_start_year}/"
                               f"{done.next_start_year + 1} учебный год.")
         st.rerun()
+
+
+def _archive(plan: year_close.Preview) -> None:
+    """The year's archive (5.13): closing makes it first, unless it is already made."""
+    if plan.archived:
+        st.success("Архив журналов этого учебного года уже сделан.")
+    else:
+        st.info("Перед закрытием будет сформирован архив журналов года (5.13); если его не удастся "
+                "сделать, год не закроется.")
 
 
 def _decisions(base: year_close.Preview) -> dict[int, str]:

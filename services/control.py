@@ -21,7 +21,9 @@ from services.schools import school_target
 
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь")
-KINDS = {"director_review": "Ежемесячная проверка журнала директором", "control_check": "Внутришкольный контроль"}
+KINDS = {"director_review": "Ежемесячная проверка журнала директором", "control_check": "Внутришкольный контроль",
+         "monthly_check": "Ежемесячная проверка журналов (5.10)",
+         "period_control": "Контроль по итогам учебного периода (5.11)"}
 
 
 class ControlError(ValueError):
@@ -85,19 +87,29 @@ def acts(actor: Actor, school_id: int, kind: str | None = None, limit: int = 200
 def months_without_review(school_id: int, until: date | None = None) -> list[date]:
     """Calendar months of the school year's study periods, ended by `until` (default today),
     with no director's review: each is flagged (the first day of the month is returned)."""
+    return months_without(school_id, "director_review", until)
+
+
+def year_at(tx, school_id: int, day: date) -> AcademicYear | None:
+    """The school's latest year begun by `day` (the one its control is about)."""
+    return tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.starts_on <= day)
+                   .order_by(AcademicYear.starts_on.desc())).first()
+
+
+def months_without(school_id: int, kind: str, until: date | None = None) -> list[date]:
+    """Calendar months of the school year's study periods, ended by `until` (default today), with no
+    control act of this kind (the first day of each month)."""
     today = clock.today()
     until = min(until or today, today)
     with reading() as tx:
-        year = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                  AcademicYear.starts_on <= until)
-                       .order_by(AcademicYear.starts_on.desc())).first()
+        year = year_at(tx, school_id, until)
         if year is None:
             return []
         span = tx.exec(select(func.min(StudyPeriod.starts_on), func.max(StudyPeriod.ends_on))
                        .where(StudyPeriod.year_id == year.id)).one()
         first, last = span if span[0] is not None else (year.starts_on, year.ends_on)
         done = {(d.year, d.month) for d in tx.exec(select(ControlAct.held_on).where(
-            ControlAct.school_id == school_id, ControlAct.kind == "director_review",
+            ControlAct.school_id == school_id, ControlAct.kind == kind,
             ControlAct.held_on >= year.starts_on, ControlAct.held_on <= year.ends_on)).all()}
     out = []
     month = first.replace(day=1)
@@ -128,10 +140,16 @@ def act_pdf(actor: Actor, act_id: int) -> bytes:
     doc = new_document(kind, name)
     doc.add_page()
     title_block(doc, name, f"Акт № {act.id} от {act.held_on:%d.%m.%Y}", [kind])
-    left_lines(doc, [f"Проверяющий: {author}", "Результаты проверки:"], size=10)
+    checked = [f"Проверенные классы: {act.classes}"] if act.classes else []
+    checked += [f"Проверенные журналы: {act.journals}"] if act.journals else []
+    left_lines(doc, [f"Проверяющий: {author}", *checked, "Результаты проверки:"], size=10)
     doc.ln(1)
     for text in act.findings.splitlines() or [""]:
         paragraph(doc, text, size=10)
+    if act.orders:
+        left_lines(doc, ["Поручено:"], size=10)
+        for text in act.orders.splitlines():
+            paragraph(doc, text, size=10)
     signatures(doc, [("Проверяющий", author), ("С актом ознакомлены", "")], date_line=False)
     left_lines(doc, [f"Сформировано {long_date(clock.to_local(clock.now(), tz).date())}"],
                size=8)

@@ -172,6 +172,14 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "control.run": ("внутришкольный контроль", [
         *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL)]),
     "control.review": ("ежемесячная проверка журнала директором", [("director", SCHOOL)]),
+    # issue 19: the monthly check (5.10) and the end-of-period control (5.11), a deputy for their parallels
+    "control.record": ("запись проверки журналов и контроля по итогам периода", [
+        ("director", SCHOOL), ("deputy", PARALLEL)]),
+    # issue 19: the school's required documents of 4.2 and 4.7
+    "regdoc.view": ("обязательные документы школы об электронном журнале", _each(
+        ("admin", "director", "deputy"), SCHOOL)),
+    "regdoc.upload": ("загрузка обязательных документов школы", [("admin", SCHOOL)]),
+    "regdoc.approve": ("утверждение обязательных документов школы", [("director", SCHOOL)]),
     "olympiad.edit": ("ввод результатов олимпиад", [("admin", SCHOOL), ("deputy", PARALLEL)]),
     "message.staff": ("сообщения сотрудникам школы", _each(_ALL_STAFF, SCHOOL)),
     # issue 8: to whom exactly a user may write is services/rules/messaging.may_write

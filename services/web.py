@@ -150,6 +150,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.work_types:render"),
     PageSpec("first-week", "Первая неделя", "setup.view", "school", ADMIN, ":material/checklist:",
              render="pages.first_week:render"),
+    # issue 19: the school's required documents of 4.2 and 4.7
+    PageSpec("required-docs", "Документы о журнале", "regdoc.view", "school", ADMIN, ":material/task:",
+             render="pages.required_docs:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
              ":material/rule:", render="pages.comms_corrections:render_queue"),
@@ -233,7 +236,7 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
     (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
-    (ADMIN, ("first-week", "settings", "audit", "health")),
+    (ADMIN, ("first-week", "settings", "required-docs", "audit", "health")),
     (ACCOUNT, ("profile",)),
 )
 _SECTION_OF = {key: section for section, keys in MENU for key in keys}

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from importers.parsers import split_class_name
 from models import (
-    AcademicYear, CurriculumItem, Enrollment, Movement, RoleGrant, SchoolClass, Student, StudyPeriod,
+    AcademicYear, AuditEvent, CurriculumItem, Enrollment, Movement, RoleGrant, SchoolClass, Student, StudyPeriod,
 )
 from models.db import reading, transaction
 from services import audit, clock, policy, year_carry
@@ -39,6 +39,7 @@ DECISIONS = {
 MOVEMENT_KIND = {"promote": "promoted", "conditional": "conditional", "repeat": "repeat",
                  "graduate": "graduated", "leave": "departure"}
 DEFAULT_GRADUATING = (11,)
+REASON_MIN = 10   # a reason to close a year without its archive: a sentence, not «-»
 
 
 class YearCloseError(ValueError):
@@ -76,6 +77,7 @@ class Preview:
     class_teachers: int                # class teachers moving on with their class
     notes: list[str] = field(default_factory=list)
     carry: year_carry.Carry = field(default_factory=year_carry.Carry)  # load, subgroups, timetable, КТП (issue 15)
+    archived: bool = False             # the year's archive of the journals has been made (5.13)
 
     def count(self, decision: str) -> int:
         return sum(1 for p in self.pupils if p.decision == decision)
@@ -199,6 +201,27 @@ def _curriculum_sources(classes: list[SchoolClass], curriculum: list[CurriculumI
     return out
 
 
+def archive_made(tx: Session, school_id: int, year_id: int) -> bool:
+    """Has the year's archive of the journals been made (services/archive.py audits each one)?"""
+    return tx.exec(select(AuditEvent.id).where(AuditEvent.school_id == school_id, AuditEvent.action == "year.archived",
+                                               AuditEvent.entity == "academic_year",
+                                               AuditEvent.entity_id == str(year_id))).first() is not None
+
+
+def _require_archive(archived: bool, reason: str) -> str:
+    """Closing a year needs its archive first (5.13), or an explicit reason, which is audited."""
+    reason = " ".join((reason or "").split())
+    if archived:
+        return ""
+    if len(reason) < REASON_MIN:
+        raise YearCloseError("Архив журналов этого учебного года ещё не сделан. Сначала сделайте его "
+                             "(«Архив учебного года») или укажите причину закрытия без архива "
+                             f"(не короче {REASON_MIN} знаков).")
+    if len(reason) > 900:
+        raise YearCloseError("Причина закрытия без архива слишком длинная: не больше 900 знаков.")
+    return reason
+
+
 def preview(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
             graduating: tuple[int, ...] = DEFAULT_GRADUATING, carry: set[str] | None = None) -> Preview:
     with reading() as tx:
@@ -206,7 +229,9 @@ def preview(actor: Actor, school_id: int, *, year_id: int | None = None, decisio
         year = _year(tx, school_id, year_id)
         if year.is_closed:
             raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
-        return _plan(tx, school_id, year, decisions or {}, graduating, carry)
+        plan = _plan(tx, school_id, year, decisions or {}, graduating, carry)
+        plan.archived = archive_made(tx, school_id, year.id)
+        return plan
 
 
 def _shift(day: date) -> date:
@@ -217,9 +242,12 @@ def _shift(day: date) -> date:
 
 
 def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, decisions: dict[int, str] | None = None,
-               graduating: tuple[int, ...] = DEFAULT_GRADUATING, carry: set[str] | None = None) -> Preview:
+               graduating: tuple[int, ...] = DEFAULT_GRADUATING, carry: set[str] | None = None,
+               no_archive_reason: str = "") -> Preview:
     """Do what the preview shows, in one transaction; returns the plan carried out. `carry`: the
-    parts of year_carry.PARTS to carry into the new year (default all)."""
+    parts of year_carry.PARTS to carry into the new year (default all). Without the year's archive
+    made (close_with_archive makes it first), only with `no_archive_reason` (recorded in the audit
+    event)."""
     parts = set(year_carry.PARTS) if carry is None else set(carry)
     unknown = parts - set(year_carry.PARTS)
     if unknown:
@@ -231,6 +259,8 @@ def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, deci
         if year.is_closed:
             raise YearCloseError(f"{year.start_year}/{year.start_year + 1} учебный год уже закрыт.")
         plan = _plan(tx, school_id, year, decisions or {}, graduating, parts)
+        plan.archived = archive_made(tx, school_id, year.id)
+        reason = _require_archive(plan.archived, no_archive_reason)
         nxt = tx.exec(select(AcademicYear).where(AcademicYear.school_id == school_id,
                                                  AcademicYear.start_year == year.start_year + 1)).first()
         if nxt is None:
@@ -308,7 +338,9 @@ def close_year(actor: Actor, school_id: int, *, year_id: int | None = None, deci
         audit.record(tx, actor, "year.closed", school_id=school_id, entity="academic_year", entity_id=year.id,
                      new={"year": year.start_year, "next_year": nxt.start_year,
                           **{d: plan.count(d) for d in DECISIONS}, "new_classes": plan.new_classes,
-                          "curriculum_items": plan.curriculum_items})
+                          "curriculum_items": plan.curriculum_items, "archived": plan.archived,
+                          **({"no_archive_reason": reason} if reason else {})},
+                     detail=f"закрыт без архива: {reason}" if reason else "")
         return plan
 
 

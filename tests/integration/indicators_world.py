@@ -427,3 +427,22 @@ def built_world(kind: str, tmp, sqlite_template, pg_template_name=None):
             dispose_all()
             if name:
                 conftest._pg_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- the world at NOW as a fixture, and an actor by login (tests of issue 19 import them) ----------
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def world_at_now(db_url):
+    from services import clock
+    clock.set_now(NOW)
+    try:
+        yield build()
+    finally:
+        clock.set_now(None)
+
+
+def actor(w: IW, login: str):
+    from services import auth
+    return auth.actor_for_user(w.users[login])

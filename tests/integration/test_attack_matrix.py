@@ -71,6 +71,10 @@ WHO = {
     "contingent.stats": "monitoring director admin secretary",
     "control.run": "admin director deputy:parallel",
     "control.review": "director",
+    "control.record": "director deputy:parallel",
+    "regdoc.view": "admin director deputy",
+    "regdoc.upload": "admin",
+    "regdoc.approve": "director",
     "olympiad.edit": "admin deputy:parallel",
     "message.staff": "admin class_teacher deputy director editor moderator monitoring secretary site_admin teacher",
     "message.use": "admin editor moderator monitoring director deputy teacher class_teacher parent student "

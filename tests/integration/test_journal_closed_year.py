@@ -46,7 +46,7 @@ def test_a_closed_year_refuses_every_journal_edit(jw):
     assert journal.save_cells(math, cells(g, Алексеев_10="5")).committed
     with reading() as tx:
         year_id = tx.get(SchoolClass, jw.class_id).year_id
-    year_close.close_year(SYSTEM, jw.school_id, year_id=year_id)
+    year_close.close_year(SYSTEM, jw.school_id, year_id=year_id, no_archive_reason="Тест: архив не нужен")
 
     # the grid loaded before the close: the save is refused whole, even when asked to save the rest
     g = journal.load_grid(math, jw.class_id, jw.math, period_id=jw.period_id)

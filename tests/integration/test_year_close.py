@@ -19,6 +19,7 @@ from services.policy import AccessDenied
 from tests.integration import roster_world
 
 T = datetime(2027, 6, 20, 9, 0, tzinfo=timezone.utc)
+NO_ARCHIVE = "Архив делается отдельно (тест закрытия года)"  # 5.13: without the archive, only with a reason
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_closing_the_year(school):
         assert tx.exec(select(Movement).where(Movement.kind != "arrival")).all() == []
     before = snapshot_old_year(rw.year_id)
 
-    year_close.close_year(SYSTEM, rw.school_id, decisions=decisions)
+    year_close.close_year(SYSTEM, rw.school_id, decisions=decisions, no_archive_reason=NO_ARCHIVE)
 
     after = snapshot_old_year(rw.year_id)
     assert after == before, "nothing of the old year may change"
@@ -142,3 +143,37 @@ def test_only_the_administrator_closes_the_year(school):
         year_close.preview(school.actor("secretary"), school.school_id)
     with pytest.raises(year_close.YearCloseError, match="перевести некуда"):
         year_close.preview(SYSTEM, school.school_id, decisions={school.pupils["Дронова"]: "promote"})
+
+
+def test_a_year_is_closed_only_after_its_archive_or_with_an_audited_reason(school, tmp_path):
+    """5.13: without the year's archive the close is refused and changes nothing; with the archive made
+    it goes through; a reason instead of the archive is written into the audit event."""
+    from models import AuditEvent
+    from services import archive
+
+    rw = school
+    preview = year_close.preview(SYSTEM, rw.school_id)
+    assert preview.archived is False
+    for reason in ("", "   ", "нет"):
+        with pytest.raises(year_close.YearCloseError, match="Архив журналов этого учебного года ещё не сделан"):
+            year_close.close_year(SYSTEM, rw.school_id, no_archive_reason=reason)
+    with reading() as tx:
+        assert tx.get(AcademicYear, rw.year_id).is_closed is False
+        assert tx.exec(select(AcademicYear)).all() == [tx.get(AcademicYear, rw.year_id)]
+    archive.build(SYSTEM, rw.school_id, 2026, tmp_path)
+    assert year_close.preview(SYSTEM, rw.school_id).archived is True
+    year_close.close_year(SYSTEM, rw.school_id)
+    with reading() as tx:
+        assert tx.get(AcademicYear, rw.year_id).is_closed
+        event = tx.exec(select(AuditEvent).where(AuditEvent.action == "year.closed")).one()
+    assert '"archived": true' in event.new and "no_archive_reason" not in event.new
+
+
+def test_a_reason_to_close_without_the_archive_is_audited(school):
+    from models import AuditEvent
+
+    rw = school
+    year_close.close_year(SYSTEM, rw.school_id, no_archive_reason="Сервер архива недоступен, архив сделаем в июле")
+    with reading() as tx:
+        event = tx.exec(select(AuditEvent).where(AuditEvent.action == "year.closed")).one()
+    assert "Сервер архива недоступен" in event.new and event.detail.startswith("закрыт без архива: Сервер")

@@ -223,6 +223,11 @@ def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock, tmp_pat
     assert [b for b in at.button if b.label == "Закрыть учебный год"][0].disabled
     assert any("Нагрузка учителей переходит с классом" in m.value for m in at.markdown)  # issue 15
     at.checkbox(key="yclose_sure").check().run()
+    click(at, "Закрыть учебный год")   # 5.13: no archive yet and no reason — refused, nothing changed
+    assert "Архив журналов этого учебного года ещё не сделан" in at.error[-1].value
+    with reading() as tx:
+        assert not tx.get(AcademicYear, rw.year_id).is_closed
+    at.text_area(key="yclose_no_archive").input("Архив сделан вне портала, на диске завуча").run()
     click(at, "Закрыть учебный год")
     assert [p.name for p in (tmp_path / "archives").glob("*.zip")] == [f"archive_school{rw.school_id}_2026-2027.zip"]
     with reading() as tx:
