@@ -41,7 +41,7 @@ def render_tab(actor: Actor, cls: ClassInfo) -> None:
     day = st.date_input("День", value=clock.today(), format="DD.MM.YYYY", key=f"class_record_day_{cls.id}")
     record = class_day.day_record(actor, cls.id, day)
     if not record.lessons:
-        st.info(f"{day:%d.%m.%Y} у {cls.name} класса уроков нет.")
+        st.info(f"{day:%d.%m.%Y} у {web.md(cls.name)} класса уроков нет.")
     elif not record.pupils:
         st.success(f"{day:%d.%m.%Y}: пропусков нет, домашние задания выполнены всеми.")
     else:

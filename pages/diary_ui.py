@@ -6,7 +6,7 @@ from html import escape
 
 import streamlit as st
 
-from services import diary
+from services import diary, web
 from services.actor import Actor
 
 
@@ -36,7 +36,7 @@ def day_homework(actor: Actor, student_id: int, day: diary.DiaryDay) -> None:
     st.html(html)
     for hw in day.homework_due:
         if hw.file_name:
-            st.download_button(f"{hw.subject}: {hw.file_name}", icon=":material/attach_file:",
+            st.download_button(f"{web.md(hw.subject)}: {web.md(hw.file_name)}", icon=":material/attach_file:",
                                data=lambda lesson_id=hw.lesson_id: diary.homework_file(actor, student_id, lesson_id).data,
                                file_name=hw.file_name, on_click="ignore",
                                key=f"diary_hw_file_{day.day:%Y%m%d}_{hw.lesson_id}")

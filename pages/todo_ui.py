@@ -16,7 +16,7 @@ def period_marks(actor: Actor, journal_page, tz) -> None:
         st.markdown("**Не выставлены отметки за период** (срок — до конца каникул после периода, п. 1.13)")
         for i in items:
             left, right = st.columns([3, 2])
-            left.page_link(journal_page, label=f"{i.class_name}, {i.subject_name}: {i.period_name}",
+            left.page_link(journal_page, label=f"{web.md(i.class_name)}, {web.md(i.subject_name)}: {web.md(i.period_name)}",
                            icon=":material/grading:",
                            query_params={"class": str(i.class_id), "subject": str(i.subject_id),
                                          "date": i.period_ends_on.isoformat(),
