@@ -386,6 +386,19 @@ def sync_cookie(actor: Actor | None) -> None:
         st.html(script, unsafe_allow_javascript=True, width="content")
 
 
+_UNSAVED_JS = None
+
+
+def unsaved_guard() -> None:
+    """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
+    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+    global _UNSAVED_JS
+    if _UNSAVED_JS is None:
+        from pathlib import Path
+        _UNSAVED_JS = (Path(__file__).with_name("web_unsaved.js")).read_text(encoding="utf-8")
+    st.html(f"<script>{_UNSAVED_JS}</script>", unsafe_allow_javascript=True, width="content")
+
+
 # ---------------------------------------------------------------- OpenID Connect (ЕСИА)
 _lock = threading.Lock()
 _consumed: dict[tuple[str, int], float] = {}   # (sub, iat) of identities already used

@@ -1,0 +1,43 @@
+// The journal's unsaved cells, counted in the browser (the grid is a form: nothing reaches the
+// server before «Сохранить»). Installed once per page by web.unsaved_guard().
+// A cell counts when the grid's cell editor (a textarea in #portal) is closed after typing.
+// The count is shown in every .portal-unsaved element; it restarts when that element's
+// data-key changes (a successful save gives the grid a new key). While it is not zero, leaving
+// the page (reload, closing the tab) or the journal (a link of the menu) asks first.
+(function () {
+  if (window.__portalUnsaved) return;
+  const state = window.__portalUnsaved = { count: 0, key: null, typed: false };
+  const spot = () => document.querySelector(".portal-unsaved");
+  const show = () => {
+    const el = spot();
+    if (!el) { state.count = 0; state.key = null; return; }
+    if (el.dataset.key !== state.key) { state.key = el.dataset.key; state.count = 0; }
+    const text = state.count ? "Не сохранено изменений: " + state.count : "";
+    if (el.textContent !== text) el.textContent = text;
+    el.style.color = "#b45309";
+    el.style.fontWeight = "600";
+  };
+  const inEditor = (t) => t && t.closest && t.closest("#portal") && /^(TEXTAREA|INPUT)$/.test(t.tagName);
+  document.addEventListener("input", (e) => { if (inEditor(e.target)) state.typed = true; }, true);
+  document.addEventListener("keydown", (e) => {
+    if (inEditor(e.target) && e.key === "Escape") state.typed = false;
+  }, true);
+  document.addEventListener("focusout", (e) => {
+    if (inEditor(e.target) && state.typed) { state.typed = false; state.count += 1; show(); }
+  }, true);
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("a[href]");
+    if (!link || !state.count || !spot()) return;
+    if (!window.confirm("В журнале есть несохранённые изменения (" + state.count + "). Уйти без сохранения?")) {
+      e.preventDefault();
+      e.stopPropagation();
+    } else {
+      state.count = 0;
+    }
+  }, true);
+  window.addEventListener("beforeunload", (e) => {
+    if (state.count && spot()) { e.preventDefault(); e.returnValue = ""; }
+  });
+  new MutationObserver(show).observe(document.body, { childList: true, subtree: true });
+  show();
+})();
