@@ -1,6 +1,7 @@
 // The journal's unsaved cells, counted in the browser (the grid is a form: nothing reaches the
 // server before «Сохранить»). Installed once per page by web.unsaved_guard().
-// A cell counts when the grid's cell editor (a textarea in #portal) is closed after typing.
+// A cell counts when the grid's cell editor (a textarea in #portal) is closed after typing
+// (Enter, Tab, or a click elsewhere; Escape cancels); typing into a cell twice counts twice.
 // The count is shown in every .portal-unsaved element; it restarts when that element's
 // data-key changes (a successful save gives the grid a new key). While it is not zero, leaving
 // the page (reload, closing the tab) or the journal (a link of the menu) asks first.
@@ -19,12 +20,13 @@
   };
   const inEditor = (t) => t && t.closest && t.closest("#portal") && /^(TEXTAREA|INPUT)$/.test(t.tagName);
   document.addEventListener("input", (e) => { if (inEditor(e.target)) state.typed = true; }, true);
+  const commit = () => { if (state.typed) { state.typed = false; state.count += 1; show(); } };
   document.addEventListener("keydown", (e) => {
-    if (inEditor(e.target) && e.key === "Escape") state.typed = false;
+    if (!inEditor(e.target)) return;
+    if (e.key === "Escape") state.typed = false;
+    else if (e.key === "Enter" || e.key === "Tab") commit();
   }, true);
-  document.addEventListener("focusout", (e) => {
-    if (inEditor(e.target) && state.typed) { state.typed = false; state.count += 1; show(); }
-  }, true);
+  document.addEventListener("focusout", (e) => { if (inEditor(e.target)) commit(); }, true);
   document.addEventListener("click", (e) => {
     const link = e.target.closest && e.target.closest("a[href]");
     if (!link || !state.count || !spot()) return;
