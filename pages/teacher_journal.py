@@ -174,10 +174,10 @@ def _grid(grid: journal.Grid, key: str, base: str, period: journal.PeriodChoice)
         # a form: the edits stay in the browser until «Сохранить» (no run per typed cell)
         disabled = [c for c in view.frame.columns if c not in view.editable_columns]
         with st.form(f"{key}_form", border=False, enter_to_submit=False):
-            left, right = st.columns([1.3, 6.7], vertical_alignment="center")
+            left, middle, right = st.columns([1.2, 1.5, 5.3], vertical_alignment="center")
             left.form_submit_button("Сохранить", type="primary", key=f"{key}_save", on_click=_save,
                                     args=(grid, key, base, False, period.ends_on), width="stretch")
-            right.html(f'<div class="{UNSAVED_CLASS}" data-key="{key}"></div>', width="stretch")
+            middle.html(f'<div class="{UNSAVED_CLASS}" data-key="{key}"></div>', width="stretch")
             _result_here(right, base)
             refused = st.session_state.get(PROBLEMS_KEY)
             if refused and refused[0] == key:

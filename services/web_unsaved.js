@@ -7,26 +7,42 @@
 // the page (reload, closing the tab) or the journal (a link of the menu) asks first.
 (function () {
   if (window.__portalUnsaved) return;
-  const state = window.__portalUnsaved = { count: 0, key: null, typed: false };
+  const HAND_OVER_MS = 250;
+  const state = window.__portalUnsaved = { count: 0, key: null, typed: false, committed: -1e9 };
   const spot = () => document.querySelector(".portal-unsaved");
   const show = () => {
     const el = spot();
     if (!el) { state.count = 0; state.key = null; return; }
     if (el.dataset.key !== state.key) { state.key = el.dataset.key; state.count = 0; }
-    const text = state.count ? "Не сохранено изменений: " + state.count : "";
+    const text = state.count ? "Не сохранено: " + state.count : "";
     if (el.textContent !== text) el.textContent = text;
     el.style.color = "#b45309";
     el.style.fontWeight = "600";
   };
   const inEditor = (t) => t && t.closest && t.closest("#portal") && /^(TEXTAREA|INPUT)$/.test(t.tagName);
   document.addEventListener("input", (e) => { if (inEditor(e.target)) state.typed = true; }, true);
-  const commit = () => { if (state.typed) { state.typed = false; state.count += 1; show(); } };
+  const commit = () => {
+    state.committed = performance.now();
+    if (state.typed) { state.typed = false; state.count += 1; show(); }
+  };
   document.addEventListener("keydown", (e) => {
     if (!inEditor(e.target)) return;
     if (e.key === "Escape") state.typed = false;
     else if (e.key === "Enter" || e.key === "Tab") commit();
   }, true);
   document.addEventListener("focusout", (e) => { if (inEditor(e.target)) commit(); }, true);
+  // The grid hands a committed cell to its form 150 ms later: a submit button pressed within
+  // them would send the form without the last mark, so its click waits for them.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"] button');
+    if (!button) return;
+    const wait = state.committed + HAND_OVER_MS - performance.now();
+    if (wait > 0) {
+      e.preventDefault();
+      e.stopPropagation();
+      setTimeout(() => button.click(), wait);
+    }
+  }, true);
   document.addEventListener("click", (e) => {
     const link = e.target.closest && e.target.closest("a[href]");
     if (!link || !state.count || !spot()) return;

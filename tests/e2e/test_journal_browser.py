@@ -76,6 +76,7 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
     assert x < editor.bounding_box()["width"] - 20, "the lesson's column is out of sight"
     cell = {"x": x, "y": ROW * (row + 1) + ROW // 2}
     save = page.get_by_role("button", name="Сохранить", exact=True)
+    unsaved = page.locator(f".{teacher_journal.UNSAVED_CLASS}")
     for attempt in range(3):  # the grid may not take the very first click while it settles
         editor.click(position=cell)
         page.wait_for_timeout(300)
@@ -87,17 +88,19 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
             continue  # the grid did not open the cell: try again
         overlay.fill("5")
         page.keyboard.press("Enter")
-        try:
-            expect(save).to_be_enabled(timeout=5_000)  # the edit reached the server
+        try:  # the edit stays in the browser (a form), which counts it
+            expect(unsaved).to_have_text("Не сохранено: 1", timeout=5_000)
             break
         except AssertionError:
             if attempt == 2:
                 shot(page, "e2e_journal_not_typed")
                 raise
-    save.click()
+    save.click()  # at once: the page holds the click until the grid hands the last cell to the form
     expect(page.get_by_text("Сохранено клеток: 1")).to_be_visible(timeout=30_000)
+    expect(unsaved).to_have_text("")  # a fresh grid over the saved marks
     page.wait_for_timeout(800)
     shot(page, "e2e_journal_saved")
+    page.get_by_text("Урок: тема, домашнее задание, работы").click()  # the lesson panel opens on request
     page.get_by_role("button", name="Сохранить урок").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     shot(page, "e2e_journal_lesson")
