@@ -395,7 +395,7 @@ def unsaved_guard() -> None:
     global _UNSAVED_JS
     if _UNSAVED_JS is None:
         from pathlib import Path
-        _UNSAVED_JS = (Path(__file__).with_name("web_unsaved.js")).read_text(encoding="utf-8")
+        _UNSAVED_JS = Path(__file__).with_name("web_unsaved.js").read_text(encoding="utf-8")
     st.html(f"<script>{_UNSAVED_JS}</script>", unsafe_allow_javascript=True, width="content")
 
 

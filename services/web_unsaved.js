@@ -1,13 +1,14 @@
 // The journal's unsaved cells, counted in the browser (the grid is a form: nothing reaches the
 // server before «Сохранить»). Installed once per page by web.unsaved_guard().
-// A cell counts when the grid's cell editor (a textarea in #portal) is closed after typing
-// (Enter, Tab, or a click elsewhere; Escape cancels); typing into a cell twice counts twice.
+// A cell counts when the grid's cell editor (a textarea in #portal), opened by typing on a cell,
+// is closed (Enter, Tab, or a click elsewhere; Escape cancels), or when Delete clears a cell;
+// typing into a cell twice counts twice.
 // The count is shown in every .portal-unsaved element; it restarts when that element's
 // data-key changes (a successful save gives the grid a new key). While it is not zero, leaving
 // the page (reload, closing the tab) or the journal (a link of the menu) asks first.
 (function () {
   if (window.__portalUnsaved) return;
-  const HAND_OVER_MS = 250;
+  const HAND_OVER_MS = 200;
   const state = window.__portalUnsaved = { count: 0, key: null, typed: false, committed: -1e9 };
   const spot = () => document.querySelector(".portal-unsaved");
   const show = () => {
@@ -25,8 +26,14 @@
     state.committed = performance.now();
     if (state.typed) { state.typed = false; state.count += 1; show(); }
   };
+  const inGrid = (t) => t && t.closest && t.closest('[data-testid="stDataFrame"]');
   document.addEventListener("keydown", (e) => {
-    if (!inEditor(e.target)) return;
+    if (!inEditor(e.target)) {  // a key on a selected cell: a character opens its editor, Delete clears it
+      if (!inGrid(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key.length === 1) state.typed = true;
+      else if (e.key === "Delete" || e.key === "Backspace") { state.count += 1; show(); }
+      return;
+    }
     if (e.key === "Escape") state.typed = false;
     else if (e.key === "Enter" || e.key === "Tab") commit();
   }, true);
