@@ -146,10 +146,41 @@ def test_a_todo_link_opens_the_journal_on_its_class_subject_and_date(page: Page,
                                          f"{first.class_name}, {first.subject_name}").first
     expect(link).to_be_visible()
     shot(page, "e2e_teacher_todo")
+    page.evaluate("window.__sameApp = true")  # gone after a full page load
     link.click()
     expect(page.get_by_role("heading", name="Журнал")).to_be_visible()
+    assert page.evaluate("window.__sameApp === true"), "the link reloaded the page instead of navigating in the app"
     expect(page.get_by_text(f"{first.class_name} · {first.subject_name} ·")).to_be_visible()
     assert f"date={first.lesson_date.isoformat()}" in page.url
     expect(page.get_by_text("Page not found")).to_have_count(0)
     page.wait_for_timeout(800)
     shot(page, "e2e_journal_from_todo")
+
+
+def test_unsaved_marks_are_counted_and_leaving_asks_first(page: Page, portal):
+    """Issue 14, item 3: a typed mark is counted beside «Сохранить»; a menu link then asks
+    before leaving (cancelled: the journal and its mark stay; confirmed: the page changes)."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, portal, "teacher")
+    editor = page.locator('[data-testid="stDataFrame"]').first
+    expect(editor).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    page.wait_for_timeout(800)  # let the grid paint its canvas
+    editor.click(position={"x": teacher_journal.PUPIL_WIDTH + teacher_journal.WORK_WIDTH // 2, "y": ROW + ROW // 2})
+    page.wait_for_function("document.activeElement && document.activeElement.closest('[data-testid=stDataFrame]')")
+    page.keyboard.press("4")
+    page.wait_for_timeout(80)  # as a quick typist (see test_journal_typing_browser.py)
+    page.keyboard.press("Enter")
+    unsaved = page.locator(f".{teacher_journal.UNSAVED_CLASS}")
+    expect(unsaved).to_have_text("Не сохранено: 1")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_role("link", name="Мои задачи").click()
+    page.wait_for_timeout(500)
+    assert asked and "несохранённые изменения" in asked[0], asked
+    expect(page.get_by_role("heading", name="Журнал")).to_be_visible()
+    expect(unsaved).to_have_text("Не сохранено: 1")
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.get_by_role("link", name="Мои задачи").click()
+    expect(page.get_by_role("heading", name="Мои задачи")).to_be_visible()
+    assert len(asked) == 2
