@@ -37,6 +37,8 @@ LESSON_KEY = journal_panels.LESSON_KEY
 YEAR_EDITOR_KEY = journal_panels.YEAR_EDITOR_KEY
 PUPIL_WIDTH, WORK_WIDTH = 210, 96  # px: the name column, a work column («16.11 №2» and its edit icon)
 ROW_HEIGHT = 35                    # px: a row of Streamlit's grid
+SHOWN_ROWS = 12                    # pupils in sight at once: with «Сохранить» above, the grid fits a
+                                   # 1440×900 window, and typing down a column scrolls the grid, not the page
 LEGEND = ("Отметки 1–5, две за работу — «5 4» или «5/4»; Н — отсутствовал, Б — болел, У — уважительная "
           "причина, О — опоздал (можно с отметкой: «О 5»); осв, н/а, а где нужно — зач, незач. "
           "«—» — ученик в этот день не числился в классе.")
@@ -167,7 +169,7 @@ def _grid(grid: journal.Grid, key: str, base: str, period: journal.PeriodChoice)
     config = _config(view, marked)
     if not view.work_columns:
         st.info("В выбранные дни уроков нет. Включите «Весь период» или выберите другой период.")
-    height = ROW_HEIGHT * (len(view.frame) + 1) + 3  # the whole class at once, as on paper
+    height = ROW_HEIGHT * (min(len(view.frame), SHOWN_ROWS) + 1) + 3
     if not view.editable_columns:
         st.dataframe(view.frame, hide_index=True, width="stretch", height=height, column_config=config)
     else:

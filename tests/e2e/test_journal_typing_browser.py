@@ -9,8 +9,9 @@ The grid is a form: nothing reaches the server until «Сохранить», so 
 rerun. What remains is the grid's own cell editor (glide-data-grid), which opens a moment after
 the first key of a cell: keys sent closer than ~20–30 ms apart can reach it before it opens,
 with or without a server (measured here: 15 ms per key kept 4 of 6 marks, 30 ms all 6 on a
-quiet machine but not always under load). The test presses a key every KEY_GAP_S (a mark, two
-keys, in 0.16 s: as fast as a very fast typist) and never waits for the app; «Сохранить» is pressed
+quiet machine; under the load of this shared 2-core box 60–80 ms still lost 1 mark in 35 now and
+then). The test presses a key every KEY_GAP_S (a mark, two keys, in 0.24 s: four marks a
+second, faster than a teacher reads the names) and never waits for the app; «Сохранить» is pressed
 right after the last key (the page holds that click until the grid has handed the last cell to
 the form, services/web_unsaved.js).
 """
@@ -33,7 +34,7 @@ from tests.e2e.test_sign_in_browser import who
 
 ROW, PUPIL, WORK = teacher_journal.ROW_HEIGHT, teacher_journal.PUPIL_WIDTH, teacher_journal.WORK_WIDTH
 DOWN, ACROSS = 25, 10
-KEY_GAP_S = 0.08  # s between keys (12 a second); below ~0.03 the grid's own cell editor drops keys
+KEY_GAP_S = 0.12  # s between keys (8 a second); see above
 DIGITS = "5432"
 
 
