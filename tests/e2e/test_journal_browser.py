@@ -164,6 +164,10 @@ def test_unsaved_marks_are_counted_and_leaving_asks_first(page: Page, portal):
     expect(editor).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
     page.wait_for_timeout(800)  # let the grid paint its canvas
+    expect(page.get_by_role("button", name="Сохранить", exact=True)).to_be_in_viewport()
+    # today's lesson (or the last one) is marked (in the grid's accessible table; the canvas draws it)
+    expect(page.locator('[data-testid="stDataFrame"] th', has_text="▶")).to_have_count(1)
+    page.screenshot(path=str(shot(page, "e2e_journal_open").with_name("e2e_journal_1440x900.png")))  # the window
     editor.click(position={"x": teacher_journal.PUPIL_WIDTH + teacher_journal.WORK_WIDTH // 2, "y": ROW + ROW // 2})
     page.wait_for_function("document.activeElement && document.activeElement.closest('[data-testid=stDataFrame]')")
     page.keyboard.press("4")

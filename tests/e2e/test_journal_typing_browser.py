@@ -100,7 +100,7 @@ def test_fast_typing_keeps_every_mark(any_portal, browser, monkeypatch):
         page.wait_for_timeout(800)  # let the grid paint its canvas
         save = page.get_by_role("button", name="Сохранить", exact=True)
         expect(save).to_be_in_viewport()
-        page.screenshot(path=str(shot(page, "e2e_journal_typing_open").with_name("e2e_journal_1440x900.png")))
+        shot(page, "e2e_journal_typing_open")
 
         typed: dict[tuple[int, int], str] = {}
         keys: list[str] = []
