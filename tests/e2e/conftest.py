@@ -170,11 +170,8 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
 def pg_portal(provider, tmp_path_factory) -> Portal:
     """The same portal over the demo in a PostgreSQL database of its own (dropped afterwards);
     skipped without PostgreSQL, or failing when REQUIRE_POSTGRES=1."""
-    from tests.conftest import _pg_available, _pg_exec, _pg_url
-    if not _pg_available():
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required (REQUIRE_POSTGRES=1) but does not answer")
-        pytest.skip("PostgreSQL is not available")
+    from tests.conftest import _pg_exec, _pg_url, require_postgres
+    require_postgres()
     name = f"portal_e2e_{uuid.uuid4().hex[:12]}"
     _pg_exec(f"CREATE DATABASE {name}")
     try:
