@@ -48,6 +48,13 @@ def marks_of(student_id: int, lesson_id: int) -> list[str]:
                                          .order_by(Mark.position)).all()]
 
 
+def forbid_rerun(monkeypatch) -> None:
+    """A save is one run: the page shows its result without st.rerun() (which would fail the run)."""
+    def rerun(*args, **kwargs):
+        raise AssertionError("a save is one run: no st.rerun()")
+    monkeypatch.setattr(journal_page.st, "rerun", rerun)
+
+
 def edit(at, rows: dict) -> None:
     key = at.session_state[journal_page.EDITOR_KEY]
     at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
@@ -66,10 +73,7 @@ def test_the_teacher_saves_marks_given_through_the_editor(demo_url, monkeypatch)
     rows.setdefault(row2, {})[column2.label] = "Н"
     edit(at, rows)
     old_key = at.session_state[journal_page.EDITOR_KEY]
-
-    def no_second_run(*args, **kwargs):
-        raise AssertionError("a save is one run: no st.rerun()")
-    monkeypatch.setattr(journal_page.st, "rerun", no_second_run)
+    forbid_rerun(monkeypatch)
     button(at, "Сохранить").click()
     at.run()
     assert not at.exception, at.exception
@@ -165,8 +169,7 @@ def test_the_lesson_panel_opens_on_request_and_saves_in_one_run(demo_url, monkey
                                  f"{grid.subgroup_id}_{grid.period_id}").value
     next(t for t in at.text_input if t.label == "Тема урока").input("Сложение дробей")
     next(t for t in at.text_area if t.label == "Задание").input("Выучить правило, № 101")
-    monkeypatch.setattr(journal_page.st, "rerun", lambda *a, **k: (_ for _ in ()).throw(
-        AssertionError("a save is one run: no st.rerun()")))
+    forbid_rerun(monkeypatch)
     button(at, "Сохранить урок").click()
     at.run()
     assert not at.exception, at.exception
