@@ -669,6 +669,17 @@ def unread_link(actor: Actor) -> None:
                  icon=":material/mark_email_unread:" if count else ":material/mail:")
 
 
+def link_to(key: str, label: str, icon: str | None = None, **query: str) -> bool:
+    """A link to the page `key` with query parameters that navigates inside the running app
+    (no page load), shown only when the signed-in actor has that page in the chosen school."""
+    spec = next((p for p in PAGES if p.key == key), None)
+    actor = signed_in_actor()
+    if spec is None or actor is None or chosen_school(actor) not in policy.schools_for(actor, spec.action):
+        return False
+    st.page_link(spec.page(), label=label, icon=icon, query_params=query)
+    return True
+
+
 def report_error_link(where: str) -> None:
     """Issue 8: «Сообщить о неточности» from any screen — opens the correction request form with
     `where` and the address of this screen filled in (R-COM-2, 2.3). Call it at the foot of a
