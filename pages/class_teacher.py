@@ -82,6 +82,8 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
     view = journal_view.layout(grid)
     st.caption(f"{grid.period_name}, две недели до и после сегодняшнего дня · только просмотр: отметки ставит "
                "учитель предмета; средние — за весь период.")
+    web.link_to("journal", f"Открыть журнал: {cls.name}, {names[subject_id]}", ":material/edit_square:",
+                **{"class": str(cls.id), "subject": str(subject_id), "date": clock.today().isoformat()})
     st.dataframe(view.frame, hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True),
                                 **{c: st.column_config.TextColumn(c, help=web.md(view.help.get(c, "")) or None) for c in view.work_columns}})

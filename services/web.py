@@ -487,6 +487,19 @@ def sync_cookie(actor: Actor | None) -> None:
         st.html(script, unsafe_allow_javascript=True, width="content")
 
 
+_UNSAVED_JS = None
+
+
+def unsaved_guard() -> None:
+    """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
+    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+    global _UNSAVED_JS
+    if _UNSAVED_JS is None:
+        from pathlib import Path
+        _UNSAVED_JS = Path(__file__).with_name("web_unsaved.js").read_text(encoding="utf-8")
+    st.html(f"<script>{_UNSAVED_JS}</script>", unsafe_allow_javascript=True, width="content")
+
+
 # ---------------------------------------------------------------- OpenID Connect (ЕСИА)
 _lock = threading.Lock()
 _consumed: dict[tuple[str, int], float] = {}   # (sub, iat) of identities already used
@@ -688,6 +701,17 @@ def unread_link(actor: Actor) -> None:
     count = messages.unread_total(actor, school_id)
     st.page_link(spec.page(), label=f"Непрочитанных сообщений: {count}" if count else "Новых сообщений нет",
                  icon=":material/mark_email_unread:" if count else ":material/mail:")
+
+
+def link_to(key: str, label: str, icon: str | None = None, **query: str) -> bool:
+    """A link to the page `key` with query parameters that navigates inside the running app
+    (no page load), shown only when the signed-in actor has that page in the chosen school."""
+    spec = next((p for p in PAGES if p.key == key), None)
+    actor = signed_in_actor()
+    if spec is None or actor is None or chosen_school(actor) not in policy.schools_for(actor, spec.action):
+        return False
+    st.page_link(spec.page(), label=label, icon=icon, query_params=query)
+    return True
 
 
 def report_error_link(where: str) -> None:

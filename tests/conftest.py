@@ -49,12 +49,17 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_template():
+def require_postgres() -> None:
+    """Skip the test without PostgreSQL, or fail it when REQUIRE_POSTGRES=1 (CI)."""
     if not _pg_available():
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL is required (REQUIRE_POSTGRES=1) but does not answer")
         pytest.skip("PostgreSQL is not available")
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    require_postgres()
     name = f"portal_tmpl_{os.getpid()}"
     _pg_exec(f"DROP DATABASE IF EXISTS {name}")
     _pg_exec(f"CREATE DATABASE {name}")

@@ -1,7 +1,7 @@
 """Browser tests: a real Chromium (Playwright) against a running portal.
 
 Session fixtures: a temporary SQLite database filled by `manage.py init-db` and `manage.py demo
---json --seed 1`; a local OpenID Connect provider (oidc-provider-mock) in a thread on a free
+--json --seed 1` (`pg_portal`: the same in a PostgreSQL database of its own); a local OpenID Connect provider (oidc-provider-mock) in a thread on a free
 loopback port; `streamlit run app.py` on a free port with DATABASE_URL pointing at the database
 and `--secrets.files` pointing at a temporary secrets.toml for that provider (a developer's own
 .streamlit/secrets.toml is never read or touched); Chromium. Without Chromium the tests are
@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,16 +117,20 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Demo:
-    folder = tmp_path_factory.mktemp("e2e_db")
-    url = f"sqlite:///{folder / 'school.db'}"
+def make_demo(url: str) -> Demo:
+    """`manage.py init-db` and `manage.py demo --json --seed 1` on the database at `url`."""
     env = _env(DATABASE_URL=url, DEMO="1")  # the demo goes only where it is asked for (issue 15)
     python = sys.executable
     subprocess.run([python, "manage.py", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
     done = subprocess.run([python, "manage.py", "demo", "--json", "--seed", "1"], cwd=ROOT, env=env, check=True,
                           capture_output=True, text=True)
     return Demo(url=url, logins=json.loads(done.stdout.strip().splitlines()[-1])["logins"])
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    folder = tmp_path_factory.mktemp("e2e_db")
+    return make_demo(f"sqlite:///{folder / 'school.db'}")
 
 
 @pytest.fixture(scope="session")
@@ -143,11 +149,11 @@ def provider() -> Provider:
             os.environ["AUTHLIB_INSECURE_TRANSPORT"] = previous
 
 
-@pytest.fixture(scope="session")
-def portal(demo, provider, tmp_path_factory) -> Portal:
+@contextmanager
+def running_portal(demo: Demo, provider: Provider, folder: Path):
+    """`streamlit run app.py` on a free port over the demo's database, until the block ends."""
     port = free_port()
     base = f"http://localhost:{port}"
-    folder = tmp_path_factory.mktemp("e2e_app")
     secrets = folder / "secrets.toml"
     secrets.write_text(
         "[auth]\n"
@@ -161,6 +167,30 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
     env = _env(DATABASE_URL=demo.url, AUTHLIB_INSECURE_TRANSPORT="1")
     with serving(env, log, "--secrets.files", str(secrets), "--client.showErrorDetails", "full", port=port):
         yield Portal(base, demo, provider, log)
+
+
+@pytest.fixture(scope="session")
+def portal(demo, provider, tmp_path_factory) -> Portal:
+    with running_portal(demo, provider, tmp_path_factory.mktemp("e2e_app")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def pg_portal(provider, tmp_path_factory) -> Portal:
+    """The same portal over the demo in a PostgreSQL database of its own (dropped afterwards);
+    skipped without PostgreSQL, or failing when REQUIRE_POSTGRES=1."""
+    from tests.conftest import _pg_exec, _pg_url, require_postgres
+    require_postgres()
+    name = f"portal_e2e_{uuid.uuid4().hex[:12]}"
+    _pg_exec(f"CREATE DATABASE {name}")
+    try:
+        demo = make_demo(_pg_url(name))
+        with running_portal(demo, provider, tmp_path_factory.mktemp("e2e_pg_app")) as running:
+            yield running
+    finally:
+        from models.db import dispose_all
+        dispose_all()
+        _pg_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

@@ -132,6 +132,9 @@ def test_the_class_teacher_saves_a_days_attendance(demo_url):
     assert [t.value for t in at.title] == ["Мой класс"]
     actor = actor_of(login)
     cls = class_teacher.my_classes(actor)[0]
+    # issue 14, item 6: the tab of the class's journals links into the journal inside the app
+    links = [e.proto for e in at.get("page_link") if e.proto.label.startswith("Открыть журнал:")]
+    assert len(links) == 1 and links[0].page == "journal" and f"class={cls.id}" in links[0].query_string, links
     day = class_teacher.day_attendance(actor, cls.id, clock.today())
     editor_key = f"class_att_{cls.id}_{clock.today().isoformat()}"
     assert day.lessons and day.pupils, "the demo class has lessons on the demo day"

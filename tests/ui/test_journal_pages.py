@@ -48,6 +48,13 @@ def marks_of(student_id: int, lesson_id: int) -> list[str]:
                                          .order_by(Mark.position)).all()]
 
 
+def forbid_rerun(monkeypatch) -> None:
+    """A save is one run: the page shows its result without st.rerun() (which would fail the run)."""
+    def rerun(*args, **kwargs):
+        raise AssertionError("a save is one run: no st.rerun()")
+    monkeypatch.setattr(journal_page.st, "rerun", rerun)
+
+
 def edit(at, rows: dict) -> None:
     key = at.session_state[journal_page.EDITOR_KEY]
     at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
@@ -55,7 +62,7 @@ def edit(at, rows: dict) -> None:
     assert not at.exception, at.exception
 
 
-def test_the_teacher_saves_marks_given_through_the_editor(demo_url):
+def test_the_teacher_saves_marks_given_through_the_editor(demo_url, monkeypatch):
     login = LOGINS["teacher"]["login"]
     at = open_app(login)
     assert [t.value for t in at.title] == ["Журнал"]  # the teacher's start page
@@ -66,6 +73,7 @@ def test_the_teacher_saves_marks_given_through_the_editor(demo_url):
     rows.setdefault(row2, {})[column2.label] = "Н"
     edit(at, rows)
     old_key = at.session_state[journal_page.EDITOR_KEY]
+    forbid_rerun(monkeypatch)
     button(at, "Сохранить").click()
     at.run()
     assert not at.exception, at.exception
@@ -149,34 +157,63 @@ def test_query_parameters_preselect_the_journal_and_the_todo_links_into_it(demo_
                in link.query_string for link in links), links
 
 
-def test_the_lesson_panel_and_the_period_mark_are_saved(demo_url):
+def test_the_lesson_panel_opens_on_request_and_saves_in_one_run(demo_url, monkeypatch):
     login = LOGINS["teacher"]["login"]
     at = open_app(login)
     teacher = actor_of(login)
     choice, grid = default_grid(teacher)
+    assert not [t for t in at.text_input if t.label == "Тема урока"]  # closed until asked for
+    at.toggle(key=journal_page.journal_panels.LESSON_OPEN_KEY).set_value(True)
+    at.run()
     lesson_id = at.selectbox(key=f"{journal_page.LESSON_KEY}_{grid.class_id}_{grid.subject_id}_"
                                  f"{grid.subgroup_id}_{grid.period_id}").value
     next(t for t in at.text_input if t.label == "Тема урока").input("Сложение дробей")
     next(t for t in at.text_area if t.label == "Задание").input("Выучить правило, № 101")
+    forbid_rerun(monkeypatch)
     button(at, "Сохранить урок").click()
     at.run()
     assert not at.exception, at.exception
     assert any("сохранён" in s.value for s in at.success), [e.value for e in at.error]
+    # the same run shows the saved lesson (a new version: fresh fields with what was saved)
+    assert next(t for t in at.text_input if t.label == "Тема урока").value == "Сложение дробей"
     with reading() as tx:
         lesson = tx.get(Lesson, lesson_id)
         assert lesson.topic == "Сложение дробей" and lesson.version > 1
         from models import Homework
         assert tx.exec(select(Homework.text).where(Homework.lesson_id == lesson_id)).one() == "Выучить правило, № 101"
 
-    # the period mark beside the grid, suggested from the weighted average, typed into «За период»
+
+def test_an_early_period_mark_is_saved_only_when_confirmed(demo_url):
+    """16.11 is weeks before the end of the second quarter: a mark typed into «За период» asks
+    for a confirmation and saves nothing, not even the other cells; confirmed, it is saved."""
+    login = LOGINS["teacher"]["login"]
+    at = open_app(login)
+    teacher = actor_of(login)
+    choice, grid = default_grid(teacher)
+    periods, current = journal.periods(min(teacher.school_ids()), choice.year_id)
+    assert journal_page.screen.period_mark_early(clock.today(), next(p for p in periods if p.id == current).ends_on)
     row, pupil = next((i, p) for i, p in enumerate(grid.pupils) if grid.summaries[p.student_id].period_mark == "")
-    edit(at, {row: {journal_page.journal_view.PERIOD: "4"}})
+    (row2, column2, pupil2), = empty_cells(grid, 1)
+    rows = {row: {journal_page.journal_view.PERIOD: "4"}}
+    rows.setdefault(row2, {})[column2.label] = "5"
+    edit(at, rows)
     button(at, "Сохранить").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("отметок за период: 1" in s.value for s in at.success), [e.value for e in at.error]
+    warned = " ".join(w.value for w in at.warning)
+    assert "Ничего не сохранено: отметку за период ставят в последние две недели" in warned, warned
+    _, again = default_grid(teacher)
+    assert again.summaries[pupil.student_id].period_mark == ""
+    assert marks_of(pupil2.student_id, column2.lesson_id) == []
+    at.checkbox(key=f"{at.session_state[journal_page.EDITOR_KEY]}_early").check()
+    button(at, "Сохранить").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Сохранено клеток: 1, отметок за период: 1" in s.value for s in at.success), \
+        ([e.value for e in at.error], [w.value for w in at.warning])
     _, again = default_grid(teacher)
     assert again.summaries[pupil.student_id].period_mark == "4"
+    assert marks_of(pupil2.student_id, column2.lesson_id) == ["5"]
 
 
 def test_annual_marks_are_saved_beside_the_grid(demo_url):
@@ -184,6 +221,8 @@ def test_annual_marks_are_saved_beside_the_grid(demo_url):
     at = open_app(login)
     teacher = actor_of(login)
     choice, grid = default_grid(teacher)
+    at.toggle(key=journal_page.journal_panels.YEAR_OPEN_KEY).set_value(True)  # opened on request
+    at.run()
     key = at.session_state[journal_page.YEAR_EDITOR_KEY]
     at.session_state[key] = {"edited_rows": {0: {"Годовая": "5", "Итоговая": "5"}}, "added_rows": [],
                              "deleted_rows": []}
