@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import app_state
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -156,9 +158,19 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    """Chromium; every context it opens (the `page` fixture's and a test's own) carries the run
+    tracker of bench/app_state.py, so that `settle()` can wait on the app's state."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        opened = browser.new_context
+
+        def new_context(*args, **kwargs):
+            context = opened(*args, **kwargs)
+            app_state.track(context)
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
 
@@ -180,17 +192,21 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def settle(page, timeout: float = 30_000) -> None:
+    """THE wait of the browser tests: until the app has finished every script run the browser
+    asked for (a click, a typed value, a page change) and the page is still (bench/app_state.py).
+    Wait on this (or on a visible result), never on time."""
+    app_state.settle(page, timeout)
+
+
 def choose(page, box, option) -> None:
-    """Open a Streamlit select box and click one of its options. A click that lands while the
-    page is still rerunning may leave the list closed: then click the box again (3 tries)."""
+    """Open a Streamlit select box and click one of its options, each click on a settled page:
+    a rerun that lands between the two (a text field committed on blur) would otherwise detach
+    the open list's option while it is being clicked."""
     from playwright.sync_api import expect
 
-    for attempt in range(3):
-        box.click()
-        try:
-            expect(option).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    settle(page)
+    box.click()
+    expect(option).to_be_visible()
     option.click()
+    settle(page)

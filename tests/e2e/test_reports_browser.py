@@ -21,6 +21,7 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services import config
+from tests.e2e.conftest import settle
 from tests.integration import readback, reports_world
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -93,7 +94,7 @@ def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path, browser):
             timeout=30000)
         expect(page.get_by_role("button", name="Скачать PDF")).to_be_visible(timeout=30000)
         expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
-        page.wait_for_timeout(500)  # let the grid paint its canvas before the picture
+        settle(page)
         shots = Path(os.environ.get("REPORTS_E2E_SHOTS", tmp_path))
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "weekly_sheets.png"), full_page=True)
