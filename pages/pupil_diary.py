@@ -1,5 +1,6 @@
 """«Дневник» (ЭД): the pupil's week — lessons, topics, homework, marks with their work type,
-attendance — and the marks per subject for the study period with averages and a trend chart.
+attendance — and the marks per subject for the study period with averages and a trend chart;
+shown as light HTML (pages/diary_ui.py) that reads at a phone's 390 px, not as data grids.
 A parent switches between their own children; a pupil sees only themself; staff who may read
 diaries pick a class and a pupil. Marks new since the last visit are highlighted."""
 from __future__ import annotations
@@ -9,9 +10,11 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from pages import diary_ui
 from services import clock, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
+from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"
 NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
@@ -78,48 +81,23 @@ def _week_nav() -> date:
     return start
 
 
-def _mark_text(mark: diary.DiaryMark) -> str:
-    return f"{mark.value} ({mark.work_type.lower()})"
-
-
-def _week_frame(week: diary.Week, new: set[tuple[int, str, str]]) -> pd.DataFrame:
+def _week_frame(week: diary.Week, new: set[diary_ui.MarkKey]) -> pd.DataFrame:
+    """The week as a table, for the download only (the screen shows diary_ui.week_html)."""
     rows = []
     for day in week.days:
         for lesson in day.lessons:
-            marks = [_mark_text(m) for m in lesson.marks]
-            fresh = any(m.is_new or (lesson.lesson_id, m.value, m.work_type) in new for m in lesson.marks)
             homework = lesson.homework or ""
             if lesson.homework_not_done:
                 homework = (homework + " " if homework else "") + "[не выполнено]"
             rows.append({"День": day.title, "№": lesson.number,
                          "Время": f"{lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}",
                          "Предмет": lesson.subject, "Тема урока": lesson.topic or "",
-                         "Домашнее задание": homework, "Отметки": ", ".join(marks),
-                         "Посещаемость": lesson.attendance_title or "", "Новое": "новое" if fresh else ""})
+                         "Домашнее задание": homework,
+                         "Отметки": ", ".join(f"{m.value} ({m.work_type.lower()})" for m in lesson.marks),
+                         "Посещаемость": lesson.attendance_title or "",
+                         "Новое": "новое" if any(diary_ui.is_new(m, lesson, new) for m in lesson.marks) else ""})
     return pd.DataFrame(rows, columns=["День", "№", "Время", "Предмет", "Отметки", "Посещаемость",
                                        "Домашнее задание", "Тема урока", "Новое"])
-
-
-def _highlight(row: pd.Series) -> list[str]:
-    style = "background-color: #fff3c4; font-weight: 600" if row["Новое"] else ""
-    return [style if col in ("Отметки", "Новое") else "" for col in row.index]
-
-
-def _marks_as_text(week: diary.Week, new: set[tuple[int, str, str]]) -> None:
-    """Every mark of the week as a line of text: date, subject, value, work type; new ones first and bold."""
-    lines = []
-    for day in week.days:
-        for lesson in day.lessons:
-            for m in lesson.marks:
-                fresh = m.is_new or (lesson.lesson_id, m.value, m.work_type) in new
-                text = f"{lesson.lesson_date:%d.%m.%Y} · {lesson.subject} · {m.value} ({m.work_type.lower()})"
-                lines.append((not fresh, f"- :orange-background[**{text} · новая**]" if fresh else f"- {text}"))
-    with st.container(border=True, key="diary_week_marks"):
-        st.markdown("**Отметки за неделю**")
-        if lines:
-            st.markdown("\n".join(line for _, line in sorted(lines, key=lambda x: x[0])))
-        else:
-            st.caption("Отметок на этой неделе нет.")
 
 
 def _show_week(actor: Actor, student_id: int, label: str) -> None:
@@ -131,25 +109,14 @@ def _show_week(actor: Actor, student_id: int, label: str) -> None:
                                   for m in l.marks if m.is_new}
         diary.mark_seen(actor, student_id)
     new = remembered[student_id]
-    fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks
-                if m.is_new or (l.lesson_id, m.value, m.work_type) in new)
+    fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks if diary_ui.is_new(m, l, new))
     if fresh:
         st.success(f"Новых отметок с прошлого посещения: {fresh}. Они выделены цветом.")
-    frame = _week_frame(week, new)
-    if frame.empty:
+    if not any(d.lessons for d in week.days):
         st.info("На этой неделе уроков нет.")
         return
-    _marks_as_text(week, new)
-    for day in week.days:
-        part = frame[frame["День"] == day.title].drop(columns=["День"])
-        st.markdown(f"#### {day.title}")
-        if part.empty:
-            st.caption("Уроков нет")
-            continue
-        st.dataframe(part.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
-                     column_config={"№": st.column_config.NumberColumn(width="small"),
-                                    "Новое": st.column_config.TextColumn(width="small")})
-    web.table_downloads(lambda: frame, stem=f"Дневник {label} {start:%d.%m.%Y}", sheet="Неделя",
+    st.html(diary_ui.week_html(week, new))
+    web.table_downloads(lambda: _week_frame(week, new), stem=f"Дневник {label} {start:%d.%m.%Y}", sheet="Неделя",
                         key="diary_week_dl")
 
 
@@ -163,13 +130,12 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
         st.info("Учебный период не идёт: отметок за период нет.")
         return
     st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
+    st.html(diary_ui.subjects_html(subjects))
     table = pd.DataFrame([{
         "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
-        "Средний": s.average, "Средневзвешенный": s.weighted, "Пропуски": s.absences, "Опоздания": s.lates,
+        "Средний": show(s.average), "Средневзвешенный": show(s.weighted), "Пропуски": s.absences,
+        "Опоздания": s.lates,
     } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "Пропуски", "Опоздания"])
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Средний": st.column_config.NumberColumn(format="%.2f"),
-        "Средневзвешенный": st.column_config.NumberColumn(format="%.2f", help="Отметки с весами видов работ")})
     web.table_downloads(lambda: table, stem=f"Отметки {label} {period}", sheet="Отметки", key="diary_marks_dl")
     with_marks = [s for s in subjects if any(_numeric(m.value) for _, m in s.marks)]
     if not with_marks:
@@ -177,14 +143,7 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
     names = [s.subject for s in with_marks]
     subject = st.selectbox("Динамика по предмету", names, key="diary_trend_subject")
     chosen = next(s for s in with_marks if s.subject == subject)
-    points, total, weights = [], 0.0, 0.0
-    for day, mark in chosen.marks:
-        value = _numeric(mark.value)
-        if value is None:
-            continue
-        total, weights = total + value * mark.weight, weights + mark.weight
-        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round(total / weights, 2)})
-    st.line_chart(pd.DataFrame(points), x="Дата", y=["Отметка", "Средневзвешенный"], height=240)
+    st.altair_chart(diary_ui.trend_chart(chosen), width="stretch")
 
 
 def render(actor: Actor, school_id: int) -> None:
