@@ -1,6 +1,6 @@
-"""Wait on a Streamlit app's state in a real browser, never on time (issue 14, item 10).
-
-The browser tests (tests/e2e/conftest.py) and bench/browser.py share it. `TRACKER` is a script
+"""Wait on a Streamlit app's state in a real browser, never on time (issue 14, item 10); and the
+little the browser tests (tests/e2e/conftest.py) and bench/browser.py both need to start one
+(Chromium's path and arguments, a free port, waiting for the health check). `TRACKER` is a script
 added to every page before the app's own code (`context.add_init_script`): it watches the
 app's websocket and counts, from the top-level field of each protobuf frame, the script runs the
 browser asked for (BackMsg `rerun_script`, field 11) and the runs the server reported finished
@@ -17,6 +17,39 @@ newer one). It also counts DOM mutations.
 A page that is not the app (a sign-in provider's page) is settled when it has loaded.
 """
 from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium; never `playwright install`
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, expect: bytes, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers `expect` (e.g. Streamlit's /_stcore/health «ok»); fails early when
+    the process behind it exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the process behind {url} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.read().strip() == expect:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer {expect!r} within {timeout} s")
+
 
 TRACKER = r"""
 (() => {
@@ -103,6 +136,18 @@ def settle(page, timeout: float = 30_000) -> None:
     Raises playwright's TimeoutError after `timeout` ms."""
     page.evaluate("() => { if (window.__portalRuns) window.__portalRuns.still = 0; }")
     page.wait_for_function(_SETTLED, timeout=timeout, polling="raf")
+
+
+def wait_shown(page, selector: str, inner: str = "", timeout: float = 60_000) -> None:
+    """Until an element matching `selector` is visible (holding an element matching `inner`, if
+    given: e.g. a grid's cells, which have no box of their own) and the app has finished every
+    run it was asked for. Polled on every animation frame, with no stillness required: for timing
+    what a user sees."""
+    page.wait_for_function(
+        """([sel, inner]) => { const s = window.__portalRuns, el = document.querySelector(sel);
+                               return !!el && el.getClientRects().length > 0 && (!inner || !!el.querySelector(inner))
+                                      && (!s || s.idle()); }""",
+        arg=[selector, inner], timeout=timeout, polling="raf")
 
 
 def runs(page) -> dict:

@@ -25,7 +25,7 @@ BENCH_DIR = config.DATA_DIR / "bench"
 # Benchmarks that depend on the date run at this moment: inside the school year 2026/2027,
 # whose first quarter has ended (and, with full_year, on the whole of 2025/2026).
 BENCH_NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)
-UNITS = {"s": "с", "count": "шт.", "per_s": "в с", "ratio": ""}
+UNITS = {"s": "с", "ms": "мс", "count": "шт.", "per_s": "в с", "ratio": ""}
 HIGHER_IS_BETTER = {"per_s", "ratio"}
 
 
