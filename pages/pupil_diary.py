@@ -17,6 +17,7 @@ from services.policy import AccessDenied
 from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"
+VIEW_KEY = "diary_view"  # the open tab: «Неделя» or «Отметки по предметам»
 NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
 
 
@@ -154,11 +155,14 @@ def render(actor: Actor, school_id: int) -> None:
             return
         student_id, label = chosen
         st.subheader(label)
-        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
-        with week_tab:
-            _show_week(actor, student_id, label)
-        with marks_tab:
-            _show_marks(actor, student_id, label)
+        # only the open tab runs (and is sent to the browser): the week opens without the chart
+        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"], key=VIEW_KEY, on_change="rerun")
+        if week_tab.open:
+            with week_tab:
+                _show_week(actor, student_id, label)
+        if marks_tab.open:
+            with marks_tab:
+                _show_marks(actor, student_id, label)
     except AccessDenied as denied:
         st.error(str(denied))
         return

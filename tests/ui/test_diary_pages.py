@@ -132,7 +132,12 @@ def test_a_pupil_reads_only_their_own_diary(demo_url):
     assert "Журнал" not in [p.get("page_name") for p in at._registered_pages.values()]
     me = diary.children_of(student)
     assert len(me) == 1 and any(me[0].name in s.value for s in at.subheader)
-    assert [s.key for s in at.selectbox] == ["diary_trend_subject"]  # no class or pupil to choose
+    assert [s.key for s in at.selectbox] == []  # no class or pupil to choose
+    assert any("diary-week" in h.value for h in at.html) and not any("diary-subjects" in h.value for h in at.html)
+    at.session_state["diary_view"] = "Отметки по предметам"  # the other tab: only then it runs
+    at.run()
+    assert [s.key for s in at.selectbox] == ["diary_trend_subject"]
+    assert any("diary-subjects" in h.value for h in at.html) and not any("diary-week" in h.value for h in at.html)
 
 
 def test_the_class_teacher_saves_a_days_attendance(demo_url):
