@@ -79,7 +79,9 @@ class Target:
     column_index: dict[str, int]              # column label → its place right of the pupil's name
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None, browser=None) -> dict:
+    """Run the bench; `browser`: a Chromium that Playwright already drives in this thread (a test's),
+    else the bench launches its own."""
     p = common.parser("Замер в браузере: журнал и дневник в Chromium на демо-школе (полный год).", runs=7,
                       db=common.default_db(1, True))
     p.add_argument("--warmups", type=int, default=2, help="сколько прогонов перед замером (не считаются)")
@@ -93,7 +95,17 @@ def main(argv: list[str] | None = None) -> dict:
         common.require_current_year(url)
         target = _target()
         with _app(url) as (base, proc):
-            figures = _measure(base, proc, target, args)
+            if browser is not None:
+                figures = _measure(browser, base, proc, target, args)
+            else:
+                from playwright.sync_api import sync_playwright
+
+                with sync_playwright() as pw:
+                    own = pw.chromium.launch(executable_path=app_state.CHROMIUM, args=app_state.CHROMIUM_ARGS)
+                    try:
+                        figures = _measure(own, base, proc, target, args)
+                    finally:
+                        own.close()
     common.report(figures, args.json)
     return figures
 
@@ -374,42 +386,39 @@ def _lost_marks(page, base: str, target: Target) -> int:
     return lost
 
 
-def _measure(base: str, proc, target: Target, args) -> dict:
-    from playwright.sync_api import sync_playwright
-
+def _measure(browser, base: str, proc, target: Target, args) -> dict:
     from data import demo
 
     logins = demo.demo_logins(1)
     times: dict[str, list[float]] = {k: [] for k in TARGETS if k != "lost_marks"}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=app_state.CHROMIUM, args=app_state.CHROMIUM_ARGS)
-        try:
-            contexts = []
-            for role in ("teacher", "parent"):
-                context = browser.new_context(viewport=VIEWPORT, locale="ru-RU")
-                app_state.track(context)
-                contexts.append(context)
-            teacher = _sign_in(contexts[0], base, **logins["teacher"])
-            parent = _sign_in(contexts[1], base, **logins["parent"])
-            total = args.warmups + args.runs
-            for n in range(total):
-                warm = n < args.warmups
-                common.log(f"{'Разогрев' if warm else 'Прогон'} {n + 1 - (0 if warm else args.warmups)} …")
-                run = {
-                    "journal_open_s": _open_from_profile(teacher, "Журнал", GRID_FILLED),
-                    "journal_load_s": _load(teacher, f"{base}/journal", GRID_FILLED),
-                    "diary_open_s": _open_from_profile(parent, "Дневник", WEEK_MARKS),
-                    "diary_load_s": _load(parent, f"{base}/diary", WEEK_MARKS),
-                }
-                run["save_after_last_key_s"], run["server_cpu_save_ms"] = _save_run(teacher, base, target, proc.pid)
-                if not warm:
-                    for k, v in run.items():
-                        times[k].append(v)
-            lost = _lost_marks(teacher, base, target)
-            if args.screenshots:
-                _screenshots(browser, base, logins, Path(args.screenshots))
-        finally:
-            browser.close()
+    contexts = []
+    try:
+        for _ in ("teacher", "parent"):
+            context = browser.new_context(viewport=VIEWPORT, locale="ru-RU")
+            app_state.track(context)
+            contexts.append(context)
+        teacher = _sign_in(contexts[0], base, **logins["teacher"])
+        parent = _sign_in(contexts[1], base, **logins["parent"])
+        total = args.warmups + args.runs
+        for n in range(total):
+            warm = n < args.warmups
+            common.log(f"{'Разогрев' if warm else 'Прогон'} {n + 1 - (0 if warm else args.warmups)} …")
+            run = {
+                "journal_open_s": _open_from_profile(teacher, "Журнал", GRID_FILLED),
+                "journal_load_s": _load(teacher, f"{base}/journal", GRID_FILLED),
+                "diary_open_s": _open_from_profile(parent, "Дневник", WEEK_MARKS),
+                "diary_load_s": _load(parent, f"{base}/diary", WEEK_MARKS),
+            }
+            run["save_after_last_key_s"], run["server_cpu_save_ms"] = _save_run(teacher, base, target, proc.pid)
+            if not warm:
+                for k, v in run.items():
+                    times[k].append(v)
+        lost = _lost_marks(teacher, base, target)
+        if args.screenshots:
+            _screenshots(browser, base, logins, Path(args.screenshots))
+    finally:
+        for context in contexts:
+            context.close()
     figures = {k: common.figure(v, TARGETS[k], "ms" if k == "server_cpu_save_ms" else "s")
                for k, v in times.items()}
     figures["lost_marks"] = common.figure([lost], 0, "count")

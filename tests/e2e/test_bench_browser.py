@@ -8,20 +8,20 @@ import json
 
 import pytest
 
-from bench import browser, common
+from bench import browser as bench_browser, common
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_browser_bench_reports_every_figure(chromium_path, tmp_path, monkeypatch, capsys):
+def test_the_browser_bench_reports_every_figure(browser, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(common, "BENCH_DIR", tmp_path / "clone" / "data" / "bench")
     shots = tmp_path / "shots"
-    figures = browser.main(["--db", str(common.BENCH_DIR / "demo.db"), "--runs", "1", "--warmups", "0", "--json",
-                            "--screenshots", str(shots)])
+    figures = bench_browser.main(["--db", str(common.BENCH_DIR / "demo.db"), "--runs", "1", "--warmups", "0", "--json",
+                            "--screenshots", str(shots)], browser=browser)
     printed = json.loads(capsys.readouterr().out.strip())
-    assert list(printed) == list(browser.TARGETS) == list(figures)
+    assert list(printed) == list(bench_browser.TARGETS) == list(figures)
     for name, fig in printed.items():
-        assert fig["target"] == browser.TARGETS[name]
+        assert fig["target"] == bench_browser.TARGETS[name]
         assert fig["unit"] == {"server_cpu_save_ms": "ms", "lost_marks": "count"}.get(name, "s")
         assert fig["min"] <= fig["median"] <= fig["max"]
     for name in ("journal_open_s", "journal_load_s", "save_after_last_key_s", "diary_open_s", "diary_load_s"):
