@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test setup install bench
+.PHONY: run test setup install bench screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,3 +25,8 @@ test: setup
 
 bench: install
 	$(PY) -m bench.demo
+
+# Every page of every demo role at 1440x900 (and the diary and timetable at 390x844) into
+# test-artifacts/screens/: a look at the screens before calling them done (not part of `make test`).
+screenshots: setup
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_screenshots.py

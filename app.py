@@ -3,14 +3,21 @@
 Who is signed in comes from services/web.py (session token or cookie, then auth.resume); the
 menu lists the pages whose action the policy grants to the actor's roles in the chosen school.
 """
-import streamlit as st
+import os
 
-from services import web
+os.umask(0o077)  # what this process writes (database, backups, snapshot, archives) is the portal user's alone
+
+import streamlit as st  # noqa: E402
+
+from services import web  # noqa: E402
 
 actor = web.current_actor()
-st.set_page_config(page_title="Школьный портал", page_icon=":material/school:",
+# an emoji icon is drawn by the browser (a data: SVG); a «:material/…:» favicon would be fetched from
+# fonts.gstatic.com, an outside origin that the Content-Security-Policy (deploy/nginx.conf) refuses
+st.set_page_config(page_title="Школьный портал", page_icon="🏫",
                    layout="wide" if actor is not None and not actor.must_change_password else "centered")
 
+web.page_style()
 if actor is None:
     page = st.navigation(web.sign_in_pages(), position="hidden")
 elif actor.must_change_password:

@@ -4,13 +4,20 @@ DuckDB ATTACHes the live SQLite file or PostgreSQL database READ_ONLY through th
 extension LOADed from its pip wheel (nothing is downloaded at run time), copies the tables
 the indicators need into a new DuckDB file, derives the fact tables of `checks/derive.py`,
 records when it was taken, and swaps the file into PORTAL_ANALYTICS_PATH atomically.
+The ATTACH and the copy run in a short-lived child process (checks/snapshot_copy.py), never in
+the app's own: DuckDB's SQLite closing its handle on the live file would drop the app's POSIX
+locks on it. The snapshot is 0600 in a 0700 folder (services/private.py).
 Readers open the snapshot read-only; a refresh never disturbs a reader that is running.
 """
 from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -24,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from services import clock, config
+from services import clock, config, private
 
 UTC = timezone.utc
 # The layout of the snapshot (tables and columns of checks/derive.py): a snapshot of another
@@ -199,14 +206,17 @@ def _stream_sql(table: str, backend: str) -> str:
 
 
 _refresh_lock = threading.Lock()
+COPY_SCRIPT = Path(__file__).with_name("snapshot_copy.py")
+
+
 def refresh(url: str | None = None, path: str | os.PathLike | None = None,
             progress=None) -> SnapshotInfo:
-    """Copy the live database into a new snapshot and swap it in; returns what was taken."""
-    from checks import derive
-
+    """Copy the live database into a new snapshot and swap it in; returns what was taken.
+    The copy runs in a child process (checks/snapshot_copy.py): DuckDB never opens the live
+    database inside this one (see that module for why)."""
     url = url or config.database_url()
     target = Path(path) if path is not None else snapshot_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dir(target.parent)
     extension, attach_to, backend = _attach_clause(url)
     started = time.perf_counter()
     taken_at = clock.now()
@@ -215,55 +225,87 @@ def refresh(url: str | None = None, path: str | os.PathLike | None = None,
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             if leftover.exists():
                 leftover.unlink()
-        con = duckdb.connect(str(tmp))
-        rows: dict[str, int] = {}
         try:
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute(f"LOAD '{extension_file(extension)}'")
-            if backend == "sqlite":
-                con.execute("SET sqlite_all_varchar = true")
-            kind = "sqlite" if backend == "sqlite" else "postgres"
-            con.execute(f"ATTACH {_literal(attach_to)} AS live (TYPE {kind}, READ_ONLY)")
-            # one transaction: the PostgreSQL scanner then reads every table in one consistent snapshot
-            # (both scanners read a big table on several threads)
-            con.execute("BEGIN TRANSACTION")
-            for table in TABLES:
-                if progress:
-                    progress(f"копирование {table}")
-                con.execute(_copy_sql(table, backend))
-            con.execute("CREATE TEMP TABLE _asof AS SELECT CAST(? AS TIMESTAMP) AS taken_at",
-                        [taken_at.astimezone(UTC).replace(tzinfo=None)])
-            derived = derive.statements({t: _stream_sql(t, backend) for t in STREAMED})
-            for name, sql in derived:
-                if progress:
-                    progress(f"расчёт {name}")
-                con.execute(sql)
-            con.execute("COMMIT")
-            con.execute("DETACH live")
-            for name, _ in derived:
-                if name.startswith("_"):
-                    con.execute(f"DROP TABLE {_quote(name)}")
-            for table in [RENAMED.get(t, t) for t in TABLES] + [n for n, _ in derived if not n.startswith("_")]:
-                rows[table] = con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+            steps, counted = _copy_steps(extension, attach_to, backend, taken_at)
+            rows = _run_copy(tmp, steps, counted, progress)
             seconds = time.perf_counter() - started
-            con.execute("CREATE TABLE snapshot_meta (taken_at TIMESTAMP, source VARCHAR, backend VARCHAR, "
-                        "seconds DOUBLE, format INTEGER)")
-            con.execute("INSERT INTO snapshot_meta VALUES (?, ?, ?, ?, ?)",
-                        [taken_at.astimezone(UTC).replace(tzinfo=None), _safe_source(url), backend, seconds, FORMAT])
-            con.execute("CHECKPOINT")
+            con = duckdb.connect(str(tmp))  # the new snapshot file only: no scanner in this process
+            try:
+                con.execute("CREATE TABLE snapshot_meta (taken_at TIMESTAMP, source VARCHAR, backend VARCHAR, "
+                            "seconds DOUBLE, format INTEGER)")
+                con.execute("INSERT INTO snapshot_meta VALUES (?, ?, ?, ?, ?)",
+                            [_naive_utc(taken_at), _safe_source(url), backend, seconds, FORMAT])
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            private.protect(tmp)
         except duckdb.Error as e:
-            con.close()
             _remove(tmp)
+            _remove(Path(str(tmp) + ".wal"))
             raise SnapshotError(f"Не удалось снять аналитический снимок: {str(e).splitlines()[0]}") from e
         except BaseException:
-            con.close()
             _remove(tmp)
+            _remove(Path(str(tmp) + ".wal"))
             raise
-        con.close()
         os.replace(tmp, target)
         _remove(Path(str(tmp) + ".wal"))
         _forget(target)
     return SnapshotInfo(str(target), taken_at, _safe_source(url), backend, seconds, rows)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _copy_steps(extension: str, attach_to: str, backend: str, taken_at: datetime) -> tuple[list[dict], list[str]]:
+    """What the child runs, in order ({"sql", "say"}), and the tables whose rows it counts."""
+    from checks import derive
+
+    steps = [{"sql": "SET TimeZone = 'UTC'"}, {"sql": f"LOAD {_literal(extension_file(extension))}"}]
+    if backend == "sqlite":
+        steps.append({"sql": "SET sqlite_all_varchar = true"})
+    kind = "sqlite" if backend == "sqlite" else "postgres"
+    steps.append({"sql": f"ATTACH {_literal(attach_to)} AS live (TYPE {kind}, READ_ONLY)"})
+    # one transaction: the PostgreSQL scanner then reads every table in one consistent snapshot
+    # (both scanners read a big table on several threads)
+    steps.append({"sql": "BEGIN TRANSACTION"})
+    steps += [{"sql": _copy_sql(table, backend), "say": f"копирование {table}"} for table in TABLES]
+    steps.append({"sql": "CREATE TEMP TABLE _asof AS SELECT CAST("
+                         f"{_literal(_naive_utc(taken_at).isoformat(sep=' '))} AS TIMESTAMP) AS taken_at"})
+    derived = derive.statements({t: _stream_sql(t, backend) for t in STREAMED})
+    steps += [{"sql": sql, "say": f"расчёт {name}"} for name, sql in derived]
+    steps += [{"sql": "COMMIT"}, {"sql": "DETACH live"}]
+    steps += [{"sql": f"DROP TABLE {_quote(name)}"} for name, _ in derived if name.startswith("_")]
+    counted = [RENAMED.get(t, t) for t in TABLES] + [n for n, _ in derived if not n.startswith("_")]
+    return steps, counted
+
+
+def _run_copy(tmp: Path, steps: list[dict], counted: list[str], progress) -> dict[str, int]:
+    """Run the copy in a child process into `tmp`; the rows of each counted table."""
+    job = json.dumps({"path": str(tmp), "steps": steps, "count": counted}, ensure_ascii=False)
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, str(COPY_SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=errors, encoding="utf-8")
+        try:
+            child.stdin.write(job)
+            child.stdin.close()
+            answer: dict = {}
+            for line in child.stdout:
+                answer = json.loads(line)
+                if "say" in answer and progress:
+                    progress(answer["say"])
+            code = child.wait()
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if "error" in answer:
+            raise SnapshotError(f"Не удалось снять аналитический снимок: {answer['error']}")
+        if code != 0 or "rows" not in answer:
+            errors.seek(0)
+            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [f"код {code}"]
+            raise SnapshotError(f"Не удалось снять аналитический снимок: процесс копирования прервался ({tail[0]}).")
+        return answer["rows"]
 
 
 def _literal(text: str) -> str:

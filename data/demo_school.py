@@ -50,7 +50,8 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.Holiday, M.BellSchedule, M.Subject, M.SchoolClass, M.Subgroup, M.SubgroupMember,
     M.CurriculumItem, M.TeachingAssignment, M.TimetableSlot, M.Lesson, M.Substitution, M.LessonPlan,
     M.PlannedTopic, M.WorkType, M.Work, M.Mark, M.Attendance, M.Homework, M.HomeworkMiss,
-    M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit,
+    M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.MessageThread, M.Message, M.ThreadMember,
+    M.MessageReport, M.Document, M.CorrectionRequest,
 )}
 
 
@@ -206,7 +207,8 @@ class SchoolBuilder:
                        last_login_at=self.past(now - timedelta(hours=r.uniform(2, 30))))
             ctx.demo_user_ids[demo_role] = uid
         else:
-            p_issued = {"staff": 1.0, "teacher": 1.0, "pupil": 0.9, "parent": 0.85}[kind]
+            # most hand-overs on time (credential_delay), a few families never came for theirs yet
+            p_issued = {"staff": 1.0, "teacher": 1.0, "pupil": 0.985, "parent": 0.97}[kind]
             p_active = {"staff": 0.97, "teacher": 0.93, "pupil": 0.78, "parent": 0.8}[kind]
             if issued is not None:
                 issued = max(issued, created + timedelta(minutes=30))
@@ -268,6 +270,7 @@ class SchoolBuilder:
         self.stage_period_marks()
         self.stage_history()
         self.stage_olympiads()
+        self.stage_comms()
         self.flush()
         self.step("итоговые отметки и олимпиады")
         return self.school_id
@@ -1287,6 +1290,95 @@ class SchoolBuilder:
         for i, row in enumerate(rows):
             row["id"] = first + i
         self.out.setdefault("periodmark", []).extend(rows)
+
+    # --- communication -------------------------------------------------------------------
+    def stage_comms(self) -> None:
+        """A lived-in school: parents and teachers writing to each other, announcements to a class
+        and to the staff, documents published (and one draft), correction requests open and
+        resolved, and one reported message waiting for the moderator. In the demo school the
+        demo logins are the people involved, so every communication screen has something."""
+        ctx, r = self.ctx, self.rng
+        c = self.class_index(5, "А")
+        roster = self.roster[c]
+        if not roster:
+            return
+        pupil = roster[0]
+        parent = pupil.guardians[0][2] if pupil.guardians else None
+        ct = self.teacher_user[self.class_teacher[c]]
+        teacher = self.teacher_user[self.demo_teacher] if self.demo else ct
+        director, admin = self.role_users["director"], self.admin_user
+        now = ctx.now
+
+        def ago(days: float) -> datetime:
+            return self.past(now - timedelta(days=days, minutes=r.uniform(0, 300)))
+
+        def thread(kind: str, title: str, members: set[int], author: int, at: datetime, audience: str = "",
+                   posts: tuple[tuple[int, str, float], ...] = ()) -> list[int]:
+            tid = ctx.ids("messagethread")
+            self.add(M.MessageThread, id=tid, school_id=self.school_id, kind=kind, title=title, audience=audience,
+                     created_by_user_id=author, created_at=at)
+            ids = []
+            for sender, body, later in posts:
+                mid = ctx.ids("message")
+                self.add(M.Message, id=mid, school_id=self.school_id, thread_id=tid, sender_user_id=sender,
+                         body=body, created_at=at + timedelta(hours=later))
+                ids.append(mid)
+            last_from = {sender: mid for (sender, _, _), mid in zip(posts, ids)}
+            for uid in sorted(members):
+                # everybody has read the thread up to their own last post; the author of the last post
+                # is waiting for an answer that the other side has not read yet
+                read = last_from.get(uid)
+                self.add(M.ThreadMember, id=ctx.ids("threadmember"), school_id=self.school_id, thread_id=tid,
+                         user_id=uid, last_read_at=at + timedelta(hours=posts[-1][2]) if read else None,
+                         last_read_message_id=read)
+            return ids
+
+        if parent:
+            thread("direct", "Справка после болезни", {parent, ct}, parent, ago(9), posts=(
+                (parent, f"Здравствуйте! {pupil.person.first} болел с понедельника, справку принесём завтра.", 0),
+                (ct, "Здравствуйте! Спасибо, отметила пропуски по болезни. Поправляйтесь.", 2.5),
+                (parent, "Спасибо!", 3)))
+            thread("direct", "Контрольная по математике", {parent, teacher}, parent, ago(2), posts=(
+                (parent, "Добрый день! Можно ли переписать контрольную работу? Ребёнок был на олимпиаде.", 0),
+                (teacher, "Добрый день. Да, в четверг после шестого урока, кабинет 207.", 5),
+                (parent, "Хорошо, передам. Спасибо!", 6)))
+        family = {u for pp in roster for u in [pp.user_id, *(g[2] for g in pp.guardians)] if u}
+        thread("announcement", "Родительское собрание 5А", family | {ct}, ct, ago(6), audience=f"class:{self.class_ids[c]}",
+               posts=((ct, "Уважаемые родители! Собрание в четверг в 18:30, кабинет 201. Тема: итоги четверти "
+                           "и подготовка к ВПР.", 0),))
+        staff = set(self.teacher_user) | set(self.role_users.values())
+        thread("announcement", "Педагогический совет", staff, director, ago(12), audience="staff",
+               posts=((director, "Коллеги, педсовет по итогам первой четверти — в понедельник в 15:00 в актовом "
+                                 "зале. Классным руководителям подготовить отчёты.", 0),))
+        if self.demo and len(roster) > 1 and roster[1].guardians:
+            other = roster[1].guardians[0][2]
+            ids = thread("direct", "Вопрос по домашнему заданию", {other, teacher}, other, ago(1), posts=(
+                (other, "Задали слишком много, ребёнок сидит до ночи. Это вообще нормально?!", 0),))
+            moderator = ctx.demo_user_ids.get("moderator")
+            if moderator:
+                self.add(M.MessageReport, id=ctx.ids("messagereport"), school_id=self.school_id, message_id=ids[0],
+                         reporter_user_id=teacher, reason="Резкий тон, прошу посмотреть", created_at=ago(0.5))
+        docs = (("Положение об электронном журнале и электронном дневнике", "all", True, 40),
+                ("Приказ о назначении ответственных за ведение электронного журнала", "staff", True, 38),
+                ("Памятка для родителей: как войти в электронный дневник", "guardians", True, 30),
+                ("Правила внутреннего распорядка обучающихся", "pupils", True, 25),
+                ("График контрольных работ на вторую четверть (черновик)", "staff", False, 3))
+        for title, audience, published, days in docs:
+            made = ago(days)
+            self.add(M.Document, id=ctx.ids("document"), school_id=self.school_id, title=title,
+                     body=f"{title}. Утверждено приказом директора.", audience=audience, is_published=published,
+                     published_at=made + timedelta(hours=1) if published else None, created_by_user_id=admin,
+                     created_at=made)
+        if parent:
+            self.add(M.CorrectionRequest, id=ctx.ids("correctionrequest"), school_id=self.school_id,
+                     reporter_user_id=parent, what="В дневнике стоит «Н» на уроке физкультуры, а ребёнок был в школе.",
+                     location="Дневник, физическая культура, прошлая неделя", should_be="Без пропуска",
+                     status="open", created_at=ago(0.8))
+            self.add(M.CorrectionRequest, id=ctx.ids("correctionrequest"), school_id=self.school_id,
+                     reporter_user_id=parent, what="В расписании на пятницу два урока истории подряд.",
+                     location="Расписание 5А, пятница", should_be="Один урок истории", status="resolved",
+                     created_at=ago(15), resolved_at=ago(14), resolved_by_user_id=admin,
+                     resolution="Исправлено: второй урок — обществознание.")
 
     # --- olympiads ----------------------------------------------------------------------
     def stage_olympiads(self) -> None:

@@ -344,7 +344,9 @@ def _mark_duplicates(spec: ImportSpec, rows: list[ParsedRow]) -> None:
 
 # ------------------------------------------------------------------ templates
 def template(spec: ImportSpec) -> bytes:
-    """A workbook to fill in: the header row, example rows, and a sheet explaining each column."""
+    """A workbook to fill in: the header row alone on the first sheet (the one an upload reads,
+    so an unchanged template enrols nobody), a filled-in example on a sheet of its own, and a
+    sheet explaining each column."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -356,11 +358,16 @@ def template(spec: ImportSpec) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for example in spec.examples:
-        ws.append([example.get(c.key, "") for c in spec.columns])
     for i, c in enumerate(spec.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(c.title) + 4))
     ws.freeze_panes = "A2"
+    if spec.examples:
+        sample = wb.create_sheet("Пример заполнения")
+        sample.append([c.title for c in spec.columns])
+        for example in spec.examples:
+            sample.append([example.get(c.key, "") for c in spec.columns])
+        for i, c in enumerate(spec.columns, start=1):
+            sample.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(c.title) + 4))
     help_ws = wb.create_sheet("Пояснения")
     help_ws.append(["Столбец", "Обязательный", "Что писать", "Другие названия столбца"])
     for cell in help_ws[1]:

@@ -28,11 +28,22 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The database holds children's data: 0600 in a 0700 folder from its first byte; SQLite gives
+    its -wal and -shm the database file's mode."""
+    from services import private
+    private.make_dir(path.parent)
+    if not path.exists():
+        private.create(path)
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        private.protect(part)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Take the write lock at BEGIN, so that two writers queue on busy_timeout

@@ -161,9 +161,14 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    __table_args__ = (Index("ix_loginattempt_login_at", "login", "at"),)
+    """One sign-in attempt. `throttled`: refused by the lock without checking the password
+    (such attempts never extend a lock); `client`: the address it came from."""
+    __table_args__ = (Index("ix_loginattempt_login_at", "login", "at"),
+                      Index("ix_loginattempt_client_at", "client", "at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     login: str = Field(max_length=120)
     user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     at: datetime
     success: bool
+    throttled: bool = False
+    client: Optional[str] = Field(default=None, max_length=64)

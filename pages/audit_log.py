@@ -22,7 +22,10 @@ tz = web.school_timezone(school_id)
 # Russian names for what the events store in English
 ENTITIES = {"user": "пользователь", "role_grant": "роль", "school_settings": "настройки школы",
             "page": "экран", "user_list": "список пользователей", "audit_log": "журнал событий",
-            "student": "ученик", "mark": "отметка", "lesson": "урок", "guardian": "родитель"}
+            "student": "ученик", "mark": "отметка", "lesson": "урок", "guardian": "родитель",
+            "attendance": "посещаемость", "period_mark": "отметка за период", "class": "класс",
+            "message": "сообщение", "document": "документ", "correction_request": "заявка на исправление",
+            "academic_year": "учебный год", "staff": "сотрудник", "work": "работа"}
 FIELDS = {**{s.name: s.title for s in SETTINGS}, "role": "роль", "class_id": "класс", "grades": "параллели",
           "subject_ids": "предметы", "is_active": "учётная запись включена", "login": "логин",
           "oidc_subject": "ЕСИА", "municipality_id": "муниципалитет"}
@@ -51,15 +54,16 @@ def changes_text(value: str | None) -> str:
     return str(data)
 
 
-def frame(rows) -> pd.DataFrame:
+def frame(named) -> pd.DataFrame:
+    rows = [n.row for n in named]
     return pd.DataFrame({
         "Время": [r.at.strftime("%d.%m.%Y %H:%M:%S") for r in rows],
-        "Пользователь": [f"{r.user_name} ({r.login})" if r.user_name else r.login for r in rows],
+        "Пользователь": [n.actor for n in named],
         "Действие": [r.action_title for r in rows],
-        "Объект": [f"{ENTITIES.get(r.entity, r.entity)} {r.entity_id}".strip() for r in rows],
+        "Объект": [n.subject for n in named],
         "Было": [changes_text(r.old) for r in rows],
         "Стало": [changes_text(r.new) for r in rows],
-        "Подробности": [DETAILS.get(r.detail, r.detail) for r in rows],
+        "Подробности": [DETAILS.get(r.detail, r.detail) or "" for r in rows],
     }, columns=["Время", "Пользователь", "Действие", "Объект", "Было", "Стало", "Подробности"])
 
 
@@ -69,18 +73,26 @@ try:
 except AccessDenied:
     people = {}
 today = clock.today(tz)
-c1, c2, c3 = st.columns([2, 3, 2])
-user_id = c1.selectbox("Пользователь", [None, *people], key=f"{KEY}_user",
+c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+user_id = c1.selectbox("Кто", [None, *people], key=f"{KEY}_user",
                        format_func=lambda i: "Все пользователи" if i is None else people[i])
-actions = c2.multiselect("Действие", list(ACTION_TITLES), key=f"{KEY}_actions", format_func=ACTION_TITLES.get,
+surname = c2.text_input("Ученик (начало фамилии)", key=f"{KEY}_pupil_text", max_chars=60)
+student_id = None
+if surname.strip():
+    pupils = dict(web.audit_pupils(actor, school_id, surname))
+    student_id = c2.selectbox("Ученик", [None, *pupils], key=f"{KEY}_pupil", label_visibility="collapsed",
+                              format_func=lambda i: ("Все ученики" if pupils else "Не найдено") if i is None
+                              else pupils[i])
+actions = c3.multiselect("Действие", list(ACTION_TITLES), key=f"{KEY}_actions", format_func=ACTION_TITLES.get,
                          placeholder="Все действия")
-dates = c3.date_input("Даты", value=(today - timedelta(days=6), today), format="DD.MM.YYYY", key=f"{KEY}_dates")
+dates = c4.date_input("Даты", value=(today - timedelta(days=6), today), format="DD.MM.YYYY", key=f"{KEY}_dates")
 if not isinstance(dates, (tuple, list)) or len(dates) != 2:
     st.info("Выберите начало и конец периода.")
     st.stop()
 date_from, date_to = dates
 
-filters = dict(user_id=user_id, actions=actions, date_from=date_from, date_to=date_to)
+filters = dict(user_id=user_id, actions=actions, date_from=date_from, date_to=date_to, student_id=student_id,
+               entities=ENTITIES)
 try:
     rows, total = web.audit_events(actor, school_id, limit=LIMIT, **filters)
 except AccessDenied as e:

@@ -1,5 +1,5 @@
-"""«Модерация сообщений»: the moderator sees the messages reported by members and the latest
-announcements, hides one that breaks the school's rules (hidden, not deleted, with the reason,
+"""«Модерация сообщений»: the moderator sees the messages reported by members (nothing else;
+the read is audited), hides one that breaks the school's rules (hidden, not deleted, with the reason,
 in the audit log; the author is told) or keeps it and closes its reports."""
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ def render(actor, school_id: int) -> None:
         st.error(str(e))
         return
     if not rows:
-        st.info("Жалоб на сообщения нет, объявлений пока нет.")
+        st.info("Жалоб на сообщения нет.")
         return
     tz = web.school_timezone(school_id)
-    reported = sum(1 for r in rows if r.reports)
-    st.caption(f"Сообщений с жалобами: {reported}. Ниже — они и последние объявления школы.")
+    st.caption(f"Сообщений с жалобами: {len(rows)}. Просмотр записывается в журнал событий.")
     frame = pd.DataFrame([{
         "№": r.message_id, "Когда": web.local_time(r.created_at, tz), "Автор": r.sender,
         "Где": ("Объявление: " if r.kind == "announcement" else "Переписка: ") + r.thread_title,

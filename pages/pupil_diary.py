@@ -23,12 +23,10 @@ NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this se
 
 def _from_link(actor: Actor) -> tuple[int, str] | None:
     """A link may name the pupil (?pupil=<id>); the service decides whether the actor may read it."""
-    raw = st.query_params.get("pupil")
-    if not raw:
+    student_id = web.query_id("pupil")
+    if student_id is None:
         return None
-    if not str(raw).isdigit():
-        raise AccessDenied("Ссылка на дневник неверна: номер ученика должен быть числом.")
-    week = diary.week(actor, int(raw))  # refuses (and audits) a pupil the actor may not read
+    week = diary.week(actor, student_id)  # refuses (and audits) a pupil the actor may not read
     return week.student_id, week.name
 
 

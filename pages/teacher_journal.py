@@ -41,14 +41,14 @@ def _choice_key(c: journal.JournalChoice) -> str:
 
 def _apply_query(school_id: int, choices: list[journal.JournalChoice]) -> None:
     """Preselect from ?class=&subject=&subgroup=&date= once per distinct set of parameters."""
-    qp = st.query_params
-    signature = (qp.get("class"), qp.get("subject"), qp.get("subgroup"), qp.get("date"))
+    signature = (web.query_id("class"), web.query_id("subject"), web.query_id("subgroup"),
+                 st.query_params.get("date"))
     if not signature[0] or st.session_state.get(QP_KEY) == signature:
         return
     st.session_state[QP_KEY] = signature
-    wanted = [c for c in choices if str(c.class_id) == signature[0]
-              and (not signature[1] or str(c.subject_id) == signature[1])
-              and (not signature[2] or str(c.subgroup_id) == signature[2])]
+    wanted = [c for c in choices if c.class_id == signature[0]
+              and (not signature[1] or c.subject_id == signature[1])
+              and (not signature[2] or c.subgroup_id == signature[2])]
     if not wanted:
         st.warning("Журнал из ссылки вам недоступен или не найден; выберите класс и предмет.")
         return

@@ -4,10 +4,12 @@ the curriculum hours against the scheduled ones. A save takes effect from «Де
 that clashes is refused with its reason (services/timetable.py decides everything)."""
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
-from pages.timetable_ui import unique_labels
+from pages.timetable_ui import STYLE, unique_labels
 from services import clock, timetable, web
 from services.policy import AccessDenied
 from services.rules.timetable import DAY_SHORT
@@ -69,7 +71,7 @@ def render(actor, school_id: int) -> None:
         st.markdown(f"**Строки расписания {view.class_name}** (по одной на урок недели)")
         edited = st.data_editor(
             frame, key=editor_key, num_rows="dynamic" if view.editable else "fixed", hide_index=True,
-            disabled=not view.editable, row_height=ROW_HEIGHT,
+            disabled=not view.editable, row_height=ROW_HEIGHT, placeholder="",
             height=min(ROW_HEIGHT * (len(frame) + 3), 36 * ROW_HEIGHT),  # the whole week in sight
             column_config={
                 "День": st.column_config.SelectboxColumn("День", options=list(days), required=True,
@@ -84,33 +86,51 @@ def render(actor, school_id: int) -> None:
                 "Подгруппа": st.column_config.SelectboxColumn("Подгруппа", options=[NO_GROUP, *groups],
                                                               width=WIDTHS["Подгруппа"]),
             })
-    rows, problems = _rows(edited, days, subjects, teachers, groups)
+        # the one place where this screen speaks: right under the rows it speaks about
+        message = st.container(key=f"{KEY}_message")
+    rows, problems, bad = _rows(edited, days, subjects, teachers, groups)
     preview = None
     if not problems:
         try:
             preview = timetable.preview(actor, class_id, rows, start)
-            problems = preview.problems
+            problems, bad = preview.problems, set(preview.bad_rows)
         except (AccessDenied, ValueError) as e:
             problems = [str(e)]
     with right:
-        _week(view, preview.grid if preview else view.grid(), start)
+        _week(view, preview.grid if preview else view.grid(), start, _bad_cells(edited, days, bad))
         _hours(preview.hours if preview else view.hours)
-    if problems:
-        st.warning("Так сохранить нельзя:\n\n" + "\n".join(f"- {web.md(p)}" for p in problems))
-    if not view.editable:
-        st.info("Расписание этого класса вам доступно только для просмотра.")
-        return
-    if st.button("Сохранить расписание", type="primary", key=f"{KEY}_save"):
+    saved_error = None
+    if view.editable and st.button("Сохранить расписание", type="primary", key=f"{KEY}_save"):
         try:
             result = timetable.save_class(actor, class_id, rows, start)
         except TimetableError as e:
-            st.error("Расписание не сохранено:\n\n" + "\n".join(f"- {web.md(p)}" for p in e.problems))
+            saved_error = e.problems
         except (AccessDenied, ValueError) as e:
-            st.error(str(e))
+            saved_error = [str(e)]
         else:
             st.session_state[f"{KEY}_version"] = version + 1
             web.notify("success", result.summary())
             st.rerun()
+    with message:
+        if saved_error:
+            st.error("Расписание не сохранено:\n\n" + "\n".join(f"- {web.md(p)}" for p in saved_error))
+        elif problems:
+            st.warning("Так сохранить нельзя:\n\n" + "\n".join(f"- {web.md(p)}" for p in problems))
+        if preview and preview.notices and not saved_error:
+            st.info("\n".join(f"- {web.md(n)}" for n in preview.notices))
+        if bad:
+            st.caption("Строки с ошибкой отмечены «⚠» в неделе справа.")
+    if not view.editable:
+        st.info("Расписание этого класса вам доступно только для просмотра.")
+
+
+def _bad_cells(edited: pd.DataFrame, days, bad: set[int]) -> set[tuple[int, int]]:
+    """(weekday, number) of the editor rows that a problem names, to mark them in the week."""
+    out = set()
+    for i, rec in enumerate(edited.to_dict("records")):
+        if i in bad and rec.get("День") in days and not _empty(rec.get("Урок")):
+            out.add((days[rec["День"]], int(rec["Урок"])))
+    return out
 
 
 def _label(labels: dict[str, int], value, names: dict[int, str]) -> str | None:
@@ -120,40 +140,51 @@ def _label(labels: dict[str, int], value, names: dict[int, str]) -> str | None:
     return names.get(value)
 
 
-def _rows(edited: pd.DataFrame, days, subjects, teachers, groups) -> tuple[list[SlotRow], list[str]]:
-    """The editor's rows as SlotRows, with a Russian reason for every incomplete one."""
-    rows, problems = [], []
+def _rows(edited: pd.DataFrame, days, subjects, teachers, groups) -> tuple[list[SlotRow], list[str], set[int]]:
+    """The editor's rows as SlotRows, with a Russian reason for every incomplete one and the
+    indexes of those rows."""
+    rows, problems, bad = [], [], set()
     for i, rec in enumerate(edited.to_dict("records")):
         if all(_empty(rec.get(c)) for c in COLUMNS):
             continue
         missing = [c for c in ("День", "Урок", "Предмет", "Учитель") if _empty(rec.get(c))]
         if missing:
             problems.append(f"Строка {i + 1}: не заполнено — {', '.join(missing)}.")
+            bad.add(i)
             continue
         if rec["Предмет"] not in subjects:
             problems.append(f"Строка {i + 1}: «{rec['Предмет']}» нет в учебном плане класса.")
+            bad.add(i)
             continue
         if rec["Учитель"] not in teachers or rec["День"] not in days:
             problems.append(f"Строка {i + 1}: выберите день и учителя из списка.")
+            bad.add(i)
             continue
         group = rec.get("Подгруппа")
         rows.append(SlotRow(days[rec["День"]], int(rec["Урок"]), subjects[rec["Предмет"]], teachers[rec["Учитель"]],
                             "" if _empty(rec.get("Кабинет")) else str(rec["Кабинет"]).strip(),
                             None if _empty(group) or group == NO_GROUP else groups.get(group)))
-    return rows, problems
+    return rows, problems, bad
 
 
 def _empty(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or str(value).strip() == ""
 
 
-def _week(view, grid, start) -> None:
+def _week(view, grid, start, bad: set[tuple[int, int]] = frozenset()) -> None:
+    """The week the rows make, as light HTML: every day in sight beside the editor, each cell
+    wrapping its lessons; a cell that a problem names is marked «⚠»."""
     st.markdown(f"**Неделя {view.class_name} с {start:%d.%m.%Y}**")
-    data = {"Урок": [str(n) for n in view.numbers]}
-    for d in view.days:
-        data[DAY_SHORT[d]] = ["\n".join(grid.get((d, n), [])) for n in view.numbers]
-    st.dataframe(pd.DataFrame(data), hide_index=True, key=f"{KEY}_week", row_height=56,
-                 height=56 * (len(view.numbers) + 1) + 3)
+    head = "".join(f"<th>{DAY_SHORT[d]}</th>" for d in view.days)
+    body = []
+    for n in view.numbers:
+        cells = []
+        for d in view.days:
+            text = "<br>".join(escape(t) for t in grid.get((d, n), []))
+            cells.append(f'<td class="tt-changed">⚠ {text}</td>' if (d, n) in bad else f"<td>{text}</td>")
+        body.append(f'<tr><td class="tt-n">{n}</td>{"".join(cells)}</tr>')
+    st.html(f'{STYLE}<table class="tt-week tt-small"><thead><tr><th class="tt-n">№</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def _hours(hours) -> None:

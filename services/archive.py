@@ -28,7 +28,7 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import reading
-from services import audit, clock, policy
+from services import audit, clock, policy, private
 from services.actor import Actor
 from services.reports import ReportError, periods_of, record_export, school_head, year_of, year_title
 from services.schools import school_target
@@ -98,7 +98,7 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
     name = f"archive_school{school_id}_{start_year}-{start_year + 1}.zip"
     final_path = out / name
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        private.make_dir(out, own=False)   # a folder made here is 0700; one the user chose stays as it is
         fd, tmp = tempfile.mkstemp(prefix=".archive-", suffix=".zip.partial", dir=out)
         os.close(fd)
     except OSError as e:
@@ -149,6 +149,7 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
             sums = [(e["sha256"], e["path"]) for e in entries]
             sums.append((hashlib.sha256(manifest_bytes).hexdigest(), "manifest.json"))
             zf.writestr(f"{root}/SHA256SUMS", "".join(f"{h}  {p}\n" for h, p in sums).encode("utf-8"))
+        private.protect(tmp)   # mkstemp makes it 0600 already: the archive holds pupils' marks
         os.replace(tmp, final_path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

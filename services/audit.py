@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -52,6 +53,7 @@ ACTION_TITLES = {
     "consent.recorded": "Записано согласие на обработку данных",
     "consent.withdrawn": "Отозвано согласие на обработку данных",
     "journal.save_refused": "Журнал: клетки отклонены при сохранении",  # issue 9
+    "message.reported_read": "Модератор прочитал сообщение с жалобой",  # issue 13
 }
 
 
@@ -65,6 +67,32 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SNILS_TEXT = re.compile(r"(?<!\d)\d{3}-\d{3}-\d{3}[ -]?(\d{2})(?!\d)")
+
+
+def mask_snils(value: Any) -> Any:
+    """«123-456-789 45» → «***-***-*** 45»: the audit shows that the СНИЛС changed, and its
+    check number, never the number itself."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    digits = re.sub(r"\D", "", value)
+    return f"***-***-*** {digits[-2:]}" if len(digits) >= 2 else "***"
+
+
+def mask_personal(value: Any) -> Any:
+    """An event's old/new values or detail with every СНИЛС masked, at any depth: the value of
+    any key named like «snils», and any text written like a СНИЛС (one place for every event,
+    whichever service wrote it)."""
+    if isinstance(value, dict):
+        return {k: mask_snils(v) if "snils" in str(k).lower() or "снилс" in str(k).lower() else mask_personal(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [mask_personal(v) for v in value]
+    if isinstance(value, str):
+        return _SNILS_TEXT.sub(lambda m: f"***-***-*** {m.group(1)}", value)
+    return value
+
+
 def _dump(value: Any) -> str | None:
     if value is None:
         return None
@@ -75,12 +103,16 @@ def values(actor: Actor | None, action: str, *, school_id: int | None = None, en
            entity_id: Any = "", old: Any = None, new: Any = None, detail: str = "",
            login: str | None = None, at: datetime | None = None) -> dict:
     """One event as the column values of its row."""
-    return {
+    actor_login = login if login is not None else (actor.login if actor else "")
+    return {  # capped to the columns: a typed 4 MB login is kept as its first 120 characters
         "school_id": school_id,
         "actor_user_id": (actor.user_id or None) if actor else None,
-        "actor_login": login if login is not None else (actor.login if actor else ""),
-        "action": action, "entity": entity, "entity_id": str(entity_id if entity_id is not None else ""),
-        "old": _dump(old), "new": _dump(new), "detail": detail[:1000], "at": at or clock.now(),
+        "actor_login": actor_login[:120],
+        "action": action[:64], "entity": entity[:64],
+        "entity_id": str(entity_id if entity_id is not None else "")[:64],
+        "old": _dump(mask_personal(old)), "new": _dump(mask_personal(new)),
+        "detail": mask_personal(detail)[:1000],
+        "at": at or clock.now(),
     }
 
 
@@ -129,12 +161,21 @@ class EventRow:
     old: str | None
     new: str | None
     detail: str
+    user_id: int | None = None
+
+
+def pupil_condition(student_id: int):
+    """Events about one pupil: the pupil's card, and their marks, absences and period marks
+    (stored as «…:pupil id»)."""
+    sid = str(int(student_id))
+    return (((AuditEvent.entity == "student") & (AuditEvent.entity_id == sid))
+            | (AuditEvent.entity.in_(("mark", "attendance", "period_mark")) & AuditEvent.entity_id.like(f"%:{sid}")))
 
 
 def query_events(tx: Session, *, school_id: int | None, user_id: int | None = None,
                  actions: list[str] | None = None, date_from: date | None = None,
                  date_to: date | None = None, tz_name: str | None = None,
-                 limit: int = 500) -> tuple[list[EventRow], int]:
+                 limit: int = 500, student_id: int | None = None) -> tuple[list[EventRow], int]:
     """Events of one school (or with no school when school_id is None), newest first,
     with the total count before the limit. Dates are local dates of the school."""
     conds = [AuditEvent.school_id == school_id] if school_id is not None else []
@@ -142,6 +183,8 @@ def query_events(tx: Session, *, school_id: int | None, user_id: int | None = No
         conds.append(AuditEvent.actor_user_id == user_id)
     if actions:
         conds.append(AuditEvent.action.in_(actions))
+    if student_id is not None:
+        conds.append(pupil_condition(student_id))
     if date_from is not None:
         start = datetime.combine(date_from, datetime.min.time(), clock.zone(tz_name))
         conds.append(AuditEvent.at >= clock.to_stored(start))
@@ -158,5 +201,5 @@ def query_events(tx: Session, *, school_id: int | None, user_id: int | None = No
             id=ev.id, at=clock.to_local(ev.at, tz_name), login=ev.actor_login,
             user_name=" ".join(p for p in (last, first) if p), action=ev.action,
             action_title=ACTION_TITLES.get(ev.action, ev.action), entity=ev.entity,
-            entity_id=ev.entity_id, old=ev.old, new=ev.new, detail=ev.detail))
+            entity_id=ev.entity_id, old=ev.old, new=ev.new, detail=ev.detail, user_id=ev.actor_user_id))
     return rows, int(total)

@@ -16,6 +16,8 @@ from models import (
 )
 from models.db import reading, transaction
 from services import audit, clock, config, passwords
+from services.rules import sign_in as sign_in_rules
+from services.rules.ids import parse_id
 from services.actor import Actor, Grant
 
 
@@ -35,7 +37,9 @@ def _hash_token(token: str) -> str:
 
 
 def _ints(text: str) -> frozenset[int]:
-    return frozenset(int(x) for x in text.replace(";", ",").split(",") if x.strip())
+    """«5,6» → {5, 6}; a stored value that is not an id (written before grant_role checked its
+    input) is skipped, so that the account can still sign in."""
+    return frozenset(v for v in (parse_id(x) for x in (text or "").replace(";", ",").split(",")) if v is not None)
 
 
 # ---------------------------------------------------------------- the actor
@@ -87,57 +91,94 @@ def _window() -> timedelta:
     return timedelta(minutes=config.get_int("PORTAL_LOGIN_WINDOW_MINUTES"))
 
 
-def locked_until(tx: Session, login: str, now: datetime) -> datetime | None:
-    """When the temporary lock of this login ends (naive UTC), or None if not locked.
+def locked_until(tx: Session, login: str, now: datetime, client: str | None = None) -> datetime | None:
+    """When the delay of this login ends, or None if it may try now (rules/sign_in.py).
 
-    The lock is per account and always temporary: after `max` failures within the window,
-    sign-in is refused until the oldest of those failures leaves the window."""
-    limit = config.get_int("PORTAL_LOGIN_MAX_FAILURES")
-    since = now - _window()
-    last_success = tx.exec(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.login == login, LoginAttempt.success.is_(True))).one()
+    Counted: failed attempts whose password was checked, since the last success and within
+    the look-back; attempts refused by a lock never count, so they cannot extend it. With
+    `client`, only the attempts from that address (see sign_in: a known address)."""
+    since = now - sign_in_rules.LOOKBACK
+    same = (LoginAttempt.login == login,) + ((LoginAttempt.client == client,) if client else ())
+    last_success = tx.exec(select(func.max(LoginAttempt.at)).where(*same, LoginAttempt.success.is_(True))).one()
     if last_success is not None and last_success > since:
         since = last_success
-    failures = tx.exec(select(LoginAttempt.at).where(
-        LoginAttempt.login == login, LoginAttempt.success.is_(False), LoginAttempt.at > since)
-        .order_by(LoginAttempt.at.desc()).limit(limit)).all()
-    if len(failures) < limit:
+    failures = list(tx.exec(select(LoginAttempt.at).where(
+        *same, LoginAttempt.success.is_(False), LoginAttempt.throttled.is_(False), LoginAttempt.at > since)).all())
+    until = sign_in_rules.account_locked_until(failures, config.get_int("PORTAL_LOGIN_MAX_FAILURES"), _window())
+    return until if until is not None and until > now else None
+
+
+def address_locked_until(tx: Session, client: str | None, now: datetime) -> datetime | None:
+    """When the lock of a client address ends, or None (no address: the command line, tests)."""
+    if not client:
         return None
-    return min(failures) + _window()
+    failures = list(tx.exec(select(LoginAttempt.at).where(
+        LoginAttempt.client == client, LoginAttempt.success.is_(False), LoginAttempt.throttled.is_(False),
+        LoginAttempt.at > now - _window())).all())
+    until = sign_in_rules.address_locked_until(
+        failures, config.get_int("PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS"), _window())
+    return until if until is not None and until > now else None
+
+
+def _known_address(tx: Session, login: str, client: str, now: datetime) -> bool:
+    """Has this account signed in successfully from this address lately?"""
+    return tx.exec(select(LoginAttempt.id).where(
+        LoginAttempt.login == login, LoginAttempt.client == client, LoginAttempt.success.is_(True),
+        LoginAttempt.at > now - sign_in_rules.KNOWN_ADDRESS)).first() is not None
 
 
 def _normal_login(login: str) -> str:
     return login.strip().lower()
 
 
+def _failed(login: str, user: User | None, now: datetime, client: str | None, action: str, detail: str,
+            throttled: bool = False) -> None:
+    """Record a refused attempt and its audit event (the login as much as is kept)."""
+    kept = login[:sign_in_rules.STORED_LOGIN]
+    with transaction() as tx:
+        tx.add(LoginAttempt(login=kept, user_id=user.id if user else None, at=now, success=False,
+                            throttled=throttled, client=client))
+        audit.record(tx, None, action, login=kept, entity="user", entity_id=user.id if user else "",
+                     detail=f"{detail}; адрес {client}" if client else detail)
+
+
 # ---------------------------------------------------------------- sign in / out
-def sign_in(login: str, password: str) -> SignedIn:
+def sign_in(login: str, password: str, client: str | None = None) -> SignedIn:
+    """Check the password and open a session; `client` is the address the attempt came from
+    (rules/sign_in.client_address), None from the command line."""
     login = _normal_login(login)
     now = clock.now()
+    problem = sign_in_rules.too_long(login, password)
+    if problem:
+        _failed(login, None, now, client, "auth.sign_in_failed", "слишком длинный логин или пароль")
+        raise SignInError(problem)
     with reading() as tx:
         user = tx.exec(select(User).where(User.login == login)).first()
-        lock = locked_until(tx, login, now)
-    if lock is not None:
-        with transaction() as tx:
-            tx.add(LoginAttempt(login=login, user_id=user.id if user else None, at=now, success=False))
-            audit.record(tx, None, "auth.sign_in_locked", login=login, entity="user",
-                         entity_id=user.id if user else "", detail="учётная запись временно заблокирована")
+        account_lock = locked_until(tx, login, now)
+        if account_lock is not None and client and _known_address(tx, login, client, now):
+            # the owner's usual address is judged by its own attempts only: an attacker
+            # elsewhere cannot lock the owner out from where they normally sign in
+            account_lock = locked_until(tx, login, now, client)
+        address_lock = address_locked_until(tx, client, now)
+    if account_lock is not None or address_lock is not None:
+        lock = max(t for t in (account_lock, address_lock) if t is not None)
+        whose = "учётная запись" if address_lock is None else "адрес"
+        _failed(login, user, now, client, "auth.sign_in_locked", f"вход временно закрыт: {whose}", throttled=True)
         until = clock.to_local(lock).strftime("%H:%M")
-        raise SignInError(f"Слишком много неудачных попыток входа. Вход временно закрыт до {until} (по Москве).")
+        source = " с вашего адреса" if account_lock is None else ""
+        raise SignInError(f"Слишком много неудачных попыток входа{source}. "
+                          f"Вход временно закрыт до {until} (по Москве).")
     ok = user is not None and user.is_active and passwords.verify_password(user.password_hash, password)
     if user is None:
         passwords.verify_password(None, password)  # same time as a real check
     if not ok:
-        with transaction() as tx:
-            tx.add(LoginAttempt(login=login, user_id=user.id if user else None, at=now, success=False))
-            audit.record(tx, None, "auth.sign_in_failed", login=login, entity="user",
-                         entity_id=user.id if user else "",
-                         detail="неверный логин или пароль" if user is None or user.is_active else "учётная запись отключена")
+        _failed(login, user, now, client, "auth.sign_in_failed",
+                "неверный логин или пароль" if user is None or user.is_active else "учётная запись отключена")
         raise SignInError("Неверный логин или пароль.")
-    return _open_session(user.id, "password", login)
+    return _open_session(user.id, "password", login, client)
 
 
-def _open_session(user_id: int, method: str, login: str) -> SignedIn:
+def _open_session(user_id: int, method: str, login: str, client: str | None = None) -> SignedIn:
     now = clock.now()
     token = secrets.token_urlsafe(32)
     with transaction() as tx:
@@ -148,7 +189,7 @@ def _open_session(user_id: int, method: str, login: str) -> SignedIn:
         if method == "oidc":
             user.oidc_last_used_at = now
         tx.add(user)
-        tx.add(LoginAttempt(login=login, user_id=user_id, at=now, success=True))
+        tx.add(LoginAttempt(login=login, user_id=user_id, at=now, success=True, client=client))
         sess = UserSession(token_hash=_hash_token(token), user_id=user_id, method=method,
                            created_at=now, last_seen_at=now)
         tx.add(sess)

@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from models.db import dispose_all
-from services import audit, clock, config
+from services import audit, clock, config, private
 from services.actor import SYSTEM, Actor
 
 DEFAULT_DIR = config.DATA_DIR / "backups"   # the default of PORTAL_BACKUP_DIR
@@ -141,9 +141,11 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
     kind = _kind(url)
     folder = Path(directory) if directory else default_dir()
     path = _target(out, folder, kind)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dir(path.parent, own=not out)  # the backup folder is the portal's; an --out file's is not
     part = path.with_name(path.name + ".part")
     try:
+        part.unlink(missing_ok=True)
+        private.create(part)   # 0600 before the first byte of a pupil's data is written
         if kind == "sqlite":
             tables, version = _backup_sqlite(url, part)
         else:
@@ -155,8 +157,12 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
     made_at = clock.now()
     manifest = {"kind": kind, "made_at": made_at.isoformat(), "schema_version": version, "tables": tables,
                 "sha256": _sha256(path), "size": path.stat().st_size, "portal": "school-portal backup 1"}
-    manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    private.write_text(manifest_path(path), json.dumps(manifest, ensure_ascii=False, indent=1))
     removed = prune(path.parent, keep) if keep > 0 else ()
+    if not out:  # copies an older version left 0644 in the backup folder
+        for kept in backups(path.parent):
+            private.protect(kept)
+            private.protect(manifest_path(kept))
     info = BackupInfo(path, path.stat().st_size, made_at, kind, version, tables, tuple(removed))
     try:
         audit.record_now(actor, "backup.made", entity="backup", entity_id=path.name,
@@ -170,7 +176,6 @@ def _backup_sqlite(url: str, part: Path) -> tuple[dict[str, int], str | None]:
     source = sqlite_path(url)
     if not source.exists():
         raise BackupError(f"Файл базы данных {source} не найден.")
-    part.unlink(missing_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(part)
     try:
@@ -346,7 +351,8 @@ def _restore_sqlite(path: Path, url: str, check: Check, backup_dir) -> Restored:
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         saved = make_backup(url, out=folder / f"before-restore-{stamp}.db", keep=0).path
     dispose_all()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dir(target.parent)
+    private.create(target)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     dst = sqlite3.connect(target, timeout=30)
     try:

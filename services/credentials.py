@@ -202,7 +202,18 @@ def _pupil_target(tx: Session, student_id: int) -> Target:
 
 
 def _authorise(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple[str, str, str, str]:
-    """Check the actor may hand over this account; (kind, name, class name, pupil name)."""
+    """Check the actor may hand over this account; (kind, name, class name, pupil name).
+
+    Besides the pupil, parent or staff member in this school, the actor's scope must cover the
+    whole account (policy.decide_account): a one-time password opens it everywhere."""
+    found = _authorise_in_school(tx, actor, school_id, user_id)
+    action = "credentials.issue_staff" if found[0] == "staff" else "credentials.issue_pupil"
+    policy.require_account(actor, action, targets.for_account(tx, user_id),
+                           Target(user_id=user_id, entity="user", entity_id=user_id))
+    return found
+
+
+def _authorise_in_school(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple[str, str, str, str]:
     from services.rosters import full_name
     student = tx.exec(select(Student).where(Student.user_id == user_id, Student.school_id == school_id)).first()
     if student is not None:
@@ -226,7 +237,8 @@ def _authorise(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple
     policy.require(actor, "credentials.issue_staff", school_target(tx, school_id, entity="user", entity_id=user_id))
     if staff is not None:
         return "staff", full_name(staff), staff.position, ""
-    in_school = tx.exec(select(RoleGrant.id).where(RoleGrant.user_id == user_id, RoleGrant.school_id == school_id)).first()
+    in_school = tx.exec(select(RoleGrant.id).where(RoleGrant.user_id == user_id, RoleGrant.school_id == school_id,
+                                                   RoleGrant.revoked_at.is_(None))).first()
     user = tx.get(User, user_id)
     if user is None or in_school is None:
         raise CredentialsError("Учётная запись не найдена в этой школе.")

@@ -167,5 +167,7 @@ def file_of(actor: Actor, document_id: int) -> FileData:
         policy.require(actor, "document.view", school_target(tx, school_id, entity="document", entity_id=document_id))
         visible = doc.is_published and doc.audience in audiences_of(_roles_in(actor, school_id))
         if not visible and not (doc.school_id is not None and _may_publish(tx, actor, doc.school_id)):
-            raise DocumentError("Документ вам недоступен.")
+            raise policy.refusal(actor, "document.view",
+                                 school_target(tx, school_id, entity="document", entity_id=document_id),
+                                 "Документ вам недоступен.")
         return attachments.read(tx, doc.attachment_id)

@@ -23,7 +23,7 @@ from models.db import reading
 from services import clock, config, policy
 from services.actor import Actor
 from services.indicators_settings import load_overrides
-from services.policy import AccessDenied, Target
+from services.policy import Target
 from services.schools import school_target
 
 # the schedule: a page refreshes the snapshot when it is older than this (cron may run
@@ -369,7 +369,9 @@ def municipality_classes(actor: Actor, municipality_id: int, school_id: int, dat
     """The coordinator's drill-down: one school's value class by class (aggregates, no names)."""
     _require_municipality(actor, municipality_id, "aggregate.view")
     if school_id not in dict(municipality_schools(municipality_id)):
-        raise AccessDenied("Эта школа не относится к вашему муниципалитету.")
+        raise policy.refusal(actor, "aggregate.view", Target(school_id=school_id, municipality_id=municipality_id,
+                                                             entity="school", entity_id=school_id),
+                             "Эта школа не относится к вашему муниципалитету.")
     ensure_snapshot()
     scope = Scope(school_ids=(school_id,), date_from=date_from, date_to=date_to)
     with runner.run(scope, overrides=load_overrides([school_id])) as run:

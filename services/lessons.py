@@ -197,7 +197,7 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
                 tx.flush()  # the homework lets go of the file before it goes
                 tx.delete(replaced)
         if previous_misses is not None:
-            _set_misses(tx, lesson, previous_misses, now)
+            _set_misses(tx, actor, lesson, previous_misses, now)
         audit.record(tx, actor, "lesson.changed", school_id=lesson.school_id, entity="lesson", entity_id=lesson_id,
                      old=old, new={"topic": topic, "held": held, "homework": homework_text,
                                    **({"file": homework_file.name} if homework_file is not None else {}),
@@ -213,12 +213,13 @@ def homework_file(actor: Actor, lesson_id: int) -> FileData | None:
         return attachments.read(tx, hw.attachment_id) if hw is not None and hw.attachment_id else None
 
 
-def _set_misses(tx: Session, lesson: Lesson, student_ids: frozenset[int], now: datetime) -> None:
+def _set_misses(tx: Session, actor: Actor, lesson: Lesson, student_ids: frozenset[int], now: datetime) -> None:
     prev = tx.exec(select(Lesson.id).where(
         Lesson.school_id == lesson.school_id, Lesson.class_id == lesson.class_id,
         Lesson.subject_id == lesson.subject_id, Lesson.lesson_date < lesson.lesson_date)
         .order_by(Lesson.lesson_date.desc(), Lesson.lesson_number.desc()).limit(1)).first()
     hw = tx.exec(select(Homework).where(Homework.lesson_id == prev)).first() if prev else None
+    targets.require_pupils_of(tx, actor, "journal.edit", targets.for_lesson(tx, lesson.id), student_ids)
     if hw is None:
         if student_ids:
             raise LessonError("На прошлом уроке не было домашнего задания.")

@@ -561,12 +561,20 @@ def attachment_of_message(actor: Actor, message_id: int) -> FileData:
         msg = tx.get(Message, message_id)
         if msg is None or msg.attachment_id is None:
             raise MessageError("У сообщения нет файла.")
-        moderator = policy.allowed(actor, "message.hide", school_target(tx, msg.school_id))
-        if not moderator:
-            _member_thread(tx, actor, msg.thread_id)
-            if msg.hidden_at is not None:
-                raise MessageError("Сообщение скрыто модератором: его файл недоступен.")
-        return attachments.read(tx, msg.attachment_id)
+        member = tx.exec(select(ThreadMember.id).where(ThreadMember.thread_id == msg.thread_id,
+                                                       ThreadMember.user_id == actor.user_id)).first()
+        if member is None:  # the moderator reads only what was reported to them, and the read is audited
+            if not policy.allowed(actor, "message.hide", school_target(tx, msg.school_id)):
+                _member_thread(tx, actor, msg.thread_id)  # refused: not theirs
+            _require_reported(tx, actor, msg, "message.hide")
+            file = attachments.read(tx, msg.attachment_id)
+        elif msg.hidden_at is not None:
+            raise MessageError("Сообщение скрыто модератором: его файл недоступен.")
+        else:
+            return attachments.read(tx, msg.attachment_id)
+    audit.record_now(actor, "message.reported_read", school_id=msg.school_id, entity="message", entity_id=message_id,
+                     detail=f"файл «{file.name}» сообщения, на которое пожаловались")
+    return file
 
 
 # ------------------------------------------------------------------ moderation
@@ -616,8 +624,9 @@ class ModerationRow:
     hidden_reason: str
 
 
-def moderation_queue(actor: Actor, school_id: int, announcements: int = 50) -> list[ModerationRow]:
-    """Messages reported and not yet handled, then the latest announcements of the school."""
+def moderation_queue(actor: Actor, school_id: int) -> list[ModerationRow]:
+    """The messages of the school reported and not yet handled: the moderator sees what was
+    reported to them, nothing else; showing their text is audited."""
     with reading() as tx:
         policy.require(actor, "message.hide", school_target(tx, school_id, entity="message"))
         reports: dict[int, list[str]] = defaultdict(list)
@@ -625,20 +634,30 @@ def moderation_queue(actor: Actor, school_id: int, announcements: int = 50) -> l
                 MessageReport.school_id == school_id, MessageReport.closed_at.is_(None))
                 .order_by(MessageReport.id)).all():
             reports[message_id].append(reason)
-        latest = tx.exec(select(Message.id).join(MessageThread, MessageThread.id == Message.thread_id).where(
-            Message.school_id == school_id, MessageThread.kind == "announcement")
-            .order_by(Message.id.desc()).limit(announcements)).all()
-        ids = list(reports) + [i for i in latest if i not in reports]
-        if not ids:
+        if not reports:
             return []
         rows = {m.id: (m, t) for m, t in tx.exec(select(Message, MessageThread)
                                                   .join(MessageThread, MessageThread.id == Message.thread_id)
-                                                  .where(Message.id.in_(ids))).all()}
+                                                  .where(Message.id.in_(list(reports)))).all()}
         names = _names(tx, [m.sender_user_id for m, _ in rows.values()])
+    ids = [i for i in reports if i in rows]
+    audit.record_now(actor, "message.reported_read", school_id=school_id, entity="message",
+                     entity_id=",".join(map(str, ids))[:64], detail=f"очередь жалоб: сообщений {len(ids)}")
     return [ModerationRow(i, rows[i][1].title, rows[i][1].kind, names.get(rows[i][0].sender_user_id, ""),
-                          rows[i][0].body, rows[i][0].created_at, len(reports.get(i, [])),
-                          "; ".join(reports.get(i, [])), rows[i][0].hidden_at is not None, rows[i][0].hidden_reason)
+                          rows[i][0].body, rows[i][0].created_at, len(reports[i]), "; ".join(reports[i]),
+                          rows[i][0].hidden_at is not None, rows[i][0].hidden_reason)
             for i in ids]
+
+
+def _require_reported(tx: Session, actor: Actor, msg: Message, action: str) -> None:
+    """The moderator of the message's school, and the message reported to them (an open report)."""
+    target = school_target(tx, msg.school_id, entity="message", entity_id=msg.id)
+    policy.require(actor, action, target)
+    if tx.exec(select(MessageReport.id).where(MessageReport.message_id == msg.id,
+                                              MessageReport.closed_at.is_(None))).first() is None:
+        raise policy.refusal(actor, action, target, f"Недостаточно прав: {policy.title(action)}. "
+                                                    "На это сообщение никто не пожаловался: модератор "
+                                                    "рассматривает только сообщения с жалобами.")
 
 
 def _close_reports(tx: Session, actor: Actor, message_id: int, outcome: str) -> int:
@@ -661,10 +680,11 @@ def hide_message(actor: Actor, message_id: int, reason: str) -> None:
         msg = tx.get(Message, message_id)
         if msg is None:
             raise MessageError("Сообщение не найдено.")
-        policy.require(actor, "message.hide", school_target(tx, msg.school_id, entity="message",
-                                                            entity_id=message_id))
         if msg.hidden_at is not None:
+            policy.require(actor, "message.hide", school_target(tx, msg.school_id, entity="message",
+                                                                entity_id=message_id))
             raise MessageError("Сообщение уже скрыто.")
+        _require_reported(tx, actor, msg, "message.hide")
         msg.hidden_at, msg.hidden_by_user_id, msg.hidden_reason = clock.now(), actor.user_id or None, reason
         tx.add(msg)
         closed = _close_reports(tx, actor, message_id, "hidden")

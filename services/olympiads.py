@@ -126,9 +126,14 @@ def delete_result(actor: Actor, result_id: int) -> None:
                      entity_id=result_id, old=old)
 
 
-def _may_read(actor: Actor, tx: Session, school_id: int, entity: str):
+def _may_read(actor: Actor, tx: Session, school_id: int, entity: str, named: bool = True):
+    """Named pupils (results, the pupils to choose from): those who enter results and those who
+    may see the pupils behind an indicator (indicators.drilldown); the coordinator and monitoring
+    see the olympiads as aggregates only (the indicators). The venues name nobody: whoever sees
+    the indicators sees them."""
     base = school_target(tx, school_id, entity=entity)
-    if not (policy.allowed(actor, "olympiad.edit", base) or policy.allowed(actor, "indicators.view", base)):
+    also = "indicators.drilldown" if named else "indicators.view"
+    if not (policy.allowed(actor, "olympiad.edit", base) or policy.allowed(actor, also, base)):
         policy.require(actor, "olympiad.edit", base)  # refused: audited, with its message
     return base
 
@@ -202,7 +207,7 @@ def save_venue(actor: Actor, school_id: int, olympiad: str, stage: str, held_on:
 def venues(actor: Actor, school_id: int, start_year: int | None = None) -> list[OlympiadVenue]:
     start_year = start_year if start_year is not None else clock.school_year_of(clock.today())
     with reading() as tx:
-        _may_read(actor, tx, school_id, "olympiad_venue")
+        _may_read(actor, tx, school_id, "olympiad_venue", named=False)
         return list(tx.exec(select(OlympiadVenue).join(AcademicYear, AcademicYear.id == OlympiadVenue.year_id)
                             .where(OlympiadVenue.school_id == school_id, AcademicYear.start_year == start_year)
                             .order_by(OlympiadVenue.held_on)).all())

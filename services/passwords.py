@@ -52,6 +52,8 @@ def validate_new_password(password: str, login: str = "") -> str | None:
     """A Russian message saying what is wrong with a new password, or None if it is fine."""
     if len(password) < 8:
         return "Пароль должен содержать не менее 8 символов."
+    if len(password) > 256:  # rules/sign_in.MAX_PASSWORD: a longer one is refused at sign-in
+        return "Пароль должен быть не длиннее 256 символов."
     if login and password.lower() == login.lower():
         return "Пароль не должен совпадать с логином."
     if password.isdigit() or password.isalpha():

@@ -78,6 +78,7 @@ def _save(tx, actor: Actor, class_id: int, subject_id: int, period_id: int | Non
     """One kind of marks of a class in a subject, in the caller's transaction; raises on any problem."""
     target = targets.for_class(tx, class_id, subject_id)
     policy.require(actor, "period_mark.edit", target)
+    targets.require_pupils_of(tx, actor, "period_mark.edit", target, [c.student_id for c in changes])
     item = tx.exec(select(CurriculumItem).where(CurriculumItem.class_id == class_id,
                                                 CurriculumItem.subject_id == subject_id)).first()
     closed = closed_year(tx, {class_id})

@@ -24,6 +24,7 @@ class Target:
     student_id: int | None = None
     teacher_id: int | None = None  # Staff id of whoever teaches the lesson now
     user_id: int | None = None     # an account acted upon
+    role: str | None = None        # a role of that account (policy.decide_account)
     entity: str = ""
     entity_id: int | str | None = None
 
@@ -201,6 +202,22 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
 }
 
 
+# The columns of a class list, each shown to whoever may do its action on the class (one place:
+# services/rosters.class_roster blanks the others). A subject teacher gets the names and
+# subgroups; those who keep the pupils' personal data (class teacher of the class, secretary,
+# administrator) also the birth dates, the guardians' contacts, the logins and the СНИЛС.
+ROSTER_COLUMNS = {
+    "name": "student.view",      # ФИО, в классе с, подгруппы
+    "contacts": "student.edit",  # дата рождения, пол, логины, родители: телефоны и почта
+    "snils": "student.edit",     # СНИЛС
+}
+
+
+def roster_columns(actor: Actor, target: Target) -> frozenset[str]:
+    """The column groups of ROSTER_COLUMNS this actor may see in the class list of `target`."""
+    return frozenset(col for col, action in ROSTER_COLUMNS.items() if allowed(actor, action, target))
+
+
 def title(action: str) -> str:
     return RULES[action][0]
 
@@ -217,6 +234,52 @@ def decide(actor: Actor, action: str, target: Target) -> Decision:
             if grant.role == role and scope(actor, grant, target):
                 return Decision(True)
     return Decision(False, _denial_message(actor, what, rules, target))
+
+
+# The roles of an account that an action may reach (absent: every role held in a school):
+# a class teacher hands over pupils' and parents' credentials, never a staff member's, even
+# when that staff member is also a parent in the class.
+ACCOUNT_ROLES: dict[str, frozenset[str]] = {"credentials.issue_pupil": frozenset({"student", "parent"})}
+
+
+def decide_account(actor: Actor, action: str, account: tuple[Target, ...] | list[Target]) -> Decision:
+    """May the actor act on a whole account (give it a role, reset its password, hand over its
+    credentials, disable it)? `account` lists every place the account belongs to: each active
+    role and each person record (staff, pupil, parent), as a school or a municipality.
+
+    Only when the actor holds a role for `action` in every one of those places: a password reset
+    in one school hands over the account everywhere, so a shared account (a teacher in two
+    schools) is reset only by someone whose scope covers all of it, and an account of the
+    municipality (the coordinator) by the operator alone."""
+    what, rules = RULES[action]
+    if actor.is_system:
+        return Decision(True)
+    roles = {r for r, _ in rules}
+    if not account:
+        return Decision(False, f"Недостаточно прав: {what}. Учётная запись не относится к вашей школе.")
+    for place in account:
+        if action in ACCOUNT_ROLES and place.role not in ACCOUNT_ROLES[action]:
+            title = ROLE_TITLES.get(place.role or "", "Сотрудник")
+            return Decision(False, f"Недостаточно прав: {what}. У учётной записи есть роль «{title}»: "
+                                   "её реквизиты выдаёт администратор школы.")
+        covered = any(
+            g.role in roles and (g.school_id == place.school_id if place.school_id is not None
+                                 else g.municipality_id is not None and g.municipality_id == place.municipality_id)
+            for g in actor.grants)
+        if not covered:
+            return Decision(False, f"Недостаточно прав: {what}. Учётная запись относится и к другой школе "
+                                   "или к муниципалитету; менять её может только тот, чьи права "
+                                   "распространяются на все её роли.")
+    return Decision(True)
+
+
+def require_account(actor: Actor, action: str, account: tuple[Target, ...] | list[Target],
+                    target: Target) -> None:
+    """As require(), for an action on a whole account (see decide_account); `target` says
+    which account for the audit."""
+    decision = decide_account(actor, action, account)
+    if not decision.allowed:
+        raise refusal(actor, action, target, decision.message)
 
 
 def _denial_message(actor: Actor, what: str, rules, target: Target) -> str:
@@ -255,17 +318,23 @@ def schools_for(actor: Actor, action: str) -> list[int]:
 def require(actor: Actor, action: str, target: Target) -> None:
     """Raise AccessDenied (and audit the denial in its own transaction) unless allowed."""
     decision = decide(actor, action, target)
-    if decision.allowed:
-        return
+    if not decision.allowed:
+        raise refusal(actor, action, target, decision.message)
+
+
+def refusal(actor: Actor, action: str, target: Target, message: str) -> AccessDenied:
+    """A denial found by a service beyond the table (a pupil who is not in the class, a message
+    nobody reported, …): the AccessDenied to raise, audited like every denial of require() —
+    at once when no write transaction is open, else once it has rolled back."""
     from models.db import in_write_transaction  # late imports: decide() stays free of the database
     from services import audit
 
     def record() -> None:
         audit.record_now(actor, "access.denied", school_id=target.school_id, entity=target.entity or action,
                          entity_id=target.entity_id if target.entity_id is not None else "",
-                         detail=f"{action}: {decision.message}")
+                         detail=f"{action}: {message}")
 
-    error = AccessDenied(decision.message, record)
+    error = AccessDenied(message, record)
     if not in_write_transaction():
         error.after_rollback()
-    raise error
+    return error

@@ -15,7 +15,10 @@ from sqlmodel import Session, select
 
 from importers import parsers
 from importers.parsers import CellError
-from models import AcademicYear, Enrollment, Guardian, RoleGrant, SchoolClass, Student, StudentGuardian, User
+from models import (
+    AcademicYear, Enrollment, Guardian, RoleGrant, SchoolClass, Student, StudentGuardian, Subgroup, SubgroupMember,
+    Subject, User,
+)
 from models.db import reading, transaction
 from services import audit, clock, policy, targets
 from services.actor import Actor
@@ -84,6 +87,7 @@ class PupilRow:
     starts_on: date
     login: str
     guardians: tuple[GuardianRow, ...]
+    subgroups: tuple[str, ...] = ()  # «Английский язык: 1 группа», today
 
 
 @dataclass(frozen=True)
@@ -92,30 +96,64 @@ class ClassRoster:
     class_name: str
     year_closed: bool
     pupils: list[PupilRow]
+    columns: frozenset[str] = frozenset(policy.ROSTER_COLUMNS)  # what the actor may see (policy.roster_columns)
 
 
 def class_roster(actor: Actor, class_id: int) -> ClassRoster:
+    """The class list today; each role gets only the columns it needs (policy.roster_columns):
+    the others come blank (no birth date, СНИЛС, login or guardians)."""
     with reading() as tx:
-        policy.require(actor, "student.view", targets.for_class(tx, class_id))
+        target = targets.for_class(tx, class_id)
+        policy.require(actor, "student.view", target)
+        columns = policy.roster_columns(actor, target)
         cls = tx.get(SchoolClass, class_id)
         year = tx.get(AcademicYear, cls.year_id)
         members = class_members(tx, cls)
-        ids = [s.id for s, _ in members]
-        logins = dict(tx.exec(select(User.id, User.login).where(
-            User.id.in_([s.user_id for s, _ in members if s.user_id]))).all()) if ids else {}
-        links = tx.exec(select(StudentGuardian, Guardian).join(Guardian, Guardian.id == StudentGuardian.guardian_id)
-                        .where(StudentGuardian.student_id.in_(ids)).order_by(StudentGuardian.id)).all() if ids else []
-        g_logins = dict(tx.exec(select(User.id, User.login).where(
-            User.id.in_([g.user_id for _, g in links if g.user_id]))).all()) if links else {}
-        by_pupil: dict[int, list[GuardianRow]] = {}
-        for link, g in links:
-            by_pupil.setdefault(link.student_id, []).append(GuardianRow(
-                g.id, link.student_id, full_name(g), link.relation, g.phone or "", g.email or "",
-                g_logins.get(g.user_id, "")))
-        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.snils or "",
-                           e.starts_on, logins.get(s.user_id, ""), tuple(by_pupil.get(s.id, ())))
+        groups = _subgroups(tx, cls, [s.id for s, _ in members])
+        contacts, snils = "contacts" in columns, "snils" in columns
+        logins, guardians = _contacts(tx, members) if contacts else ({}, {})
+        pupils = [PupilRow(s.id, s.last_name, s.first_name, s.middle_name, s.birth_date if contacts else None,
+                           s.sex if contacts else "", (s.snils or "") if snils else "", e.starts_on,
+                           logins.get(s.user_id, ""), tuple(guardians.get(s.id, ())), groups.get(s.id, ()))
                   for s, e in members]
-        return ClassRoster(cls.id, cls.name, year.is_closed, pupils)
+        return ClassRoster(cls.id, cls.name, year.is_closed, pupils, columns)
+
+
+def _contacts(tx: Session, members) -> tuple[dict[int, str], dict[int, list[GuardianRow]]]:
+    """The pupils' logins (user id → login) and their guardians with contacts (pupil → rows)."""
+    ids = [s.id for s, _ in members]
+    if not ids:
+        return {}, {}
+    logins = dict(tx.exec(select(User.id, User.login).where(
+        User.id.in_([s.user_id for s, _ in members if s.user_id]))).all())
+    links = tx.exec(select(StudentGuardian, Guardian).join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+                    .where(StudentGuardian.student_id.in_(ids)).order_by(StudentGuardian.id)).all()
+    g_logins = dict(tx.exec(select(User.id, User.login).where(
+        User.id.in_([g.user_id for _, g in links if g.user_id]))).all()) if links else {}
+    by_pupil: dict[int, list[GuardianRow]] = {}
+    for link, g in links:
+        by_pupil.setdefault(link.student_id, []).append(GuardianRow(
+            g.id, link.student_id, full_name(g), link.relation, g.phone or "", g.email or "",
+            g_logins.get(g.user_id, "")))
+    return logins, by_pupil
+
+
+def _subgroups(tx: Session, cls: SchoolClass, student_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """pupil → «Предмет: группа» of the class's subgroups they are in today."""
+    if not student_ids:
+        return {}
+    on = in_year(tx.get(AcademicYear, cls.year_id))
+    out: dict[int, list[str]] = {}
+    for sid, subject, group in tx.exec(
+            select(SubgroupMember.student_id, Subject.name, Subgroup.name)
+            .join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+            .join(Subject, Subject.id == Subgroup.subject_id)
+            .where(Subgroup.class_id == cls.id, SubgroupMember.student_id.in_(student_ids),
+                   SubgroupMember.starts_on <= on,
+                   or_(SubgroupMember.ends_on.is_(None), SubgroupMember.ends_on >= on))
+            .order_by(Subject.name, Subgroup.name)).all():
+        out.setdefault(sid, []).append(f"{subject}: {group}")
+    return {sid: tuple(v) for sid, v in out.items()}
 
 
 PUPIL_FIELDS = {

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from models import (
     AcademicYear, BellSchedule, CurriculumItem, Lesson, SchoolClass, Subgroup, SubgroupMember, Subject,
-    TimetableSlot,
+    TeachingAssignment, TimetableSlot,
 )
 from models.db import reading, transaction
 from services import audit, clock, policy, targets
@@ -212,6 +212,25 @@ class Preview:
     hours: list[HoursRow]
     grid: dict[tuple[int, int], list[str]]
     problems: list[str]
+    bad_rows: frozenset[int] = frozenset()   # editor rows (0-based) that a problem names
+    notices: list[str] = field(default_factory=list)  # allowed, but worth a look
+
+
+def _unassigned(tx: Session, ctx: Context, cls: SchoolClass, rows: list[SlotRow]) -> list[str]:
+    """Rows whose teacher has no teaching load in that subject anywhere in the school (a maths
+    teacher placed on Русский язык): allowed (a substitute, a new load), but said."""
+    pairs = {(r.teacher_id, r.subject_id) for r in rows}
+    if not pairs:
+        return []
+    known = set(tx.exec(select(TeachingAssignment.teacher_id, TeachingAssignment.subject_id).where(
+        TeachingAssignment.school_id == cls.school_id,
+        TeachingAssignment.teacher_id.in_({t for t, _ in pairs}))).all())
+    out = []
+    for i, r in enumerate(rows):
+        if (r.teacher_id, r.subject_id) not in known:
+            out.append(f"Строка {i + 1}: у учителя {ctx.teachers.get(r.teacher_id, '?')} нет нагрузки "
+                       f"по предмету «{ctx.subjects.get(r.subject_id, '?')}» — проверьте, тот ли учитель.")
+    return out
 
 
 def preview(actor: Actor, class_id: int, rows: list[SlotRow], effective_from: date) -> Preview:
@@ -225,9 +244,13 @@ def preview(actor: Actor, class_id: int, rows: list[SlotRow], effective_from: da
         ctx = load_context(tx, cls.school_id, year, members_from=effective_from)
         view = _class_view(ctx, cls, year, effective_from, rows, [], False)
         problems = _row_problems(ctx, cls, rows)
+        bad = {int(p.split(":")[0].split()[-1]) - 1 for p in problems if p.startswith("Строка ")}
         if not problems:
-            problems = [c.message for c in conflicts_for(tx, ctx, {cls.id: rows}, effective_from)]
-        return Preview(view.hours, view.grid(rows), problems)
+            conflicts = conflicts_for(tx, ctx, {cls.id: rows}, effective_from)
+            problems = [c.message for c in conflicts]
+            bad = {k[1] for c in conflicts for k in c.keys
+                   if isinstance(k, tuple) and len(k) == 2 and k[0] == cls.id and isinstance(k[1], int)}
+        return Preview(view.hours, view.grid(rows), problems, frozenset(bad), _unassigned(tx, ctx, cls, rows))
 
 
 # ------------------------------------------------------------------ checking

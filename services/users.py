@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import CredentialIssue, RoleGrant, SchoolClass, User
+from models import CredentialIssue, RoleGrant, SchoolClass, Subject, User
 from models.db import reading, transaction
-from services import audit, auth, clock, passwords, policy
+from services import audit, auth, clock, passwords, policy, targets
 from services.actor import Actor
 from services.roles import ROLE_TITLES
 from services.schools import school_target
@@ -119,6 +119,7 @@ def create_user(actor: Actor, school_id: int, *, login: str, last_name: str, fir
         policy.require(actor, "user.manage", school_target(tx, school_id, entity="user"))
         login = _check_login(tx, login)
         _check_role_scope(tx, school_id, role, class_id)
+        grades, _ = _check_scope_ids(tx, school_id, class_id, grades, "")
         user = User(login=login, password_hash=passwords.hash_password(password or one_time),
                     last_name=last_name.strip(), first_name=first_name.strip(),
                     middle_name=middle_name.strip(), email=(email or "").strip().lower() or None,
@@ -137,12 +138,49 @@ def create_user(actor: Actor, school_id: int, *, login: str, last_name: str, fir
 
 
 def _user_in_school(tx: Session, user_id: int, school_id: int) -> User:
+    """The account, when it holds an active role in the school (a revoked one does not count)."""
     user = tx.get(User, user_id)
-    in_school = tx.exec(select(RoleGrant.id).where(RoleGrant.user_id == user_id,
-                                                   RoleGrant.school_id == school_id)).first()
+    in_school = tx.exec(select(RoleGrant.id).where(RoleGrant.user_id == user_id, RoleGrant.school_id == school_id,
+                                                   RoleGrant.revoked_at.is_(None))).first()
     if user is None or in_school is None:
         raise UserError("Пользователь не найден в этой школе.")
     return user
+
+
+def _require_whole_account(tx: Session, actor: Actor, user_id: int) -> None:
+    """The actor's scope must cover every place the account belongs to (policy.decide_account)."""
+    policy.require_account(actor, "user.manage", targets.for_account(tx, user_id),
+                           policy.Target(user_id=user_id, entity="user", entity_id=user_id))
+
+
+def _ids(text: str, what: str, low: int = 1, high: int = 2**31 - 1) -> list[int]:
+    """«5, 6;7» → [5, 6, 7]; anything but whole numbers in [low, high] is a UserError."""
+    out = []
+    for part in re.split(r"[,\s;]+", text or ""):
+        if not part:
+            continue
+        if not part.isdigit() or not low <= int(part) <= high:
+            raise UserError(f"{what}: «{part[:20]}» — ожидается целое число от {low} до {high}.")
+        out.append(int(part))
+    return sorted(set(out))
+
+
+def _check_scope_ids(tx: Session, school_id: int, class_id: int | None, grades: str,
+                     subject_ids: str) -> tuple[str, str]:
+    """Check the class, parallels and subjects of a role against the school; returns the
+    normalised (grades, subject_ids) text to store."""
+    if class_id is not None:
+        cls = tx.get(SchoolClass, class_id) if 0 < class_id < 2**31 else None
+        if cls is None or cls.school_id != school_id:
+            raise UserError(f"Класс № {class_id} не найден в этой школе.")
+    grade_list = _ids(grades, "Параллели", 1, 12)
+    subjects = _ids(subject_ids, "Предметы")
+    if subjects:
+        found = set(tx.exec(select(Subject.id).where(Subject.id.in_(subjects), Subject.school_id == school_id)).all())
+        missing = [str(s) for s in subjects if s not in found]
+        if missing:
+            raise UserError(f"Предметы: № {', '.join(missing)} не найдены в этой школе.")
+    return ",".join(map(str, grade_list)), ",".join(map(str, subjects))
 
 
 def grant_role(actor: Actor, school_id: int, user_id: int, role: str, *, class_id: int | None = None,
@@ -152,8 +190,9 @@ def grant_role(actor: Actor, school_id: int, user_id: int, role: str, *, class_i
         user = tx.get(User, user_id)
         if user is None:
             raise UserError("Пользователь не найден.")
+        _require_whole_account(tx, actor, user_id)
         _check_role_scope(tx, school_id, role, class_id)
-        grades = ",".join(str(int(g)) for g in re.split(r"[,\s;]+", grades) if g) if grades else ""
+        grades, subject_ids = _check_scope_ids(tx, school_id, class_id, grades, subject_ids)
         dup = tx.exec(select(RoleGrant.id).where(
             RoleGrant.user_id == user_id, RoleGrant.role == role, RoleGrant.school_id == school_id,
             RoleGrant.class_id == class_id if class_id else RoleGrant.class_id.is_(None),
@@ -204,6 +243,7 @@ def reset_password(actor: Actor, school_id: int, user_id: int) -> str:
     with transaction() as tx:
         policy.require(actor, "user.manage", school_target(tx, school_id, entity="user", entity_id=user_id))
         user = _user_in_school(tx, user_id, school_id)
+        _require_whole_account(tx, actor, user_id)
         user.password_hash = passwords.hash_password(one_time)
         user.must_change_password = True
         tx.add(user)
@@ -219,6 +259,7 @@ def set_active(actor: Actor, school_id: int, user_id: int, active: bool) -> None
     with transaction() as tx:
         policy.require(actor, "user.manage", school_target(tx, school_id, entity="user", entity_id=user_id))
         user = _user_in_school(tx, user_id, school_id)
+        _require_whole_account(tx, actor, user_id)
         if user.id == actor.user_id and not active:
             raise UserError("Нельзя отключить собственную учётную запись.")
         if user.is_active == active:

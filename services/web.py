@@ -27,7 +27,9 @@ reload, a new tab) reads it back through `st.context.cookies` and calls `auth.re
   of the page sets it), so script injection is the one way to read it, and the portal renders
   no user-supplied HTML unescaped: names, topics and messages go through Streamlit's text
   elements or `md()` below, never `unsafe_allow_html`. The only script is the cookie line,
-  built from the token (URL-safe base64, checked by `_TOKEN_RE`) with `json.dumps`.
+  a constant script (allowed by its hash in the Content-Security-Policy of deploy/nginx.conf)
+  that copies its data attribute, built from the token (URL-safe base64, checked by `_TOKEN_RE`)
+  and HTML-escaped.
 * OpenID Connect: `st.login` keeps the provider's identity in Streamlit's own signed cookie
   for 30 days. The portal accepts an identity only within 10 minutes of its issue (`iat`)
   and only once, and attaches it to a signed-in account only after that account asked for it
@@ -37,9 +39,9 @@ reload, a new tab) reads it back through `st.context.cookies` and calls `auth.re
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib
 import io
-import json
 import re
 import threading
 import time
@@ -214,9 +216,39 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+# The menu's sections, the same words as SPEC.md and the folders, in this order; within a
+# section the pages a person opens most come first. A page not named here keeps its own section
+# and comes last in it.
+PEOPLE, PLANNING, REPORTS, CONTROL = "Ученики и сотрудники", "Планирование", "Отчёты", "Контроль"
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (WORK, ("journal", "todo", "class", "diary", "timetable")),
+    (PEOPLE, ("pupils", "subgroups", "credentials", "import", "movement", "users", "consents")),
+    (PLANNING, ("timetable-editor", "substitutions", "timetable-lessons", "curriculum", "lesson-plans",
+                "school-year", "year-close")),
+    (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
+    (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
+    (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
+    (ADMIN, ("settings", "audit", "health")),
+    (ACCOUNT, ("profile",)),
+)
+_SECTION_OF = {key: section for section, keys in MENU for key in keys}
+_RANK = {key: i for i, key in enumerate(k for _, keys in MENU for k in keys)}
+_SECTION_RANK = {section: i for i, (section, _) in enumerate(MENU)}
+
+
+def section_of(spec: PageSpec) -> str:
+    return _SECTION_OF.get(spec.key, spec.section)
+
+
 def menu_specs(actor: Actor, school_id: int | None, municipality_id: int | None) -> list[PageSpec]:
-    """The pages the actor may open in the chosen school, in menu order."""
-    return [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
+    """The pages the actor may open in the chosen school, in menu order (by section, the
+    most-used first)."""
+    specs = [spec for spec in PAGES if spec.visible(actor, school_id, municipality_id)]
+    specs.sort(key=lambda s: (_SECTION_RANK.get(section_of(s), len(MENU)), _RANK.get(s.key, len(_RANK))))
+    start = start_page(actor, specs)
+    if start is not None:  # the section of the role's everyday screen comes first
+        specs.sort(key=lambda s: section_of(s) != section_of(start))
+    return specs
 
 
 # The screen each role starts on (its everyday work), by the first of the actor's roles in this
@@ -248,11 +280,13 @@ def menu(actor: Actor) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     specs = menu_specs(actor, chosen_school(actor), chosen_municipality(actor))
     start = start_page(actor, specs)
+    if start is not None:  # the section of the role's everyday screen comes first
+        sections[section_of(start)] = []
     for spec in specs:
         page = spec.page(url_path=START_PATH, default=True) if spec is start else spec.page()
-        sections.setdefault(spec.section, []).append(page)
+        sections.setdefault(section_of(spec), []).append(page)
     if start is not None:
-        sections[start.section].append(start.page(hidden=True))
+        sections[section_of(start)].append(start.page(hidden=True))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
     return sections
@@ -329,9 +363,36 @@ def signed_in_actor() -> Actor | None:
     return current_actor()
 
 
+def query_id(name: str) -> int | None:
+    """The id in the address's `?name=`: None when absent, and a warning (the parameter is
+    ignored) when it is anything but a whole number from 1 to 2147483647 (rules/ids.py). Every
+    page reads ids from the address through this one helper."""
+    from services.rules.ids import MAX_ID, parse_id
+    raw = st.query_params.get(name)
+    if raw is None or str(raw) == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        st.warning(f"Ссылка неверна: «{name}» должен быть номером (целым числом от 1 до {MAX_ID}); "
+                   "он не учтён.")
+    return value
+
+
+def client_address() -> str:
+    """The address a sign-in attempt counts against: the connection's, or the X-Forwarded-For
+    hop written by a proxy listed in PORTAL_TRUSTED_PROXIES (rules/sign_in.client_address)."""
+    from services.rules.sign_in import client_address as pick, parse_proxies
+    try:
+        # every X-Forwarded-For header, in order: the right-most hop is the proxy's own
+        peer, forwarded = st.context.ip_address, ", ".join(st.context.headers.get_all("X-Forwarded-For"))
+    except Exception:  # no browser session (bare mode)
+        peer, forwarded = None, None
+    return pick(peer, forwarded, parse_proxies(config.get("PORTAL_TRUSTED_PROXIES")))
+
+
 def sign_in(login: str, password: str) -> Actor:
     """Check the password (raises SignInError) and keep the new session's token."""
-    signed = auth.sign_in(login, password)
+    signed = auth.sign_in(login, password, client_address())
     st.session_state[TOKEN_KEY] = signed.token
     _run.actor, _run.session = signed.actor, _session_id()
     return signed.actor
@@ -361,11 +422,17 @@ def change_password(actor: Actor, old: str, new: str, repeat: str) -> None:
 
 
 # ---------------------------------------------------------------- the cookie
+# The script's text never changes (the cookie travels in its data attribute), so the
+# Content-Security-Policy of deploy/nginx.conf allows exactly this script by its SHA-256 and no other
+# inline script (tests/unit/test_csp.py keeps the two in step).
+COOKIE_JS = "document.cookie = document.currentScript.dataset.cookie;"
+
+
 def _cookie_script(value: str, max_age: int) -> str:
     parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={max_age}", "SameSite=Strict"]
     if config.get("PORTAL_COOKIE_SECURE") == "1":
         parts.append("Secure")
-    return f"<script>document.cookie = {json.dumps('; '.join(parts))};</script>"
+    return f'<script data-cookie="{html.escape("; ".join(parts), quote=True)}">{COOKIE_JS}</script>'
 
 
 def cookie_script(actor: Actor | None) -> str | None:
@@ -537,6 +604,24 @@ def page_start(action: str, scope: Scope = "school") -> tuple[Actor, int | None]
     except AccessDenied as e:
         st.error(str(e))
         st.stop()
+
+
+# Streamlit leaves ~6 rem above the first heading for a toolbar that this portal does not show:
+# the title starts near the top instead (a phone keeps room for the menu button). Streamlit's file
+# uploader speaks English («Upload», «200MB per file») whatever the label: its words are replaced
+# here (the label says the kinds and the size of the file).
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.5rem}
+@media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:3.5rem}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after{content:"Выбрать файл"}
+[data-testid="stFileUploaderDropzoneInstructions"] span{display:none}
+[data-testid="stFileUploaderDropzoneInstructions"]>div::after{content:"или перетащите его сюда"}
+</style>"""
+
+
+def page_style() -> None:
+    st.html(PAGE_STYLE)
 
 
 def sidebar(actor: Actor) -> None:
@@ -762,10 +847,23 @@ def profile(actor: Actor) -> Profile:
 
 
 def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, actions: list[str] | None = None,
-                 date_from: date | None = None, date_to: date | None = None, limit: int = 500):
-    """Events of the school for the audit log screen (newest first) and their total count."""
+                 date_from: date | None = None, date_to: date | None = None, limit: int = 500,
+                 student_id: int | None = None, entities: dict[str, str] | None = None):
+    """Events of the school for the audit log screen (newest first), each with the actor's name
+    and roles and the person it is about (audit_names.Named), and their total count."""
+    from services import audit_names
     tz = school_timezone(school_id)
     with reading() as tx:
         policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
-        return audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
-                                  date_from=date_from, date_to=date_to, tz_name=tz, limit=limit)
+        rows, total = audit.query_events(tx, school_id=school_id, user_id=user_id, actions=actions or None,
+                                         date_from=date_from, date_to=date_to, tz_name=tz, limit=limit,
+                                         student_id=student_id)
+        return audit_names.describe(tx, school_id, rows, entities or {}), total
+
+
+def audit_pupils(actor: Actor, school_id: int, text: str) -> list[tuple[int, str]]:
+    """Pupils to filter the audit log by (surname starts with the text)."""
+    from services import audit_names
+    with reading() as tx:
+        policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
+        return audit_names.pupils_matching(tx, school_id, text)

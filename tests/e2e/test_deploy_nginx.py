@@ -6,6 +6,11 @@ that process is then killed, and the reload lands on the other one, still signed
 session is kept in the database). A WebSocket from a foreign Origin, or with none, is refused by
 nginx with 403; from the portal's own address it is upgraded. Without nginx the test is skipped,
 or fails when REQUIRE_BROWSER=1 (.ci/run installs nginx-light).
+
+The security headers (issue 13, 2.12) come from nginx on every answer, a refusal included; with
+the Content-Security-Policy in force the app loads, a teacher signs in (the session cookie is
+set by the one inline script the policy allows), a parent's diary draws its chart, and Chromium
+reports no violation — while a script injected into the page is refused.
 """
 from __future__ import annotations
 
@@ -173,6 +178,110 @@ def test_a_foreign_origin_is_refused_at_nginx(stack):
     assert "portal_route=" in (answer.getheader("Set-Cookie") or "")  # the route of a new browser
 
 
+def _get(port: int, path: str, headers: dict | None = None, method: str = "GET") -> http.client.HTTPResponse:
+    conn = http.client.HTTPSConnection("localhost", port, context=_tls(), timeout=10)
+    conn.request(method, path, headers=headers or {})
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    return answer
+
+
+def _security_headers(answer: http.client.HTTPResponse) -> None:
+    where = f"{answer.status} {answer.reason}"
+    assert answer.getheader("X-Frame-Options") == "DENY", where
+    assert answer.getheader("X-Content-Type-Options") == "nosniff", where
+    assert answer.getheader("Referrer-Policy") in ("no-referrer", "same-origin"), where
+    policy = {d.split()[0]: d.split()[1:] for d in (answer.getheader("Content-Security-Policy") or "").split(";")
+              if d.strip()}
+    assert policy.get("frame-ancestors") == ["'none'"] and policy.get("default-src") == ["'self'"], where
+    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"], where
+    own = {"'self'", "'none'", "'unsafe-inline'", "'wasm-unsafe-eval'", "data:", "blob:"}
+    assert all(src in own or src.startswith("'sha256-") for sources in policy.values() for src in sources), \
+        f"an outside origin: {policy}"
+
+
+def test_security_headers_come_from_nginx_on_every_answer(stack):
+    port = stack["port"]
+    page = _get(port, "/")
+    assert page.status == 200 and "text/html" in page.getheader("Content-Type")
+    _security_headers(page)
+    script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', _html(port))[1]
+    for answer in (_get(port, "/" + script), _get(port, "/_stcore/health"),
+                   _get(port, "/", {"Origin": "https://evil.example"}),          # refused by nginx: 403
+                   _get(port, "/no/such/page")):
+        _security_headers(answer)
+    assert _get(port, "/", {"Origin": "https://evil.example"}).status == 403
+
+
+def _html(port: int) -> str:
+    conn = http.client.HTTPSConnection("localhost", port, context=_tls(), timeout=10)
+    conn.request("GET", "/")
+    text = conn.getresponse().read().decode("utf-8")
+    conn.close()
+    return text
+
+
+class CspWatch:
+    """What Chromium says about the Content-Security-Policy: its console lines and the
+    securitypolicyviolation events of the current document."""
+    SCRIPT = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+              "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));")
+
+    def __init__(self, context):
+        self.console: list[str] = []
+        context.add_init_script(self.SCRIPT)
+        context.on("console", lambda msg: self.console.append(msg.text))
+
+    def violations(self, page) -> list[str]:
+        lines = [t for t in self.console if "Content Security Policy" in t or "Refused to" in t]
+        return lines + page.evaluate("window.__csp || []")
+
+    def assert_none(self, page) -> None:
+        found = self.violations(page)
+        assert not found, f"CSP violations: {found}"
+
+
+def _sign_in(stack, browser, role: str):
+    """A new browser context watched for CSP violations, signing in as `role` through nginx."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU", ignore_https_errors=True)
+    watch = CspWatch(context)
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    credentials = stack["logins"][role]
+    page.goto(f"https://localhost:{stack['port']}/")
+    page.get_by_label("Логин").fill(credentials["login"])
+    page.get_by_label("Пароль").fill(credentials["password"])
+    page.get_by_role("button", name="Войти", exact=True).click()
+    return context, page, watch
+
+
+def test_an_injected_script_is_refused_and_the_parents_chart_draws(stack, browser):
+    context, page, watch = _sign_in(stack, browser, "parent")
+    try:
+        expect(page.get_by_role("heading", name="Дневник")).to_be_visible(timeout=45_000)
+        page.get_by_role("tab", name="Отметки по предметам").click()
+        expect(page.get_by_text("Динамика по предмету")).to_be_visible()
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        expect(chart).to_be_visible()
+        expect(chart.locator("svg, canvas").first).to_be_visible()
+        page.wait_for_function("document.cookie.includes('portal_session=')")
+        watch.assert_none(page)
+        shot(page, "e2e_deploy_nginx_csp_chart")
+        # the policy is in force: an inline script put into the page (as an XSS would) does not run
+        ran = page.evaluate("""() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.__injected = 1';
+            document.body.appendChild(s);
+            return window.__injected === 1;
+        }""")
+        assert ran is False
+        page.wait_for_function("window.__csp.length > 0")
+        assert any("script-src" in v for v in watch.violations(page))
+    finally:
+        context.close()
+
+
 def _upstreams(folder: Path, route: str) -> list[str]:
     """The app process that served each request of the browser with this route cookie, in order
     (a WebSocket is logged only when it closes, so the page's other requests tell where the
@@ -186,22 +295,16 @@ def _upstreams(folder: Path, route: str) -> list[str]:
 
 
 def test_a_session_works_through_nginx_and_survives_its_app_process(stack, browser):
-    port, folder = stack["port"], stack["folder"]
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ru-RU", ignore_https_errors=True)
-    page = context.new_page()
-    page.set_default_timeout(45_000)
+    folder = stack["folder"]
+    context, page, watch = _sign_in(stack, browser, "teacher")
     try:
-        credentials = stack["logins"]["teacher"]
-        page.goto(f"https://localhost:{port}/")
-        page.get_by_label("Логин").fill(credentials["login"])
-        page.get_by_label("Пароль").fill(credentials["password"])
-        page.get_by_role("button", name="Войти", exact=True).click()
         sidebar = page.get_by_test_id("stSidebar")
         expect(sidebar).to_contain_text("Учитель", timeout=45_000)
         expect(page.get_by_role("button", name="Выйти")).to_be_visible()
         cookies = {c["name"]: c for c in context.cookies()}
         assert cookies["portal_route"]["secure"] and cookies["portal_route"]["httpOnly"]
-        assert "portal_session" in cookies
+        assert "portal_session" in cookies   # set by the inline script the CSP allows by its hash
+        watch.assert_none(page)
         route = cookies["portal_route"]["value"]
         served = set(_upstreams(folder, route))
         assert len(served) == 1, f"one browser, one app process: {served}"
@@ -218,12 +321,14 @@ def test_a_session_works_through_nginx_and_survives_its_app_process(stack, brows
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=15)
         page.reload()
-        expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+        # the other process's first run imports every page's services: slow on a busy machine
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible(timeout=45_000)
         expect(sidebar).to_contain_text("Учитель")
         expect(page.get_by_label("Пароль")).to_have_count(0)
         after = _upstreams(folder, route)[seen:]
         others = {f"127.0.0.1:{p}" for p in stack["apps"]} - {first}
         assert after and after[-1] in others, after
+        watch.assert_none(page)
         shot(page, "e2e_deploy_nginx_after_failover")
     finally:
         context.close()

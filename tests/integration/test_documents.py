@@ -55,8 +55,12 @@ def test_each_document_is_listed_for_its_audience_only(w):
     assert rows["Черновик приказа"].published is False and rows["Черновик приказа"].file_name == "приказ.pdf"
     assert rows["Памятка для родителей"].audience_title == "Родители"
     # files follow the same audience
-    with pytest.raises(DocumentError, match="недоступен"):
+    with pytest.raises(AccessDenied, match="недоступен"):  # a refusal, audited (issue 13, item 11)
         documents.file_of(actor(uid(w, "parent_of_pupil5_1")), draft)
+    with reading() as tx:
+        assert tx.exec(select(AuditEvent).where(AuditEvent.action == "access.denied",
+                                                AuditEvent.entity == "document",
+                                                AuditEvent.entity_id == str(draft))).first() is not None
     documents.set_published(editor, draft, True)
     assert documents.file_of(actor(uid(w, "parent_of_pupil5_1")), draft).data == PDF
     documents.set_published(editor, published["Памятка для родителей"], False)

@@ -130,3 +130,11 @@ def _school(tx, key: str, muni_id: int, pw_hash: str) -> SchoolWorld:
             tx.flush()
             tx.add(StudentGuardian(school_id=school.id, student_id=s.id, guardian_id=g.id, relation="мать"))
     return w
+
+
+def actor_of(user_id: int):
+    """The signed-in Actor of a user of this world, as auth builds it."""
+    from models.db import reading
+    from services import auth
+    with reading() as tx:
+        return auth.load_actor(tx, user_id)

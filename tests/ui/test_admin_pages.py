@@ -132,7 +132,7 @@ def test_settings_save_the_edit_window_and_the_audit_log_shows_it(app, world):
     assert change["Было"] == "Изменение отметок после урока: Никогда (до конца учебного года)"
     assert change["Стало"] == "Изменение отметок после урока: Через неделю"
     assert change["Объект"] == f"настройки школы {world.school_id}"
-    assert change["Пользователь"] == "Петрова Анна (admin1)"
+    assert change["Пользователь"] == "Петрова Анна (admin1) — Администратор"
     assert "Вход" in list(frame["Действие"])
     app.multiselect(key="audit_actions").select("settings.changed")
     app.run()

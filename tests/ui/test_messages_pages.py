@@ -110,11 +110,17 @@ def test_documents_moderation_announcements_and_consents_render(w, monkeypatch):
     assert messages.unread_total(actor(uid(w, "pupil5_2")), w.schools["A"].id) == 0   # shown = read
 
     mod = page(w, monkeypatch, "pages.comms_moderation:render", "moderator")
+    assert not mod.dataframe and "Жалоб на сообщения нет" in mod.info[0].value  # nothing reported, nothing shown
+    reader = actor(uid(w, "pupil5_2"))
+    (thread,) = messages.inbox(reader, w.schools["A"].id)
+    (shown,) = messages.open_thread(reader, thread.id).messages
+    messages.report_message(reader, shown.id, "Реклама")
+    mod = page(w, monkeypatch, "pages.comms_moderation:render", "moderator")
     assert list(mod.dataframe[0].value["Текст"]) == ["В четверг в 18:00."]
     mod.text_input(key="mod_reason").input("Реклама")
     button(mod, "Скрыть сообщение").click().run()
     assert not mod.exception and not mod.error
-    assert "скрыто: Реклама" in list(mod.dataframe[0].value["Состояние"])
+    assert "Жалоб на сообщения нет" in mod.info[0].value  # handled: its report is closed
 
     cons = page(w, monkeypatch, "pages.comms_consents:render", "class_teacher5")
     assert len(cons.dataframe[0].value) == 2            # both pupils of 5А are without a consent

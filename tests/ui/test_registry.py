@@ -46,7 +46,10 @@ def test_menus_by_role():
     assert titles(actor("parent")) == ["Дневник", "Расписание", *comms, "Мой профиль"]  # issue 4: timetable
     assert titles(actor("student")) == ["Дневник", "Расписание", *comms, "Мой профиль"]
     assert "Мой класс" in titles(actor("teacher", "class_teacher")) and "Мой класс" not in titles(actor("teacher"))
-    assert titles(actor("admin"))[:3] == ["Пользователи и роли", "Настройки школы", "Журнал событий"]
+    assert titles(actor("admin"))[:3] == ["Ученики и родители", "Подгруппы", "Выдача реквизитов"]
+    assert [s for s, _ in web.MENU] == ["Работа", "Ученики и сотрудники", "Планирование", "Отчёты", "Контроль",
+                                      "Общение", "Администрирование", "Учётная запись"]
+    assert {web.section_of(s) for s in web.menu_specs(actor("admin"), 1, None)} == {s for s, _ in web.MENU}
     assert "Пользователи и роли" in titles(actor("director"))
     assert not {"Пользователи и роли", "Журнал событий"} & set(titles(actor("teacher", "class_teacher")))
     assert "Отчёт классного руководителя" in titles(actor("teacher", "class_teacher"))

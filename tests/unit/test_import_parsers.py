@@ -1,6 +1,7 @@
 """Cell parsers, header matching and duplicate rows of the Excel imports: pure, no database."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 
 import pytest
@@ -151,11 +152,18 @@ def test_missing_column_is_reported_at_the_header_row():
     assert [(e.row, e.column, e.message) for e in parsed.errors] == [(1, "Дата рождения", "нет столбца «Дата рождения»")]
 
 
-def test_template_reads_back_with_no_problems():
+def test_template_reads_back_with_no_problems_and_enrols_nobody():
+    from openpyxl import load_workbook
     for spec in (PUPILS, STAFF):
-        table = excel.read_table(excel.template(spec), "t.xlsx")
+        data = excel.template(spec)
+        table = excel.read_table(data, "t.xlsx")
         assert table.headers == [c.title for c in spec.columns]
-        parsed = excel.parse(spec, table)
+        assert excel.parse(spec, table).rows == []          # uploaded unchanged, it adds no one
+        sample = load_workbook(io.BytesIO(data))["Пример заполнения"]
+        rows = [[cell.value for cell in row] for row in sample.iter_rows()]
+        example = Table(headers=rows[0], rows=[(i, ["" if v is None else v for v in r])
+                                               for i, r in enumerate(rows[1:], start=2)])
+        parsed = excel.parse(spec, example)
         assert parsed.errors == [] and len(parsed.rows) == len(spec.examples)
 
 
