@@ -18,7 +18,7 @@ from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"
 VIEW_KEY = "diary_view"  # the open tab: «Неделя» or «Отметки по предметам»
-NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
+SINCE_KEY = "diary_seen_before"  # student id → the visit before this session's: marks after it are new
 
 
 def _from_link(actor: Actor) -> tuple[int, str] | None:
@@ -101,13 +101,11 @@ def _week_frame(week: diary.Week, new: set[diary_ui.MarkKey]) -> pd.DataFrame:
 
 def _show_week(actor: Actor, student_id: int, label: str) -> None:
     start = _week_nav()
-    week = diary.week(actor, student_id, start)
-    remembered = st.session_state.setdefault(NEW_KEY, {})
-    if student_id not in remembered:  # the first look of this session: remember what was new, then mark seen
-        remembered[student_id] = {(l.lesson_id, m.value, m.work_type) for d in week.days for l in d.lessons
-                                  for m in l.marks if m.is_new}
-        diary.mark_seen(actor, student_id)
-    new = remembered[student_id]
+    seen = st.session_state.setdefault(SINCE_KEY, {})
+    if student_id not in seen:  # the first look of this session: this visit is stored, the one before kept
+        seen[student_id] = diary.mark_seen(actor, student_id)
+    week = diary.week(actor, student_id, start, since=seen[student_id])  # new in every week of the session
+    new: set[diary_ui.MarkKey] = set()
     fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks if diary_ui.is_new(m, l, new))
     if fresh:
         st.success(f"Новых отметок с прошлого посещения: {fresh}. Они выделены цветом.")

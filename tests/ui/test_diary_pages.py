@@ -71,7 +71,8 @@ def test_a_saved_mark_appears_in_the_parents_diary_as_new(demo_url):
         at.run()
     assert not at.dataframe  # the week is a document, not a data grid (issue 14)
     week = week_html(at)
-    assert '<span class="diary-mark new"><b>5</b>' in lesson_card(week, column, subject), week
+    card = lesson_card(week, column, subject)
+    assert '<span class="diary-mark new"><b>5</b>' in card, card
     assert any("Новых отметок с прошлого посещения" in s.value for s in at.success)
     # the mark is also plain text (date · subject · value), which a browser can find
     line = f"{column.lesson_date:%d.%m.%Y} · {subject} · 5 ("
