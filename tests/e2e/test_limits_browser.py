@@ -53,6 +53,7 @@ def test_the_eleventh_attempt_is_refused_even_with_the_right_password(page: Page
     login, password = portal.demo.logins["moderator"]["login"], portal.demo.logins["moderator"]["password"]
     limit = config.get_int("PORTAL_LOGIN_MAX_FAILURES")
     assert limit == 10
+    sessions_before = _sessions(portal, "moderator")  # other browser tests of the run may have signed in
     page.goto(portal.base)
     for n in range(1, limit + 1):
         _try(page, login, f"wrong-password-{n}")
@@ -66,9 +67,13 @@ def test_the_eleventh_attempt_is_refused_even_with_the_right_password(page: Page
     expect(page.get_by_role("button", name="Выйти")).to_have_count(0)
     shot(page, "e2e_sign_in_throttled")
     assert _events(portal, "auth.sign_in_locked", login) == 1
+    assert _sessions(portal, "moderator") == sessions_before  # no session was opened
+
+
+def _sessions(portal, role: str) -> int:
     with reading(portal.demo.url) as tx:
-        assert tx.exec(select(func.count()).select_from(UserSession).where(
-            UserSession.user_id == _user_id(portal, "moderator"))).one() == 0
+        return tx.exec(select(func.count()).select_from(UserSession).where(
+            UserSession.user_id == _user_id(portal, role))).one()
 
 
 def _age(portal, role: str, **by: timedelta) -> None:
