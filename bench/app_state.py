@@ -51,6 +51,16 @@ def wait_for(url: str, expect: bytes, timeout: float, proc: subprocess.Popen | N
     raise TimeoutError(f"{url} did not answer {expect!r} within {timeout} s")
 
 
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """End a server process started for a test or a bench: terminate, then kill if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 TRACKER = r"""
 (() => {
   if (window.__portalRuns) return;

@@ -223,12 +223,7 @@ class _app:
         return base, self.proc
 
     def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        app_state.stop(self.proc)
         self.log.close()
 
 

@@ -123,12 +123,7 @@ def portal(demo, provider, tmp_path_factory) -> Portal:
         wait_for(f"{base}/_stcore/health", b"ok", 60, proc)
         yield Portal(base, demo, provider, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        app_state.stop(proc)
 
 
 @pytest.fixture(scope="session")

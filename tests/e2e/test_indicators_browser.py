@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from services import clock, config
+from bench import app_state
 from tests.e2e.conftest import settle
 from tests.integration import indicators_world as iwm
 
@@ -68,11 +69,7 @@ def served(sqlite_url, tmp_path, browser_args):
             time.sleep(0.3)
         yield world, url, browser_args
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app_state.stop(proc, timeout=10)
         log.close()
 
 

@@ -21,6 +21,7 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services import config
+from bench import app_state
 from tests.e2e.conftest import settle
 from tests.integration import readback, reports_world
 
@@ -69,11 +70,7 @@ def served(sqlite_url, frozen_clock, tmp_path, browser_args):
             time.sleep(0.3)
         yield world, url, browser_args
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app_state.stop(proc, timeout=10)
 
 
 def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path, browser):

@@ -27,6 +27,7 @@ from models.db import dispose_all, reading, transaction
 from services import auth, clock, diary, rosters, targets
 from services.actor import SYSTEM
 from services.rosters import RosterError
+from bench import app_state
 from tests.e2e.conftest import ROOT, _env, free_port, settle, shot, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -91,12 +92,7 @@ def hostile(demo, tmp_path_factory, chromium_path):
         wait_for(f"http://localhost:{port}/_stcore/health", b"ok", 60, proc)
         yield f"http://localhost:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        app_state.stop(proc)
 
 
 SHOWN = ("p => document.body.innerText.includes(p) || document.documentElement.outerHTML.includes("
