@@ -25,13 +25,50 @@ BENCH_DIR = config.DATA_DIR / "bench"
 # Benchmarks that depend on the date run at this moment: inside the school year 2026/2027,
 # whose first quarter has ended (and, with full_year, on the whole of 2025/2026).
 BENCH_NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)
-UNITS = {"s": "с", "count": "шт.", "per_s": "в с", "ratio": ""}
+UNITS = {"s": "с", "ms": "мс", "count": "шт.", "per_s": "в с", "ratio": ""}
 HIGHER_IS_BETTER = {"per_s", "ratio"}
 
 
 def default_db(schools: int = 1, full_year: bool = True, seed: int = 1) -> Path:
     kind = "full" if full_year else "current"
     return BENCH_DIR / f"demo_{schools}_{kind}_{seed}.db"
+
+
+def workdir(prefix: str) -> Path:
+    """A new empty folder under data/bench/ for a run's copies (data/bench/ is made when a fresh
+    clone has none yet); the caller removes it."""
+    import tempfile
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=BENCH_DIR))
+
+
+def refuse(message: str) -> None:
+    """Stop a benchmark that has nothing to measure, with a clear message (exit status 2)."""
+    log(f"Замер невозможен: {message}")
+    raise SystemExit(2)
+
+
+def require_current_year(url: str) -> None:
+    """Refuse (see refuse()) a database with no school year going on at the clock's today: a
+    benchmark that works in the current year would find nothing to measure there."""
+    from sqlmodel import select
+
+    from models import AcademicYear
+    from models.db import reading
+
+    today = clock.today()
+    with reading(url) as tx:
+        current = tx.exec(select(AcademicYear.id).where(AcademicYear.starts_on <= today,
+                                                        AcademicYear.ends_on >= today).limit(1)).first()
+    if current is None:
+        refuse(f"в базе {_shown_url(url)} нет учебного года, который идёт {today:%d.%m.%Y}; создайте демо-базу "
+               f"(`python manage.py demo`) или укажите другую в --db.")
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def parser(description: str, *, runs: int = 3, db: Path | str | None = None) -> argparse.ArgumentParser:
@@ -184,16 +221,15 @@ def demo_copy(db: str | Path, *, schools: int = 1, full_year: bool = True, now: 
     everything is put back afterwards. Yields the URL."""
     import os
     import shutil
-    import tempfile
     from models.db import dispose_all
 
     url = ensure_demo_db(db, schools=schools, full_year=full_year)
-    workdir = None
+    folder = None
     if url.startswith("sqlite"):
         dispose_all()
-        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=BENCH_DIR))
-        shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
-        url = db_url(workdir / "demo.db")
+        folder = workdir(prefix)
+        shutil.copyfile(url.split("///", 1)[1], folder / "demo.db")
+        url = db_url(folder / "demo.db")
     previous_url = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     clock.set_now(now)
@@ -206,5 +242,5 @@ def demo_copy(db: str | Path, *, schools: int = 1, full_year: bool = True, now: 
             os.environ.pop("DATABASE_URL", None)
         else:
             os.environ["DATABASE_URL"] = previous_url
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
-from pathlib import Path
 
 from bench import common
 
@@ -22,8 +20,7 @@ def main(argv: list[str] | None = None) -> dict:
     from models.db import get_engine
     from services import clock, schema
 
-    common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="demo_", dir=common.BENCH_DIR))
+    workdir = common.workdir("demo_")
     counter = iter(range(1, 10_000))
     extras: dict = {}
 

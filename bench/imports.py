@@ -11,10 +11,8 @@ from __future__ import annotations
 import io
 import shutil
 import sqlite3
-import tempfile
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 from bench import common
 
@@ -80,7 +78,7 @@ def main(argv: list[str] | None = None) -> dict:
     dispose_all()
     data = roster(args.pupils, classes)
     common.log(f"Файл: {args.pupils} учеников, {len(data) // 1024} КБ; классов {len(classes)}.")
-    workdir = Path(tempfile.mkdtemp(prefix="imports_", dir=common.BENCH_DIR))
+    workdir = common.workdir("imports_")
     made: list[str] = []
     counts: dict = {}
 

@@ -183,7 +183,11 @@ def run(url: str, count: int, seconds: float, label: str, reload: bool = False,
     from models.db import dispose_all
 
     os.environ["DATABASE_URL"] = url  # the services use the configured database, as the app does
+    common.require_current_year(url)
     workers = sessions(url, count)
+    if not workers:
+        common.refuse(f"{label}: нет журналов с уроками за последнюю неделю, которые учитель может заполнить; "
+                      "сохранять нечего.")
     processes = max(1, min(processes, len(workers)))
     common.log(f"{label}: сессий {len(workers)} в {processes} процессах приложения, {seconds:.0f} с без пауз …")
     dispose_all()  # no connection crosses a fork
@@ -194,7 +198,7 @@ def run(url: str, count: int, seconds: float, label: str, reload: bool = False,
     for proc in procs:
         proc.start()
     for _ in procs:
-        ready.get(timeout=300)
+        _wait_ready(ready, procs)
     started = time.perf_counter()
     stop_at.value = started + seconds
     go.set()
@@ -213,6 +217,28 @@ def run(url: str, count: int, seconds: float, label: str, reload: bool = False,
     common.log(f"  сохранений {saved} за {elapsed:.1f} с, p50 {statistics.median(latencies) if latencies else 0:.3f} с, "
                f"p95 {p95:.3f} с, отказов {failed}")
     return saved / elapsed, p95, lost_updates(url, workers), failed
+
+
+def _wait_ready(ready, procs, timeout: float = 300) -> None:
+    """The next app process has its sessions open; a process that died first stops the bench at
+    once (it would never report ready), as does one still not ready after `timeout` seconds."""
+    import queue
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ready.get(timeout=1)
+            return
+        except queue.Empty:
+            dead = [p for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                for proc in procs:
+                    proc.kill()
+                common.refuse(f"процесс приложения завершился с кодом {dead[0].exitcode}, не открыв журналы.")
+            if time.monotonic() > deadline:
+                for proc in procs:
+                    proc.kill()
+                common.refuse(f"сессии не открыли журналы за {timeout:.0f} с.")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -238,6 +264,7 @@ def main(argv: list[str] | None = None) -> dict:
             source = common.ensure_demo_db(args.db, full_year=False)
             runs = []
             for _ in range(args.runs):
+                common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
                 copy = common.BENCH_DIR / f"load_{uuid.uuid4().hex[:8]}.db"
                 dispose_all()
                 shutil.copyfile(source.split("///", 1)[1], copy)

@@ -25,8 +25,6 @@ def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер переписки на демо-школе.", runs=5, argv=argv, db=common.default_db(1, False))
     import os
     import shutil
-    import tempfile
-    from pathlib import Path
 
     from sqlmodel import select
 
@@ -38,7 +36,7 @@ def main(argv: list[str] | None = None) -> dict:
     workdir = None
     if url.startswith("sqlite"):
         dispose_all()
-        workdir = Path(tempfile.mkdtemp(prefix="messages_", dir=common.BENCH_DIR))
+        workdir = common.workdir("messages_")
         shutil.copyfile(url.split("///", 1)[1], workdir / "demo.db")
         url = common.db_url(workdir / "demo.db")
     os.environ["DATABASE_URL"] = url

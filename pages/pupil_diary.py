@@ -1,5 +1,6 @@
 """«Дневник» (ЭД): the pupil's week — lessons, topics, homework, marks with their work type,
-attendance — and the marks per subject for the study period with averages and a trend chart.
+attendance — and the marks per subject for the study period with averages and a trend chart;
+shown as light HTML (pages/diary_ui.py) that reads at a phone's 390 px, not as data grids.
 A parent switches between their own children; a pupil sees only themself; staff who may read
 diaries pick a class and a pupil. Marks new since the last visit are highlighted."""
 from __future__ import annotations
@@ -9,14 +10,15 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages import diary_ui
+from pages import diary_extras, diary_ui
 from services import clock, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
-from services.rules.averages import round_half_up
+from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"
-NEW_KEY = "diary_new_marks"  # student id → the marks that were new at this session's first look
+VIEW_KEY = "diary_view"  # the open tab: «Неделя» or «Отметки по предметам»
+SINCE_KEY = "diary_seen_before"  # student id → the visit before this session's: marks after it are new
 
 
 def _from_link(actor: Actor) -> tuple[int, str] | None:
@@ -38,8 +40,7 @@ def _choose_pupil(actor: Actor, school_id: int) -> tuple[int, str] | None:
             child = children[0]
         else:
             names = {c.student_id: f"{c.name}, {c.class_name}" if c.class_name else c.name for c in children}
-            chosen = st.segmented_control("Ребёнок", list(names), format_func=lambda i: web.md(names[i]),
-                                          key="diary_child",
+            chosen = st.segmented_control("Ребёнок", list(names), format_func=names.get, key="diary_child",
                                           default=children[0].student_id)
             child = next((c for c in children if c.student_id == chosen), children[0])
         label = f"{child.name}, {child.class_name}" if child.class_name else child.name
@@ -79,79 +80,42 @@ def _week_nav() -> date:
     return start
 
 
-def _mark_text(mark: diary.DiaryMark) -> str:
-    return f"{mark.value} ({mark.work_type.lower()})"
-
-
-def _week_frame(week: diary.Week, new: set[tuple[int, str, str]]) -> pd.DataFrame:
+def _week_frame(week: diary.Week, new: set[diary_ui.MarkKey]) -> pd.DataFrame:
+    """The week as a table, for the download only (the screen shows diary_ui.week_html)."""
     rows = []
     for day in week.days:
         for lesson in day.lessons:
-            marks = [_mark_text(m) for m in lesson.marks]
-            fresh = any(m.is_new or (lesson.lesson_id, m.value, m.work_type) in new for m in lesson.marks)
             homework = lesson.homework or ""
             if lesson.homework_not_done:
                 homework = (homework + " " if homework else "") + "[не выполнено]"
             rows.append({"День": day.title, "№": lesson.number,
                          "Время": f"{lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}",
                          "Предмет": lesson.subject, "Тема урока": lesson.topic or "",
-                         "Домашнее задание": homework, "Отметки": ", ".join(marks),
-                         "Посещаемость": lesson.attendance_title or "", "Новое": "новое" if fresh else ""})
+                         "Домашнее задание": homework,
+                         "Отметки": ", ".join(f"{m.value} ({m.work_type.lower()})" for m in lesson.marks),
+                         "Посещаемость": lesson.attendance_title or "",
+                         "Новое": "новое" if any(diary_ui.is_new(m, lesson, new) for m in lesson.marks) else ""})
     return pd.DataFrame(rows, columns=["День", "№", "Время", "Предмет", "Отметки", "Посещаемость",
                                        "Домашнее задание", "Тема урока", "Новое"])
 
 
-def _highlight(row: pd.Series) -> list[str]:
-    style = "background-color: #fff3c4; font-weight: 600" if row["Новое"] else ""
-    return [style if col in ("Отметки", "Новое") else "" for col in row.index]
-
-
-def _marks_as_text(week: diary.Week, new: set[tuple[int, str, str]]) -> None:
-    """Every mark of the week as a line of text: date, subject, value, work type; new ones first and bold."""
-    lines = []
-    for day in week.days:
-        for lesson in day.lessons:
-            for m in lesson.marks:
-                fresh = m.is_new or (lesson.lesson_id, m.value, m.work_type) in new
-                text = f"{lesson.lesson_date:%d.%m.%Y} · {lesson.subject} · {m.value} ({m.work_type.lower()})"
-                lines.append((not fresh, f"- :orange-background[**{text} · новая**]" if fresh else f"- {text}"))
-    with st.container(border=True, key="diary_week_marks"):
-        st.markdown("**Отметки за неделю**")
-        if lines:
-            st.markdown("\n".join(line for _, line in sorted(lines, key=lambda x: x[0])))
-        else:
-            st.caption("Отметок на этой неделе нет.")
-
-
 def _show_week(actor: Actor, student_id: int, label: str) -> None:
     start = _week_nav()
-    week = diary.week(actor, student_id, start)
-    remembered = st.session_state.setdefault(NEW_KEY, {})
-    if student_id not in remembered:  # the first look of this session: remember what was new, then mark seen
-        remembered[student_id] = {(l.lesson_id, m.value, m.work_type) for d in week.days for l in d.lessons
-                                  for m in l.marks if m.is_new}
-        diary.mark_seen(actor, student_id)
-    new = remembered[student_id]
-    fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks
-                if m.is_new or (l.lesson_id, m.value, m.work_type) in new)
+    seen = st.session_state.setdefault(SINCE_KEY, {})
+    if student_id not in seen:  # the first look of this session: this visit is stored, the one before kept
+        seen[student_id] = diary.mark_seen(actor, student_id)
+    week = diary.week(actor, student_id, start, since=seen[student_id])  # new in every week of the session
+    new: set[diary_ui.MarkKey] = set()
+    fresh = sum(1 for d in week.days for l in d.lessons for m in l.marks if diary_ui.is_new(m, l, new))
     if fresh:
         st.success(f"Новых отметок с прошлого посещения: {fresh}. Они выделены цветом.")
-    frame = _week_frame(week, new)
-    if frame.empty:
+    if not any(d.lessons for d in week.days):
         st.info("На этой неделе уроков нет.")
         return
-    _marks_as_text(week, new)
+    st.html(diary_ui.week_html(week, new))
     for day in week.days:
-        part = frame[frame["День"] == day.title].drop(columns=["День"])
-        st.markdown(f"#### {web.md(day.title)}")
-        diary_ui.day_homework(actor, week.student_id, day)
-        if part.empty:
-            st.caption("Уроков нет")
-            continue
-        st.dataframe(part.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
-                     column_config={"№": st.column_config.NumberColumn(width="small"),
-                                    "Новое": st.column_config.TextColumn(width="small")})
-    web.table_downloads(lambda: frame, stem=f"Дневник {label} {start:%d.%m.%Y}", sheet="Неделя",
+        diary_extras.day_files(actor, student_id, day)
+    web.table_downloads(lambda: _week_frame(week, new), stem=f"Дневник {label} {start:%d.%m.%Y}", sheet="Неделя",
                         key="diary_week_dl")
 
 
@@ -160,21 +124,18 @@ def _numeric(value: str) -> int | None:
 
 
 def _show_marks(actor: Actor, student_id: int, label: str) -> None:
-    period, subjects = diary.marks_by_subject(actor, student_id, diary_ui.period_choice(actor, student_id))
-    diary_ui.results(actor, student_id)
+    period, subjects = diary.marks_by_subject(actor, student_id, diary_extras.period_choice(actor, student_id))
     if not period:
         st.info("Учебный период не идёт: отметок за период нет.")
         return
     st.caption(f"{period}: все отметки по предметам, средний и средневзвешенный балл.")
+    st.html(diary_ui.subjects_html(subjects))
+    diary_extras.results(actor, student_id)  # period, annual, exam and final marks
     table = pd.DataFrame([{
         "Предмет": s.subject, "Отметки": " ".join(m.value for _, m in s.marks),
-        "Средний": round_half_up(s.average), "Средневзвешенный": round_half_up(s.weighted),
-        "За период": s.period_mark, "Пропуски": s.absences, "Опоздания": s.lates,
-    } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "За период", "Пропуски",
-                                   "Опоздания"])
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Средний": st.column_config.NumberColumn(format="%.2f"),
-        "Средневзвешенный": st.column_config.NumberColumn(format="%.2f", help="Отметки с весами видов работ")})
+        "Средний": show(s.average), "Средневзвешенный": show(s.weighted), "Пропуски": s.absences,
+        "Опоздания": s.lates,
+    } for s in subjects], columns=["Предмет", "Отметки", "Средний", "Средневзвешенный", "Пропуски", "Опоздания"])
     web.table_downloads(lambda: table, stem=f"Отметки {label} {period}", sheet="Отметки", key="diary_marks_dl")
     with_marks = [s for s in subjects if any(_numeric(m.value) for _, m in s.marks)]
     if not with_marks:
@@ -182,15 +143,7 @@ def _show_marks(actor: Actor, student_id: int, label: str) -> None:
     names = [s.subject for s in with_marks]
     subject = st.selectbox("Динамика по предмету", names, key="diary_trend_subject")
     chosen = next(s for s in with_marks if s.subject == subject)
-    points, total, weights = [], 0.0, 0.0
-    for day, mark in chosen.marks:
-        value = _numeric(mark.value)
-        if value is None:
-            continue
-        total, weights = total + value * mark.weight, weights + mark.weight
-        points.append({"Дата": pd.Timestamp(day), "Отметка": value, "Средневзвешенный": round_half_up(total / weights)})
-    st.line_chart(pd.DataFrame(points), x="Дата", y=["Отметка", "Средневзвешенный"], height=240)
-
+    st.altair_chart(diary_ui.trend_chart(chosen), width="stretch")
 
 def render(actor: Actor, school_id: int) -> None:
     st.title("Дневник")
@@ -199,12 +152,15 @@ def render(actor: Actor, school_id: int) -> None:
         if chosen is None:
             return
         student_id, label = chosen
-        st.subheader(web.md(label))
-        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"])
-        with week_tab:
-            _show_week(actor, student_id, label)
-        with marks_tab:
-            _show_marks(actor, student_id, label)
+        st.subheader(label)
+        # only the open tab runs (and is sent to the browser): the week opens without the chart
+        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"], key=VIEW_KEY, on_change="rerun")
+        if week_tab.open:
+            with week_tab:
+                _show_week(actor, student_id, label)
+        if marks_tab.open:
+            with marks_tab:
+                _show_marks(actor, student_id, label)
     except AccessDenied as denied:
         st.error(str(denied))
         return

@@ -196,8 +196,12 @@ def _last_seen(tx: Session, actor: Actor, student_id: int) -> datetime | None:
                                                     DiaryVisit.student_id == student_id)).first()
 
 
-def week(actor: Actor, student_id: int, week_start: date | None = None) -> Week:
-    """The pupil's week (Monday to Saturday) with everything the diary shows."""
+_STORED = object()  # week(since=...) not given: marks after the actor's stored visit are new
+
+
+def week(actor: Actor, student_id: int, week_start: date | None = None, since=_STORED) -> Week:
+    """The pupil's week (Monday to Saturday) with everything the diary shows. Marks entered after
+    `since` (by default the actor's last stored visit; None: none) are new."""
     start = week_start or clock.today()
     start = start - timedelta(days=start.weekday())
     end = start + timedelta(days=6)
@@ -205,7 +209,7 @@ def week(actor: Actor, student_id: int, week_start: date | None = None) -> Week:
         target = targets.for_student(tx, student_id)
         policy.require(actor, "diary.view", target)
         st = tx.get(Student, student_id)
-        last_seen = _last_seen(tx, actor, student_id)
+        last_seen = _last_seen(tx, actor, student_id) if since is _STORED else since
         lessons = _lessons(tx, target.school_id, student_id, start, end)
         ids = [l.id for l, *_ in lessons]
         marks = _marks(tx, target.school_id, student_id, ids, last_seen)
@@ -364,19 +368,22 @@ def results(actor: Actor, student_id: int) -> Results:
         for subject, v in sorted(by_subject.items())))
 
 
-def mark_seen(actor: Actor, student_id: int) -> None:
-    """Remember this visit: marks entered after it will be shown as new next time."""
+def mark_seen(actor: Actor, student_id: int) -> datetime | None:
+    """Remember this visit: marks entered after it will be shown as new next time. Returns the
+    visit before this one (None: the first), after which this visit's new marks were entered."""
     if not (student_id in actor.children or student_id in actor.student_ids):
-        return  # staff reading a diary do not move the family's «new» marker
+        return None  # staff reading a diary do not move the family's «new» marker
     now = clock.now()
     with transaction() as tx:
         visit = tx.exec(select(DiaryVisit).where(DiaryVisit.user_id == actor.user_id,
                                                  DiaryVisit.student_id == student_id)).first()
+        before = visit.seen_at if visit is not None else None
         if visit is None:
             school_id = tx.get(Student, student_id).school_id
             visit = DiaryVisit(school_id=school_id, user_id=actor.user_id, student_id=student_id, seen_at=now)
         visit.seen_at = now
         tx.add(visit)
+    return before
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -24,34 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from bench import app_state
+from bench.app_state import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for  # noqa: F401 (tests import them from here)
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, expect: bytes, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the process behind {url} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.read().strip() == expect:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer {expect!r} within {timeout} s")
 
 
 @dataclass(frozen=True)
@@ -100,12 +77,7 @@ def serving(env: dict[str, str], log: Path, *extra_args: str, port: int | None =
         wait_for(f"http://localhost:{port}/_stcore/health", b"ok", 60, proc)
         yield f"http://localhost:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        app_state.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -195,9 +167,19 @@ def pg_portal(provider, tmp_path_factory) -> Portal:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    """Chromium; every context it opens (the `page` fixture's and a test's own) carries the run
+    tracker of bench/app_state.py, so that `settle()` can wait on the app's state."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        opened = browser.new_context
+
+        def new_context(*args, **kwargs):
+            context = opened(*args, **kwargs)
+            app_state.track(context)
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
 
@@ -219,17 +201,21 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def settle(page, timeout: float = 30_000) -> None:
+    """THE wait of the browser tests: until the app has finished every script run the browser
+    asked for (a click, a typed value, a page change) and the page is still (bench/app_state.py).
+    Wait on this (or on a visible result), never on time."""
+    app_state.settle(page, timeout)
+
+
 def choose(page, box, option) -> None:
-    """Open a Streamlit select box and click one of its options. A click that lands while the
-    page is still rerunning may leave the list closed: then click the box again (3 tries)."""
+    """Open a Streamlit select box and click one of its options, each click on a settled page:
+    a rerun that lands between the two (a text field committed on blur) would otherwise detach
+    the open list's option while it is being clicked."""
     from playwright.sync_api import expect
 
-    for attempt in range(3):
-        box.click()
-        try:
-            expect(option).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    settle(page)
+    box.click()
+    expect(option).to_be_visible()
     option.click()
+    settle(page)

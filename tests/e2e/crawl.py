@@ -1,6 +1,7 @@
 """Walk every page of a role's menu in the running portal: click each sidebar link (the way a
-person moves through the app), wait until the page has finished its run, and hand the page to a
-callback. Used by the crawl test (CI) and by `make screenshots` (on demand)."""
+person moves through the app), wait until the page has finished its runs (tests/e2e/conftest
+`settle`), and hand the page to a callback. Used by the crawl test (CI) and by `make
+screenshots` (on demand)."""
 from __future__ import annotations
 
 import re
@@ -17,6 +18,7 @@ BAD_TEXT = re.compile(
     r"|\b(January|February|March|April|June|July|August|September|October|November|December)\b"
     r"|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d")
 LOCAL = ("localhost", "127.0.0.1")
+MAIN = '[data-testid="stMain"]'
 
 
 @dataclass
@@ -40,20 +42,18 @@ def outside_requests(page: Page) -> list[str]:
 
 
 def settle(page: Page, before: str | None = None, timeout: float = 30.0) -> str:
-    """Wait until the app's run has finished: no running indicator, no stale element, and the
-    main text unchanged over two looks 300 ms apart (and different from `before`, the text of
-    the page we came from). Returns that text."""
-    import time
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(300)
-        busy = page.get_by_test_id("stStatusWidget").count() or page.locator('[data-stale="true"]').count()
-        text = page.locator('[data-testid="stMain"]').inner_text(timeout=30_000)
-        if not busy and text == last and text != before:
-            return text
-        last = text
-    raise AssertionError(f"the page did not settle in {timeout:.0f} s: {page.url}")
+    """Wait until the app's runs have finished and the page is still (the one wait of the browser
+    tests, bench/app_state.py) and, given `before` (the text of the page we came from), until the
+    main text differs from it. Returns the main text."""
+    from bench import app_state
+
+    app_state.settle(page, timeout * 1000)
+    if before is not None:
+        page.wait_for_function("([sel, before]) => { const m = document.querySelector(sel);"
+                               " return !!m && m.innerText !== before; }",
+                               arg=[MAIN, before], timeout=timeout * 1000, polling="raf")
+        app_state.settle(page, timeout * 1000)
+    return page.locator(MAIN).inner_text(timeout=30_000)
 
 
 def bad_text(text: str) -> list[str]:

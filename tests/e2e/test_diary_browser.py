@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from services import auth, diary
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_sign_in_browser import who
 
 
@@ -27,12 +27,11 @@ def test_the_parent_lands_on_the_diary_of_their_child(page: Page, portal, monkey
     expect(page.get_by_role("tab", name="Неделя")).to_be_visible()
     expect(page.get_by_text("Понедельник,").first).to_be_visible()
     expect(page.get_by_text("Отметки за неделю")).to_be_visible()
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-    page.wait_for_timeout(800)  # let the tables paint their canvases
+    settle(page)
     shot(page, "e2e_parent_diary_week")
     page.get_by_role("tab", name="Отметки по предметам").click()
     expect(page.get_by_text("Динамика по предмету")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_parent_diary_marks")
 
 
@@ -44,5 +43,5 @@ def test_the_class_teacher_lands_on_their_class(page: Page, portal):
     expect(page.get_by_role("tab", name="Посещаемость за день")).to_be_visible()
     page.get_by_role("tab", name="Сводка отметок").click()
     expect(page.get_by_text("отметка за период", exact=False)).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_class_teacher_summary")

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from services import clock, config
+from bench import app_state
+from tests.e2e.conftest import settle
 from tests.integration import indicators_world as iwm
 
 NOW = "2025-11-20T12:00:00+03:00"
@@ -67,11 +69,7 @@ def served(sqlite_url, tmp_path, browser_args):
             time.sleep(0.3)
         yield world, url, browser_args
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app_state.stop(proc, timeout=10)
         log.close()
 
 
@@ -98,13 +96,13 @@ def test_deputy_opens_the_dashboard_and_a_drilldown(served, tmp_path, browser):
             expect(page.get_by_role("tab", name=tab)).to_be_visible()
         grid = page.locator('[data-testid="stDataFrame"]').first
         expect(grid).to_be_visible(timeout=30000)
-        page.wait_for_timeout(800)  # let the grid paint its canvas
+        settle(page)
         page.screenshot(path=str(shots / "indicators_dashboard.png"), full_page=True)
         # the weekly trend below the tables: an Altair chart with its points
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         chart.scroll_into_view_if_needed(timeout=30000)
         expect(chart).to_be_visible()
-        page.wait_for_timeout(500)
+        settle(page)
         page.screenshot(path=str(shots / "indicators_trend.png"))
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
@@ -114,7 +112,7 @@ def test_deputy_opens_the_dashboard_and_a_drilldown(served, tmp_path, browser):
         expect(dialog).to_be_visible(timeout=30000)
         expect(dialog.get_by_text("Системная неуспеваемость")).to_be_visible()
         expect(dialog.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
-        page.wait_for_timeout(800)
+        settle(page)
         page.screenshot(path=str(shots / "indicators_drilldown.png"), full_page=True)
         expect(dialog.get_by_text("Строк: 1")).to_be_visible()
     finally:

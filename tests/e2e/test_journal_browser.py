@@ -16,7 +16,7 @@ from models import Mark, Work
 from models.db import reading
 from pages import teacher_journal
 from services import auth, clock, diary, journal, todo
-from tests.e2e.conftest import choose, shot
+from tests.e2e.conftest import choose, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
 
@@ -60,7 +60,7 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
     sign_in(page, portal, "teacher")
     expect(page.get_by_role("heading", name="Журнал")).to_be_visible(timeout=30_000)
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # the first run has finished
+    settle(page)
     choose(page, page.get_by_test_id("stSelectbox").first,  # «Класс и предмет»
            page.get_by_role("option", name=choice.label, exact=True))
     page.get_by_role("heading", name="Журнал").click()  # away from the closed list: the next click is the grid's
@@ -68,8 +68,7 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
         timeout=30_000)
     editor = page.locator('[data-testid="stDataFrame"]').first
     expect(editor).to_be_visible()
-    page.wait_for_timeout(800)  # let the grid paint its canvas
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # the run has finished
+    settle(page)
     # the grid shows the lessons up to today: select the column's first cell, go down to the
     # child's row with the arrow keys (the grid scrolls itself), type, Enter
     x = teacher_journal.PUPIL_WIDTH + col * teacher_journal.WORK_WIDTH + teacher_journal.WORK_WIDTH // 2
@@ -96,11 +95,11 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
     save.click()  # at once: the page holds the click until the grid hands the last cell to the form
     expect(page.get_by_text("Сохранено клеток: 1")).to_be_visible(timeout=30_000)
     expect(unsaved).to_have_text("")  # a fresh grid over the saved marks
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_journal_saved")
     page.get_by_text("Урок: тема, домашнее задание, работы").click()  # the lesson panel opens on request
     page.get_by_role("button", name="Сохранить урок").scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    settle(page)
     shot(page, "e2e_journal_lesson")
     with reading() as tx:
         values = tx.exec(select(Mark.value).join(Work, Work.id == Mark.work_id)
@@ -123,7 +122,7 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
             monday -= timedelta(days=7)
         mark = re.compile(rf"{column.lesson_date:%d\.%m\.%Y} · {re.escape(grid.subject_name)} · 5 \(.+\) · новая")
         expect(parent_page.get_by_text(mark).first).to_be_visible(timeout=30_000)  # highlighted as new
-        parent_page.wait_for_timeout(800)
+        settle(parent_page)
         shot(parent_page, "e2e_journal_parent_diary")
     finally:
         context.close()
@@ -151,7 +150,7 @@ def test_a_todo_link_opens_the_journal_on_its_class_subject_and_date(page: Page,
     expect(page.get_by_text(f"{first.class_name} · {first.subject_name} ·")).to_be_visible()
     assert f"date={first.lesson_date.isoformat()}" in page.url
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_journal_from_todo")
 
 

@@ -21,6 +21,8 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services import config
+from bench import app_state
+from tests.e2e.conftest import settle
 from tests.integration import readback, reports_world
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -68,11 +70,7 @@ def served(sqlite_url, frozen_clock, tmp_path, browser_args):
             time.sleep(0.3)
         yield world, url, browser_args
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app_state.stop(proc, timeout=10)
 
 
 def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path, browser):
@@ -93,7 +91,7 @@ def test_class_teacher_downloads_the_weekly_sheets(served, tmp_path, browser):
             timeout=30000)
         expect(page.get_by_role("button", name="Скачать PDF")).to_be_visible(timeout=30000)
         expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30000)
-        page.wait_for_timeout(500)  # let the grid paint its canvas before the picture
+        settle(page)
         shots = Path(os.environ.get("REPORTS_E2E_SHOTS", tmp_path))
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "weekly_sheets.png"), full_page=True)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Enrollment, SchoolClass, Student
 from models.db import reading
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 
 HEADERS = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Пол", "Класс", "СНИЛС", "Дата зачисления",
@@ -48,7 +48,7 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     page.locator("input[type=file]").set_input_files(str(broken))
     expect(page.get_by_text("найдены ошибки")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Строка 3, столбец «Фамилия»")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_import_error")
     assert pupils_named(portal.demo.url, "Загрузкин") == []  # nothing loaded
 
@@ -57,7 +57,7 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     page.get_by_role("button", name="Загрузить", exact=True).click()
     expect(page.get_by_text("Загружено. Добавлено: 2")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Загрузкина Алиса Денисовна (5А)")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_import_done")
     assert pupils_named(portal.demo.url, "Загрузкин") == [("Алиса", "5А"), ("Максим", "5А")]
 
@@ -67,7 +67,7 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     page.keyboard.type("5А")                       # the list of classes is long: filter it
     page.get_by_role("option", name="5А", exact=True).click()
     expect(page.get_by_text("Класс 5А: учеников")).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_class_list")
     page.get_by_role("tab", name="Карточка ученика").click()
     page.get_by_label("Открыть карточку ученика").click()
@@ -75,7 +75,7 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     page.get_by_role("option", name="Загрузкина Алиса Денисовна").click()
     expect(page.get_by_role("heading", name="Загрузкина Алиса Денисовна")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Класс: 5А")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_class_card")
 
 
@@ -85,15 +85,15 @@ def test_the_administrator_sees_credentials_year_close_and_health(page: Page, po
     nav.get_by_role("link", name="Выдача реквизитов").click()
     expect(page.get_by_role("heading", name="Выдача реквизитов")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name=re.compile(r"Выдать реквизиты \(\d+\)"))).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_credentials")
     nav.get_by_role("link", name="Закрытие учебного года").click()
     expect(page.get_by_role("heading", name="Предпросмотр")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Закрыть учебный год")).to_be_disabled()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_year_close")
     nav.get_by_role("link", name="Состояние системы").click()
     expect(page.get_by_text("Версия схемы")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Сделать резервную копию")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_roster_health")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from models.db import reading
 from services import auth
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -29,13 +29,6 @@ def session_cookie(page: Page):
 
 def sidebar(page: Page):
     return page.get_by_test_id("stSidebar")
-
-
-def settled(page: Page) -> None:
-    """Wait until the page has finished its run (the last element is drawn)."""
-    expect(page.get_by_role("button", name="Сменить пароль")).to_be_visible()
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-    page.wait_for_timeout(300)
 
 
 def signed_in_as(page: Page, name: str, role_title: str, menu: list[str]) -> None:
@@ -69,7 +62,8 @@ def test_password_sign_in_survives_a_reload_and_sign_out_ends_it(page: Page, por
     page.get_by_role("link", name="Мой профиль").click()
     expect(page.get_by_role("heading", name="Мой профиль")).to_be_visible()
     expect(page.get_by_text("Классный руководитель, СОШ № 1, класс")).to_be_visible()
-    settled(page)
+    expect(page.get_by_role("button", name="Сменить пароль")).to_be_visible()
+    settle(page)
     shot(page, "e2e_class_teacher_signed_in")
 
     page.reload()  # a new Streamlit session: signed in again through the cookie
@@ -111,7 +105,8 @@ def test_sign_in_through_esia_with_the_mock_provider(page: Page, portal, monkeyp
         assert linked.oidc_subject == sub and linked.oidc_last_used_at is not None
     page.get_by_role("link", name="Мой профиль").click()
     expect(page.get_by_text("Вход через ЕСИА привязан")).to_be_visible()
-    settled(page)
+    expect(page.get_by_role("button", name="Сменить пароль")).to_be_visible()
+    settle(page)
     shot(page, "e2e_teacher_signed_in_through_esia")
 
     page.reload()  # our own cookie keeps the session; the provider's identity is not used twice
@@ -147,8 +142,7 @@ def test_a_start_page_opens_at_its_own_address(page: Page, portal):
     page.get_by_role("button", name="Войти", exact=True).click()
     for _ in range(2):
         expect(page.get_by_role("heading", name="Журнал")).to_be_visible(timeout=30_000)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-        page.wait_for_timeout(1_000)  # the notice would come with the run's navigation
+        settle(page)
         expect(page.get_by_text("Page not found")).to_have_count(0)
         assert page.url.split("?")[0].rstrip("/").endswith("/journal")
         page.reload()

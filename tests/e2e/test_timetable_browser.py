@@ -14,7 +14,7 @@ from models import TimetableSlot
 from models.db import reading
 from pages import timetable_edit
 from services import auth, clock, timetable
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
 
@@ -67,19 +67,18 @@ def test_the_deputy_edits_a_cell_and_a_clash_is_refused_with_its_reason(page: Pa
     expect(page.get_by_text(f"Строки расписания {name}")).to_be_visible(timeout=30_000)
     editor = page.locator('[data-testid="stDataFrame"]').first
     expect(editor).to_be_visible()
-    page.wait_for_timeout(800)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    settle(page)
     cell = {"x": 60, "y": ROW + ROW // 2}                # first row, «День» (after the row markers)
     warning = page.get_by_text(f"Кабинет {room} занят дважды")
     for attempt in range(3):  # the grid may not take the very first click while it settles
         editor.click(position=cell)
-        page.wait_for_timeout(300)
+        settle(page)
         for _ in range(4):                                   # «Урок», «Предмет», «Учитель», «Кабинет»
             page.keyboard.press("ArrowRight")
         page.keyboard.press("Enter")                         # open the cell's editor
         page.keyboard.press("Control+a")
         page.keyboard.type(room)
-        page.wait_for_timeout(300)                           # let the cell editor take the text
+        settle(page)
         page.keyboard.press("Enter")
         try:
             expect(warning.first).to_be_visible(timeout=10_000)
@@ -92,7 +91,7 @@ def test_the_deputy_edits_a_cell_and_a_clash_is_refused_with_its_reason(page: Pa
     refused = page.get_by_test_id("stAlertContentError")
     expect(refused).to_contain_text("Расписание не сохранено", timeout=30_000)
     expect(refused).to_contain_text(f"Кабинет {room} занят дважды")
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_timetable_clash_refused")
     assert slots(portal, class_id) == before                 # nothing saved
 
@@ -105,5 +104,5 @@ def test_the_deputy_sees_the_whole_school_on_one_printable_page(page: Page, port
     page.get_by_text("Вся школа", exact=True).click()
     expect(page.get_by_text("Расписание, действующее на")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Скачать для печати (PDF, одна страница A3)")).to_be_visible()
-    page.wait_for_timeout(800)
+    settle(page)
     shot(page, "e2e_timetable_whole_school")

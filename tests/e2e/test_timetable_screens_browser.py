@@ -16,14 +16,9 @@ from models import Lesson, Substitution
 from models.db import reading
 from services import auth, clock, substitutions
 from services.timetable_lessons import teacher_names
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
-
-
-def settle(page: Page) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    page.wait_for_timeout(800)  # let the tables paint their canvases
 
 
 def open_page(page: Page, title: str, heading: str | None = None) -> None:

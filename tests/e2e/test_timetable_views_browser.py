@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 
 
@@ -20,7 +20,7 @@ def _open_timetable(page: Page, portal, role: str) -> list[str]:
     sign_in(page, portal, role)
     page.get_by_role("link", name="Расписание", exact=True).click()
     expect(page.get_by_role("heading", name="Расписание")).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    settle(page)
     return outside
 
 
@@ -32,7 +32,7 @@ def test_a_deputy_opens_the_whole_school_not_an_empty_own_week(page: Page, porta
     assert page.get_by_role("radio", name="Моё").count() == 0
     expect(page.get_by_text("Только мои параллели")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
-    page.wait_for_timeout(500)  # let the table paint its canvas before the screenshot
+    settle(page)
     shot(page, "e2e_timetable_deputy_default")
     assert not outside, f"requests outside the portal: {outside[:5]}"
     icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
@@ -56,7 +56,7 @@ def test_a_teachers_week_fits_the_window_and_reads_on_a_phone(page: Page, portal
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()                                   # as a phone opens it: the menu folded away
     expect(page.get_by_role("heading", name="Расписание")).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    settle(page)
     expect(week).to_be_hidden()
     days = page.locator(".tt-days .tt-day")
     expect(days.first).to_be_visible()

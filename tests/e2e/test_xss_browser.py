@@ -27,7 +27,8 @@ from models.db import dispose_all, reading, transaction
 from services import auth, clock, diary, rosters, targets
 from services.actor import SYSTEM
 from services.rosters import RosterError
-from tests.e2e.conftest import ROOT, _env, free_port, shot, wait_for
+from bench import app_state
+from tests.e2e.conftest import ROOT, _env, free_port, settle, shot, wait_for
 
 pytestmark = pytest.mark.e2e
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -91,17 +92,11 @@ def hostile(demo, tmp_path_factory, chromium_path):
         wait_for(f"http://localhost:{port}/_stcore/health", b"ok", 60, proc)
         yield f"http://localhost:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        app_state.stop(proc)
 
 
-def _settle(page: Page) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    page.wait_for_timeout(400)
+SHOWN = ("p => document.body.innerText.includes(p) || document.documentElement.outerHTML.includes("
+         "p.replaceAll('<', '&lt;').replaceAll('>', '&gt;'))")
 
 
 def _shown(page: Page) -> bool:
@@ -140,12 +135,10 @@ def test_the_hostile_name_is_text_on_every_screen(browser, hostile, demo, role):
             slug = href.split("?")[0].rstrip("/").split("/")[-1]
             if slug and ":" not in slug:  # the address of this screen, once the app has switched to it
                 page.wait_for_function("s => location.pathname.endsWith('/' + s)", arg=slug)
-            _settle(page)
+            settle(page)
             if role in MUST_SHOW and title == MUST_SHOW[role]:
-                for _ in range(20):  # the grid's data may arrive after the page's last element
-                    if _shown(page):
-                        break
-                    page.wait_for_timeout(250)
+                # the grid's data may arrive after the page's last element
+                page.wait_for_function(SHOWN, arg=PAYLOAD)
             assert page.locator('img[src="x"]').count() == 0, f"«{title}»: the name became an <img>"
             assert dialogs == [], f"«{title}»: a script ran: {dialogs}"
             if _shown(page):

@@ -47,6 +47,20 @@ def give_mark(value: str):
     pytest.fail("the demo teacher has no empty cell of the parent's child this period")
 
 
+def week_html(at) -> str:
+    return next(h.value for h in at.html if "diary-week" in h.value)
+
+
+def lesson_card(week: str, column, subject: str) -> str:
+    """The HTML of the card of the column's lesson (its day, number and subject) in the week."""
+    day = next(d for d in week.split('<section class="diary-day">') if f", {column.lesson_date:%d.%m}</h4>" in d)
+    head = f'<div class="diary-head"><span class="diary-num">{column.lesson_number}.</span>'
+    for card in day.split('<div class="diary-lesson">')[1:]:
+        if card.startswith(head) and f'<span class="diary-subject">{subject}</span>' in card:
+            return card
+    raise AssertionError(f"no card of lesson {column.lesson_number}, {subject} on {column.lesson_date}")
+
+
 def test_a_saved_mark_appears_in_the_parents_diary_as_new(demo_url):
     parent, child, subject, column = give_mark("5")
     week_start = column.lesson_date - timedelta(days=column.lesson_date.weekday())
@@ -55,22 +69,21 @@ def test_a_saved_mark_appears_in_the_parents_diary_as_new(demo_url):
     if week_start != clock.today() - timedelta(days=clock.today().weekday()):
         button(at, "← Назад").click()
         at.run()
-    frames = [d.value for d in at.dataframe]
-    rows = [r for f in frames if "№" in f.columns for _, r in f.iterrows()
-            if r["Предмет"] == subject and r["№"] == column.lesson_number and "5 (" in r["Отметки"]]
-    assert rows and rows[0]["Новое"] == "новое", frames
+    assert not at.dataframe  # the week is a document, not a data grid (issue 14)
+    week = week_html(at)
+    card = lesson_card(week, column, subject)
+    assert '<span class="diary-mark new"><b>5</b>' in card, card
     assert any("Новых отметок с прошлого посещения" in s.value for s in at.success)
     # the mark is also plain text (date · subject · value), which a browser can find
     line = f"{column.lesson_date:%d.%m.%Y} · {subject} · 5 ("
-    assert any(line in m.value and "новая" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert f'<li class="new">{line}' in week and "None" not in week
     # the visit is remembered: a new session shows the same mark as seen
     again = open_app(LOGINS["parent"]["login"])
     if week_start != clock.today() - timedelta(days=clock.today().weekday()):
         button(again, "← Назад").click()
         again.run()
-    rows = [r for d in again.dataframe for _, r in d.value.iterrows()
-            if "№" in d.value.columns and r["Предмет"] == subject and r["№"] == column.lesson_number]
-    assert rows and rows[0]["Новое"] == ""
+    card = lesson_card(week_html(again), column, subject)
+    assert "<b>5</b>" in card and "diary-mark new" not in card
 
 
 def test_a_parent_chooses_only_among_their_own_children(demo_url):
@@ -101,7 +114,7 @@ def test_a_parent_chooses_only_among_their_own_children(demo_url):
     assert not forged.exception
     assert any(e.value.startswith("Недостаточно прав") for e in forged.error), \
         [e.value for e in forged.error]
-    assert not forged.dataframe and stranger[1] not in " ".join(m.value for m in forged.markdown)
+    assert not any("diary-week" in h.value for h in forged.html) and stranger[1] not in " ".join(m.value for m in forged.markdown)
     with reading() as tx:
         again = tx.exec(select(AuditEvent).where(AuditEvent.actor_user_id == parent.user_id,
                                                  AuditEvent.action == "access.denied")).all()
@@ -120,8 +133,13 @@ def test_a_pupil_reads_only_their_own_diary(demo_url):
     assert "Журнал" not in [p.get("page_name") for p in at._registered_pages.values()]
     me = diary.children_of(student)
     assert len(me) == 1 and any(me[0].name in s.value for s in at.subheader)
-    # no class or pupil to choose: only the period of «Отметки по предметам» and the subject of the trend
+    assert [s.key for s in at.selectbox] == []  # no class or pupil to choose
+    assert any("diary-week" in h.value for h in at.html) and not any("diary-subjects" in h.value for h in at.html)
+    at.session_state["diary_view"] = "Отметки по предметам"  # the other tab: only then it runs
+    at.run()
+    # only the period of «Отметки по предметам» and the subject of the trend
     assert [s.key for s in at.selectbox] == [f"diary_period_{me[0].student_id}", "diary_trend_subject"]
+    assert any("diary-subjects" in h.value for h in at.html) and not any("diary-week" in h.value for h in at.html)
 
 
 def test_the_class_teacher_saves_a_days_attendance(demo_url):
