@@ -103,7 +103,7 @@ if not rows:
     st.info(f"За {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y} событий нет.")
     st.stop()
 st.caption(f"Событий: {total}" + (f"; показаны последние {LIMIT}, в файле — все." if total > LIMIT else "."))
-st.dataframe(frame(rows), hide_index=True, width="stretch",
+st.dataframe(frame(rows), placeholder="", hide_index=True, width="stretch",
              column_config={"Было": st.column_config.TextColumn(width="medium"),
                             "Стало": st.column_config.TextColumn(width="medium")})
 web.table_downloads(lambda: frame(web.audit_events(actor, school_id, limit=1_000_000, **filters)[0]),

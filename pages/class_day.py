@@ -50,13 +50,13 @@ def render_tab(actor: Actor, cls: ClassInfo) -> None:
                                "Не выполнил ДЗ": ", ".join(p.homework_missed)} for p in record.pupils])
         st.caption(f"{day:%d.%m.%Y}: пропустили уроки {sum(p.missed for p in record.pupils)}, "
                    f"не выполнили домашнее задание {sum(bool(p.homework_missed) for p in record.pupils)}.")
-        st.dataframe(frame, hide_index=True, width="stretch", key=f"class_record_{cls.id}")
+        st.dataframe(frame, placeholder="", hide_index=True, width="stretch", key=f"class_record_{cls.id}")
         web.table_downloads(lambda: frame, stem=f"День класса {cls.name} {day:%d.%m.%Y}", sheet="День",
                             key=f"class_record_dl_{cls.id}")
     if record.notes:
         st.markdown("**Отмеченные причины, действующие в этот день**")
         st.dataframe(pd.DataFrame([{"Ученик": n.student, "С": n.starts_on.strftime("%d.%m.%Y"),
                                     "По": n.ends_on.strftime("%d.%m.%Y"), "Причина": class_day.REASONS[n.reason],
-                                    "Документ": n.document, "Уроков": n.lessons} for n in record.notes]),
+                                    "Документ": n.document, "Уроков": n.lessons} for n in record.notes]), placeholder="",
                      hide_index=True, key=f"class_notes_{cls.id}")
     _reason_form(actor, cls, day, record)

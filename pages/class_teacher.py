@@ -36,7 +36,7 @@ def _attendance(actor: Actor, cls: class_teacher.ClassInfo) -> None:
                f"подгруппы. За день: пропусков {absent}, опозданий {late}.")
     key = f"class_att_{cls.id}_{day.isoformat()}"
     options = ["", "Н", "Б", "У", "О"]
-    st.data_editor(frame, key=key, hide_index=True, width="stretch", disabled=["Ученик"],
+    st.data_editor(frame, placeholder="", key=key, hide_index=True, width="stretch", disabled=["Ученик"],
                    column_config={"Ученик": st.column_config.TextColumn(pinned=True),
                                   **{label: st.column_config.SelectboxColumn(label, options=options + [NOT_THEIRS])
                                      for label in labels}})
@@ -84,7 +84,7 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
                "учитель предмета; средние — за весь период.")
     web.link_to("journal", f"Открыть журнал: {cls.name}, {names[subject_id]}", ":material/edit_square:",
                 **{"class": str(cls.id), "subject": str(subject_id), "date": clock.today().isoformat()})
-    st.dataframe(view.frame, hide_index=True, width="stretch",
+    st.dataframe(view.frame, placeholder="", hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True),
                                 **{c: st.column_config.TextColumn(c, help=web.md(view.help.get(c, "")) or None) for c in view.work_columns}})
     web.table_downloads(lambda: view.frame, stem=f"Журнал {cls.name} {names[subject_id]}", sheet="Журнал",
@@ -110,7 +110,7 @@ def _summary(actor: Actor, cls: class_teacher.ClassInfo) -> None:
         rows.append(row)
     frame = pd.DataFrame(rows)
     st.caption(f"{summary.period_name}: отметка за период, а где её ещё нет — средневзвешенный балл.")
-    st.dataframe(frame, hide_index=True, width="stretch",
+    st.dataframe(frame, placeholder="", hide_index=True, width="stretch",
                  column_config={"Ученик": st.column_config.TextColumn(pinned=True)})
     web.table_downloads(lambda: frame, stem=f"Сводка {cls.name} {summary.period_name}", sheet="Сводка",
                         key=f"class_summary_dl_{cls.id}")

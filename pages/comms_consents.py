@@ -42,7 +42,7 @@ def render(actor, school_id: int) -> None:
         "Дата отзыва": f"{r.withdrawn_on:%d.%m.%Y}" if r.withdrawn_on else "",
         "Кто дал": r.guardian, "Документ": r.document} for r in shown],
         columns=["Ученик", "Класс", "Согласие", "Дата согласия", "Дата отзыва", "Кто дал", "Документ"])
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_table")
     stem = "bez_soglasiya" if only_missing else "soglasiya"
     web.table_downloads(lambda: frame, stem=stem, sheet="Согласия", key=f"{KEY}_dl",
                         on_take=web.audit_export(actor, school_id, "consents"))

@@ -63,7 +63,7 @@ def render_form(actor, school_id: int) -> None:
     if not mine:
         st.info("Вы ещё не отправляли заявок.")
         return
-    st.dataframe(_frame(mine, web.school_timezone(school_id), queue=False), hide_index=True, key=f"{KEY}_mine")
+    st.dataframe(_frame(mine, web.school_timezone(school_id), queue=False), placeholder="", hide_index=True, key=f"{KEY}_mine")
 
 
 def render_queue(actor, school_id: int) -> None:
@@ -86,7 +86,7 @@ def render_queue(actor, school_id: int) -> None:
         st.info("Заявок нет.")
         return
     frame = _frame(rows, tz, queue=True)
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_queue")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_queue")
     web.table_downloads(lambda: frame, stem="zayavki_na_ispravlenie", sheet="Заявки", key=f"{KEY}_dl")
     if not open_rows:
         return

@@ -33,7 +33,7 @@ def render(actor, school_id: int) -> None:
     if publisher:
         st.dataframe(pd.DataFrame([{
             "Документ": d.title, "Для кого": d.audience_title, "Опубликован": web.local_time(d.published_at, tz)
-            if d.published else "черновик", "Файл": d.file_name, "Автор": d.author} for d in rows]),
+            if d.published else "черновик", "Файл": d.file_name, "Автор": d.author} for d in rows]), placeholder="",
             hide_index=True, key=f"{KEY}_table")
     for d in rows:
         state = f"для кого: {d.audience_title.lower()}"

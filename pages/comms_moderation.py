@@ -30,7 +30,7 @@ def render(actor, school_id: int) -> None:
         "Где": ("Объявление: " if r.kind == "announcement" else "Переписка: ") + r.thread_title,
         "Текст": r.body, "Жалоб": r.reports, "Причины жалоб": r.reasons,
         "Состояние": f"скрыто: {r.hidden_reason}" if r.hidden else "видно"} for r in rows])
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_table")
     web.table_downloads(lambda: frame, stem="moderaciya", sheet="Модерация", key=f"{KEY}_dl")
     visible = {r.message_id: r for r in rows if not r.hidden}
     if not visible:

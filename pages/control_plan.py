@@ -38,7 +38,7 @@ def _checks(actor, school_id: int, choice: Choice) -> None:
     counts = [len(found_by_check[c.id]) for c in checks]
     frame = pd.DataFrame({"Проверка": [c.name for c in checks], "Замечаний": counts,
                           "Что проверяется": [c.definition for c in checks]})
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_summary")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_summary")
     names = [c.name for c in checks]
     name = st.selectbox("Замечания проверки", names, key=f"{KEY}_check")
     check = checks[names.index(name)]
@@ -46,7 +46,7 @@ def _checks(actor, school_id: int, choice: Choice) -> None:
     if not found:
         st.success("Замечаний нет.")
         return
-    event = st.dataframe(_findings_frame(found), hide_index=True, key=f"{KEY}_findings_{check.id}",
+    event = st.dataframe(_findings_frame(found), placeholder="", hide_index=True, key=f"{KEY}_findings_{check.id}",
                          on_select="rerun", selection_mode="multi-row")
     web.table_downloads(lambda: _findings_frame(found), stem=f"Замечания {check.name[:60]}", sheet="Замечания",
                         key=f"{KEY}_dl_{check.id}")
@@ -85,7 +85,7 @@ def _reviews(actor, school_id: int) -> None:
                               "Вид": [control.KINDS.get(a.kind, a.kind) for a in acts],
                               "Проверяющий": [a.author for a in acts],
                               "Результаты": [a.findings[:200] for a in acts]})
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_acts")
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_acts")
         numbers = [a.id for a in acts]
         act_id = st.selectbox("Акт для печати", numbers, key=f"{KEY}_act_pick")
         st.download_button("Скачать акт (PDF)", data=lambda: control.act_pdf(actor, act_id),

@@ -56,5 +56,5 @@ def render_section(actor: Actor, school_id: int) -> None:
                               "Проверяющий": [r.author for r in rows], "Классы": [r.classes for r in rows],
                               "Журналы": [r.journals for r in rows], "Обнаружено": [r.findings for r in rows],
                               "Поручено": [r.orders for r in rows]})
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_list")
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_list")
         web.table_downloads(lambda: frame, stem="Проверки журналов", sheet="Проверки", key=f"{KEY}_dl")

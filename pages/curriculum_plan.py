@@ -60,7 +60,7 @@ def _items(actor, school_id: int, plan) -> None:
                            "Подгруппы": i.split} for i in plan.items],
                          columns=["Предмет", "Часов в неделю", "Без аттестации", "Оценивание", "Подгруппы"])
     edited = st.data_editor(
-        frame, key=f"{KEY}_items_{plan.class_id}_{_version()}", hide_index=True,
+        frame, placeholder="", key=f"{KEY}_items_{plan.class_id}_{_version()}", hide_index=True,
         num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
         column_config={
             "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True, width=220),
@@ -139,7 +139,7 @@ def _assignments(actor, plan) -> None:
         st.info("Сначала заполните учебный план класса.")
         return
     edited = st.data_editor(
-        frame, key=f"{KEY}_load_{plan.class_id}_{_version()}", hide_index=True,
+        frame, placeholder="", key=f"{KEY}_load_{plan.class_id}_{_version()}", hide_index=True,
         num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
         column_config={"Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True,
                                                                    width=220),

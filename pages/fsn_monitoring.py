@@ -28,27 +28,27 @@ def render(actor, school_id: int) -> None:
                                    "Классов": [g["classes"] for g in rows],
                                    "Учащихся": [g["pupils"] for g in rows],
                                    "Мальчиков": [g["boys"] for g in rows],
-                                   "Девочек": [g["girls"] for g in rows]}), hide_index=True,
+                                   "Девочек": [g["girls"] for g in rows]}), placeholder="", hide_index=True,
                      height=36 * (len(rows) + 1) + 2)  # every parallel and the total, no scrolling
         st.dataframe(pd.DataFrame({"Уровень": [lv["level"] for lv in report.levels],
                                    "Классов": [lv["classes"] for lv in report.levels],
                                    "Учащихся": [lv["pupils"] for lv in report.levels],
                                    "Средняя наполняемость": ["—" if lv["average"] is None else
                                                              f"{lv['average']:g}".replace(".", ",")
-                                                             for lv in report.levels]}),
+                                                             for lv in report.levels]}), placeholder="",
                      hide_index=True)
         if report.unknown_sex or report.unknown_birth:
             st.warning(f"Не указан пол: {report.unknown_sex}; не указана дата рождения: {report.unknown_birth}.")
     with ages:
         st.dataframe(pd.DataFrame({"Возраст": [str(a) for a in AGES],
-                                   **{f"{g} кл.": [report.ages.get((a, g), 0) for a in AGES] for g in range(1, 12)}}),
+                                   **{f"{g} кл.": [report.ages.get((a, g), 0) for a in AGES] for g in range(1, 12)}}), placeholder="",
                      hide_index=True)
     with classes:
         st.dataframe(pd.DataFrame(report.classes).rename(columns={
-            "class": "Класс", "grade": "Параллель", "pupils": "Учащихся", "boys": "Мальчиков", "girls": "Девочек"}),
+            "class": "Класс", "grade": "Параллель", "pupils": "Учащихся", "boys": "Мальчиков", "girls": "Девочек"}), placeholder="",
             hide_index=True)
     with staff:
-        st.dataframe(pd.DataFrame(report.staff).rename(columns={"position": "Должность", "people": "Человек"}),
+        st.dataframe(pd.DataFrame(report.staff).rename(columns={"position": "Должность", "people": "Человек"}), placeholder="",
                      hide_index=True)
     # made (and its export audited) only when the button is pressed
     st.download_button("Скачать XLSX", data=lambda: indicators_fsn.to_xlsx(actor, report, school_id),

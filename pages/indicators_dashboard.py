@@ -35,7 +35,7 @@ def _table(rows, key: str):
     """The coloured table of one category; returns the selected row (or None)."""
     frame = _frame(rows)
     event = st.dataframe(
-        ui.colour_rows(frame, [r.status for r in rows]), hide_index=True, key=key, on_select="rerun",
+        ui.colour_rows(frame, [r.status for r in rows]), placeholder="", hide_index=True, key=key, on_select="rerun",
         selection_mode="single-row", column_config={
             "Показатель": st.column_config.TextColumn(width=280),
             "Определение": st.column_config.TextColumn(width="large")})
@@ -54,16 +54,16 @@ def _drill(actor, school_id: int, choice: Choice, row) -> None:
         st.warning(str(e))
         parts = indicators.by_class(actor, school_id, choice, row.id)
         st.dataframe(pd.DataFrame({"Класс": [p.title for p in parts],
-                                   "Значение": [ui.value_text(p.value, row.unit) for p in parts]}),
+                                   "Значение": [ui.value_text(p.value, row.unit) for p in parts]}), placeholder="",
                      hide_index=True)
         return
     if extra:
-        st.dataframe(pd.DataFrame([extra]), hide_index=True)
+        st.dataframe(pd.DataFrame([extra]), placeholder="", hide_index=True)
     if not rows:
         st.success("Строк за этим значением нет.")
         return
     frame = pd.DataFrame(rows, columns=columns)
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_drill_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_drill_table")
     st.caption(f"Строк: {len(rows)}")
     web.table_downloads(lambda: frame, stem=f"{row.name} {choice.date_from:%d.%m.%Y}-{choice.date_to:%d.%m.%Y}",
                         sheet=row.name, key=f"{KEY}_drill_dl",

@@ -61,7 +61,7 @@ def year_marks(grid: journal.Grid) -> None:
     st.session_state[YEAR_EDITOR_KEY] = key
     config = {journal_view.PUPIL: st.column_config.TextColumn(journal_view.PUPIL, pinned=True)}
     if not grid.editable_lessons:
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+        st.dataframe(frame, placeholder="", hide_index=True, width="stretch", column_config=config)
         return
     form_key = f"journal_year_{grid.class_id}_{grid.subject_id}_{grid.subgroup_id or 0}"
     with st.form(f"{key}_form", border=False, enter_to_submit=False):
@@ -69,7 +69,7 @@ def year_marks(grid: journal.Grid) -> None:
         left.form_submit_button("Сохранить итоговые отметки", key=f"{key}_save", on_click=_save_year,
                                 args=(grid, marks, key, form_key))
         _result(right, form_key)
-        st.data_editor(frame, key=key, hide_index=True, width="stretch", disabled=[journal_view.PUPIL],
+        st.data_editor(frame, placeholder="", key=key, hide_index=True, width="stretch", disabled=[journal_view.PUPIL],
                        column_config={**config, **{t: st.column_config.TextColumn(t, max_chars=6)
                                                    for t in YEAR_KINDS.values()}})
 
@@ -195,7 +195,7 @@ def _works(actor, grid: journal.Grid, d: lessons.LessonDetail, editable: bool) -
     st.markdown("**Работы урока** (столбцы журнала)")
     if d.works:
         st.dataframe(pd.DataFrame([{"Вид работы": w.work_type, "Вес": w.weight, "Название": w.title,
-                                    "Отметок": w.marks} for w in d.works]), hide_index=True, width="stretch")
+                                    "Отметок": w.marks} for w in d.works]), placeholder="", hide_index=True, width="stretch")
     else:
         st.caption("Пока одна работа — «работа на уроке»; она появится с первой отметкой.")
     if not editable:

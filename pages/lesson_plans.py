@@ -95,7 +95,7 @@ def _progress(actor, detail) -> None:
     if rows:
         st.markdown("**Где класс по КТП на сегодня**")
         frame = pd.DataFrame(rows)
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_progress",
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_progress",
                      column_config={"Следующая тема": st.column_config.TextColumn(width="large"),
                                     "Замечание": st.column_config.TextColumn(width="large")})
         web.table_downloads(lambda: frame, stem=f"Выполнение КТП {detail.info.name}", sheet="Выполнение КТП",
@@ -118,7 +118,7 @@ def _topics(actor, detail) -> None:
                            "Дата по плану": t.planned_on} for t in detail.topics], columns=COLUMNS)
     version = st.session_state.get(f"{KEY}_version", 0)
     edited = st.data_editor(
-        frame, key=f"{KEY}_topics_{detail.info.id}_{version}", hide_index=True, width="stretch",
+        frame, placeholder="", key=f"{KEY}_topics_{detail.info.id}_{version}", hide_index=True, width="stretch",
         num_rows="dynamic" if detail.editable else "fixed", disabled=not detail.editable,
         column_config={"№ урока": st.column_config.NumberColumn("№ урока", min_value=1, max_value=1000, step=1,
                                                                required=True, width=80),

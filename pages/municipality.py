@@ -44,7 +44,7 @@ def render(actor, municipality_id: int) -> None:
                           "Муниципалитет": [ui.value_text(total[i].value, total[i].unit) for i in ids],
                           **{name: [ui.value_text(view.cells[(i, s)].value, registry.get(i).unit) for i in ids]
                              for s, name in schools}})
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_table")
 
     st.subheader("Рейтинг школ")
     names = [registry.get(i).name for i in registry.INDICATOR_IDS]
@@ -54,7 +54,7 @@ def render(actor, municipality_id: int) -> None:
     rank_frame = pd.DataFrame({"Место": [p or "—" for p, _, _ in ranked], "Школа": [n for _, n, _ in ranked],
                                "Значение": [ui.value_text(part.value, registry.get(rank_id).unit) for _, _, part in ranked],
                                "Оценка": [ui.status_cell(part.status) for _, _, part in ranked]})
-    event = st.dataframe(ui.colour_rows(rank_frame, [part.status for _, _, part in ranked]), hide_index=True,
+    event = st.dataframe(ui.colour_rows(rank_frame, [part.status for _, _, part in ranked]), placeholder="", hide_index=True,
                          key=f"{KEY}_rank", on_select="rerun", selection_mode="single-row")
     picked = event.selection.rows if event is not None else []
     if picked:
@@ -64,13 +64,13 @@ def render(actor, municipality_id: int) -> None:
         st.dataframe(pd.DataFrame({"Класс": [p.title for p in parts],
                                    "Значение": [ui.value_text(p.value, registry.get(rank_id).unit) for p in parts],
                                    "Числитель": [ui.number_text(p.numerator) for p in parts],
-                                   "Знаменатель": [ui.number_text(p.denominator) for p in parts]}),
+                                   "Знаменатель": [ui.number_text(p.denominator) for p in parts]}), placeholder="",
                      hide_index=True, key=f"{KEY}_classes")
 
     st.subheader("Соблюдение сроков и заполнение журнала")
     st.dataframe(pd.DataFrame({"Школа": [n for _, n in schools],
                                **{registry.get(i).name: [ui.value_text(view.cells[(i, s)].value, "%")
-                                                         for s, _ in schools] for i in DEADLINES}}),
+                                                         for s, _ in schools] for i in DEADLINES}}), placeholder="",
                  hide_index=True, key=f"{KEY}_deadlines")
     # made (and its export audited) only when the button is pressed, not on every visit
     st.download_button("Сводка в Excel (XLSX)", on_click="ignore", icon=":material/table_view:",

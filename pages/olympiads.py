@@ -29,7 +29,7 @@ def render(actor, school_id: int) -> None:
         "Олимпиада": [OLYMPIADS.get(r.olympiad, r.olympiad) for r in rows],
         "Этап": [STAGES.get(r.stage, r.stage) for r in rows], "Предмет": [r.subject for r in rows],
         "Статус": [STATUSES.get(r.status, r.status) for r in rows],
-        "Дата": [r.held_on.strftime("%d.%m.%Y") if r.held_on else "" for r in rows]}),
+        "Дата": [r.held_on.strftime("%d.%m.%Y") if r.held_on else "" for r in rows]}), placeholder="",
         hide_index=True, key=f"{KEY}_results")
     if not policy.can_ever(actor, "olympiad.edit"):
         return
@@ -65,7 +65,7 @@ def render(actor, school_id: int) -> None:
                     st.dataframe(pd.DataFrame({"Строка": [p.row for p in result.errors],
                                                "Столбец": [p.column for p in result.errors],
                                                "Значение": [p.value for p in result.errors],
-                                               "Ошибка": [p.message for p in result.errors]}), hide_index=True)
+                                               "Ошибка": [p.message for p in result.errors]}), placeholder="", hide_index=True)
                 if result.committed:
                     st.success(f"Загружено: новых {result.created}, изменено {result.updated}, "
                                f"без изменений {result.unchanged}.")
@@ -85,5 +85,5 @@ def render(actor, school_id: int) -> None:
         venues = olympiads.venues(actor, school_id, year)
         st.dataframe(pd.DataFrame({"Олимпиада": [OLYMPIADS.get(v.olympiad, v.olympiad) for v in venues],
                                    "Этап": [STAGES.get(v.stage, v.stage) for v in venues],
-                                   "Дата": [v.held_on.strftime("%d.%m.%Y") if v.held_on else "" for v in venues]}),
+                                   "Дата": [v.held_on.strftime("%d.%m.%Y") if v.held_on else "" for v in venues]}), placeholder="",
                      hide_index=True, key=f"{KEY}_venues")

@@ -59,7 +59,7 @@ def render(actor, school_id: int) -> None:
         st.caption(f"Исключено учеников без согласия: {summary.withheld}")
     if len(summary.classes) > 1:
         st.subheader("Итоги по классам")
-        st.dataframe(_totals(summary), hide_index=True, key=f"{KEY}_totals")
+        st.dataframe(_totals(summary), placeholder="", hide_index=True, key=f"{KEY}_totals")
     shown = summary.classes
     if len(shown) > 1:
         pick = st.multiselect("Показать классы", [c.name for c in shown], default=[c.name for c in shown][:3],
@@ -71,7 +71,7 @@ def render(actor, school_id: int) -> None:
         frame = _class_frame(sheet)
         if search:
             frame = frame[frame["Ученик"].str.lower().str.contains(search, regex=False)]
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_grid_{sheet.class_id}")
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_grid_{sheet.class_id}")
         s = sheet.standing
         st.caption(f"Учеников: {s.pupils}; аттестовано: {s.attested}; качество знаний {show_percent(s.quality)}; "
                    f"успеваемость {show_percent(s.success)}"

@@ -59,6 +59,6 @@ def render(actor, school_id: int) -> None:
         "Вид": r.kind_title, "Класс": r.class_name, "Предмет": r.subject, "Ученик": r.pupil,
         "Было": r.old, "Стало": r.new or "удалена", "Кто изменил": r.who,
         "В сроке": "—" if r.inside_window is None else ("да" if r.inside_window else "нет")}
-        for r in report.rows]), hide_index=True, key=f"{KEY}_table")
+        for r in report.rows]), placeholder="", hide_index=True, key=f"{KEY}_table")
     stem = reports_export.safe_name(f"Изменения отметок {year_title(report.start_year).replace('/', '-')}")
     downloads(lambda fmt: reports_export.changes_file(actor, report, fmt), KEY, name_stem=stem)

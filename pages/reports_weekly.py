@@ -61,7 +61,7 @@ def render(actor, school_id: int, kind: str = "weekly") -> None:
         chosen = st.multiselect("Предметы", subjects, key=f"{key}_subjects", placeholder="Все предметы")
         if chosen:
             frame = frame[frame["Предмет"].isin(chosen)]
-    st.dataframe(frame, hide_index=True, key=f"{key}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{key}_table")
     stem = reports_export.safe_name(f"{'Отчёт об успеваемости' if kind == 'class_report' else 'Ведомость ученика'} "
                                     f"{report.scope_title} {date_from:%d.%m.%Y}-{date_to:%d.%m.%Y}")
     downloads(lambda fmt: reports_export.sheets_file(actor, report, fmt), key, name_stem=stem)

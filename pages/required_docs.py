@@ -19,7 +19,7 @@ def _table(rows) -> None:
     frame = pd.DataFrame([{"Документ": r.title, "Пункт": r.clause, "Наличие": r.status_title, "Файл": r.file_name,
                            "Утверждён": f"№ {r.approved_number} от {r.approved_on:%d.%m.%Y}" if r.approved_on else "",
                            "Кем": r.approved_by} for r in rows])
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_table")
 
 
 def _upload(actor: Actor, school_id: int) -> None:

@@ -83,7 +83,7 @@ def _pupils(actor: Actor, roster: rosters.ClassRoster) -> None:
                            "Родители": "; ".join(g.name for g in p.guardians)} for p in roster.pupils],
                          index=[p.id for p in roster.pupils])
     readonly = list(frame.columns) if roster.year_closed else ["В классе с", "Логин", "Родители"]
-    edited = st.data_editor(frame, hide_index=True, disabled=readonly, num_rows="fixed", width="stretch",
+    edited = st.data_editor(frame, placeholder="", hide_index=True, disabled=readonly, num_rows="fixed", width="stretch",
                             key=f"{KEY}_grid_{roster.class_id}_{_version('grid')}",
                             column_config={"Пол": st.column_config.SelectboxColumn("Пол", options=["м", "ж"]),
                                            "Дата рождения": st.column_config.TextColumn(help="ДД.ММ.ГГГГ")})
@@ -115,7 +115,7 @@ def _guardians(actor: Actor, roster: rosters.ClassRoster) -> None:
         # a guardian of two pupils of the class appears twice: edits are taken from the first row
         frame = frame[~frame.index.duplicated()]
         readonly = list(frame.columns) if roster.year_closed else ["Ученик", "Логин"]
-        edited = st.data_editor(frame, hide_index=True, disabled=readonly, num_rows="fixed", width="stretch",
+        edited = st.data_editor(frame, placeholder="", hide_index=True, disabled=readonly, num_rows="fixed", width="stretch",
                                 key=f"{KEY}_guardians_{roster.class_id}_{_version('guardians')}")
         changes = changed_cells(frame, edited, GUARDIAN_COLUMNS)
         if changes and st.button(f"Сохранить изменения ({len(changes)})", type="primary",
@@ -175,15 +175,15 @@ def _card(actor: Actor, roster: rosters.ClassRoster) -> None:
                        f"пол: {card.sex or '—'} · СНИЛС: {card.snils or 'не указан'}"))
     if card.guardians:
         st.dataframe(pd.DataFrame([{"Родитель": g.name, "Степень родства": g.relation, "Телефон": g.phone,
-                                    "Email": g.email} for g in card.guardians]), hide_index=True)
+                                    "Email": g.email} for g in card.guardians]), placeholder="", hide_index=True)
     st.markdown("**Классы по датам**")
     st.dataframe(pd.DataFrame([{"Класс": e.class_name, "С": _d(e.starts_on), "По": _d(e.ends_on) or "по н. в.",
                                 "Основание": REASONS.get(e.reason, e.reason)} for e in enrolments],
-                              columns=["Класс", "С", "По", "Основание"]), hide_index=True)
+                              columns=["Класс", "С", "По", "Основание"]), placeholder="", hide_index=True)
     if history:
         st.markdown("**Движение**")
         st.dataframe(pd.DataFrame([{"Дата": _d(h.on), "Событие": h.title, "Из класса": h.from_class,
                                     "В класс": h.to_class, "Приказ": h.order_number, "Примечание": h.note}
-                                   for h in history]), hide_index=True)
+                                   for h in history]), placeholder="", hide_index=True)
     if policy.can_ever(actor, "student.move"):
         st.caption("Перевод, выбытие и прибытие оформляются на странице «Движение учащихся».")

@@ -76,7 +76,7 @@ def _overdue(actor: Actor, school_id: int, class_id: int) -> None:
                                     "Срок выдачи": clock.to_local(p.due).strftime("%d.%m.%Y"),
                                     "Не выданы": ", ".join(p.missing),
                                     "Просрочено, раб. дней": p.working_days_late if p.overdue else 0}
-                                   for p in waiting]), hide_index=True, width="stretch", key=f"{KEY}_pending")
+                                   for p in waiting]), placeholder="", hide_index=True, width="stretch", key=f"{KEY}_pending")
 
 
 def _issue(actor: Actor, school_id: int, accounts: list[Account], stem: str, scope: str) -> None:
@@ -95,7 +95,7 @@ def _issue(actor: Actor, school_id: int, accounts: list[Account], stem: str, sco
     st.caption(f"Учётных записей: {len(accounts)}; реквизиты не выдавались: {never}; вошли хотя бы раз: "
                f"{activated}. Отмечены те, кому реквизиты ещё не выдавались; повторная выдача меняет пароль.")
     version = st.session_state.get(f"{KEY}_v", 0)
-    edited = st.data_editor(frame, hide_index=True, num_rows="fixed", width="stretch",
+    edited = st.data_editor(frame, placeholder="", hide_index=True, num_rows="fixed", width="stretch",
                             disabled=[c for c in frame.columns if c != "Выдать"],
                             column_config={"Выдать": st.column_config.CheckboxColumn("Выдать", width="small")},
                             key=f"{KEY}_grid_{stem}_{version}")
@@ -138,7 +138,7 @@ def _ledger(actor: Actor, school_id: int, class_id: int | None, stem: str) -> No
     if frame.empty:
         st.info("За этот период реквизиты не выдавались.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{KEY}_ledger")
+    st.dataframe(frame, placeholder="", hide_index=True, width="stretch", key=f"{KEY}_ledger")
     period = f"{picked[0]:%d.%m.%Y}–{picked[1]:%d.%m.%Y}"
     st.download_button("Скачать журнал для подписей (PDF)",
                        lambda: credentials_pdf.ledger_pdf(rows, school=credentials.school_name(school_id),
@@ -155,4 +155,4 @@ def _activation(actor: Actor, school_id: int) -> None:
     st.dataframe(pd.DataFrame([{"Группа": r.group, "Учётных записей": r.accounts, "Реквизиты выданы": r.issued,
                                 "Вошли хотя бы раз": r.activated,
                                 "Доля вошедших": f"{r.activated / r.accounts:.0%}" if r.accounts else "—"}
-                               for r in rows]), hide_index=True, key=f"{KEY}_activation")
+                               for r in rows]), placeholder="", hide_index=True, key=f"{KEY}_activation")

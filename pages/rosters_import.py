@@ -110,14 +110,14 @@ def render(actor: Actor, school_id: int) -> None:
         st.markdown("\n".join(f"- {web.md(_where(p))}: {web.md(p.message)}" for p in check.errors[:10])
                     + (f"\n- … и ещё {len(check.errors) - 10}" if len(check.errors) > 10 else ""))
         frame = web.problems_frame(check.errors, "Ошибка")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, placeholder="", hide_index=True, width="stretch")
         web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"imp_err_{digest}")
     else:
         st.success(f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
                    f"обновлено {check.updated}, без изменений {check.unchanged}.")
     if check.warnings:
         st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
-        st.dataframe(web.problems_frame(check.warnings, "Предупреждение"), hide_index=True, width="stretch")
+        st.dataframe(web.problems_frame(check.warnings, "Предупреждение"), placeholder="", hide_index=True, width="stretch")
     only_valid = False
     if check.errors:
         if bad_rows >= check.rows:
@@ -142,4 +142,4 @@ def render(actor: Actor, school_id: int) -> None:
             st.markdown(web.md("Добавлены: " + ", ".join(added[:30]) + (" …" if len(added) > 30 else "")))
         done = pd.DataFrame([(row, who, cls, STATUS.get(status, status)) for row, who, cls, status in result.done],
                             columns=["Строка", "ФИО", "Класс", "Итог"])
-        st.dataframe(done, hide_index=True, width="stretch")
+        st.dataframe(done, placeholder="", hide_index=True, width="stretch")

@@ -117,7 +117,7 @@ def _register(actor: Actor, school_id: int) -> None:
     if frame.empty:
         st.info("За этот период движения не было.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{KEY}_table")
+    st.dataframe(frame, placeholder="", hide_index=True, width="stretch", key=f"{KEY}_table")
     web.table_downloads(lambda: frame, stem=f"Движение учащихся {picked[0]:%d.%m.%Y}-{picked[1]:%d.%m.%Y}",
                         sheet="Движение", key=f"{KEY}_dl",
                         on_take=web.audit_export(actor, school_id, "книга движения учащихся"))

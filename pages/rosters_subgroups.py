@@ -61,7 +61,7 @@ def render(actor: Actor, school_id: int) -> None:
     options = [NONE] + [subgroups.group_name(n) for n in range(1, subgroups.MAX_GROUPS + 1)]
     version = st.session_state.get(f"{KEY}_v", 0)
     edited = st.data_editor(
-        frame, hide_index=True, num_rows="fixed", width="stretch",
+        frame, placeholder="", hide_index=True, num_rows="fixed", width="stretch",
         disabled=list(frame.columns) if grid.readonly else ["Ученик"],
         column_config={name: st.column_config.SelectboxColumn(name, options=options, required=False)
                        for name in subjects.values()},

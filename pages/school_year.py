@@ -104,7 +104,7 @@ def _periods(actor, cal) -> None:
     frame = pd.DataFrame([{"№": p.number, "Название": p.name, "Начало": p.starts_on, "Конец": p.ends_on}
                           for p in cal.periods], columns=["№", "Название", "Начало", "Конец"])
     edited = st.data_editor(
-        frame, key=f"{KEY}_periods_{cal.year.id}_{_version('periods')}", hide_index=True,
+        frame, placeholder="", key=f"{KEY}_periods_{cal.year.id}_{_version('periods')}", hide_index=True,
         num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
         column_config={"№": st.column_config.NumberColumn("№", min_value=1, max_value=6, step=1, required=True,
                                                        width=60),
@@ -150,7 +150,7 @@ def _holidays(actor, cal) -> None:
     frame = pd.DataFrame([{"Название": h.name, "Вид": R.HOLIDAY_KINDS.get(h.kind, h.kind), "Начало": h.starts_on,
                            "Конец": h.ends_on} for h in cal.holidays], columns=["Название", "Вид", "Начало", "Конец"])
     edited = st.data_editor(
-        frame, key=f"{KEY}_holidays_{cal.year.id}_{_version('holidays')}", hide_index=True, width="stretch",
+        frame, placeholder="", key=f"{KEY}_holidays_{cal.year.id}_{_version('holidays')}", hide_index=True, width="stretch",
         height=35 * (len(frame) + 2) + 3,
         num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
         column_config={"Название": st.column_config.TextColumn("Название", required=True, max_chars=120),
@@ -201,7 +201,7 @@ def _bells(actor, school_id: int, cal) -> None:
     frame = pd.DataFrame([{"Урок": b.lesson_number, "Начало": f"{b.starts_at:%H:%M}", "Конец": f"{b.ends_at:%H:%M}"}
                           for b in cal.bells.get(shift, [])], columns=["Урок", "Начало", "Конец"])
     edited = st.data_editor(
-        frame, key=f"{KEY}_bells_{shift}_{_version('bells')}", hide_index=True,
+        frame, placeholder="", key=f"{KEY}_bells_{shift}_{_version('bells')}", hide_index=True,
         num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
         column_config={"Урок": st.column_config.NumberColumn("Урок", min_value=0, max_value=R.MAX_LESSONS, step=1,
                                                             required=True),

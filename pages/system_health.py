@@ -45,7 +45,7 @@ def render(actor: Actor, school_id: int) -> None:
     if h.recent_errors:
         frame = pd.DataFrame([{"Время": f"{e.at:%d.%m.%Y %H:%M}", "Где": e.where, "Что": e.detail}
                               for e in h.recent_errors])
-        st.dataframe(frame, hide_index=True, width="stretch", key=f"{KEY}_errors")
+        st.dataframe(frame, placeholder="", hide_index=True, width="stretch", key=f"{KEY}_errors")
         web.table_downloads(lambda: frame, stem="Ошибки за сутки", sheet="Ошибки", key=f"{KEY}_errors_dl")
     else:
         st.caption("Ошибок не было.")

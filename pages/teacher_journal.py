@@ -172,7 +172,7 @@ def _grid(grid: journal.Grid, key: str, base: str, period: journal.PeriodChoice)
         st.info("В выбранные дни уроков нет. Включите «Весь период» или выберите другой период.")
     height = ROW_HEIGHT * (min(len(view.frame), SHOWN_ROWS) + 1) + 3
     if not view.editable_columns:
-        st.dataframe(view.frame, hide_index=True, width="stretch", height=height, column_config=config)
+        st.dataframe(view.frame, placeholder="", hide_index=True, width="stretch", height=height, column_config=config)
     else:
         # a form: the edits stay in the browser until «Сохранить» (no run per typed cell)
         disabled = [c for c in view.frame.columns if c not in view.editable_columns]
@@ -188,7 +188,7 @@ def _grid(grid: journal.Grid, key: str, base: str, period: journal.PeriodChoice)
                                       args=(grid, key, base, True, period.ends_on))
             if st.session_state.get(EARLY_KEY) == key:
                 st.checkbox("Ставлю отметку за период досрочно", key=f"{key}_early")
-            st.data_editor(view.frame, key=key, hide_index=True, width="stretch", height=height, disabled=disabled,
+            st.data_editor(view.frame, placeholder="", key=key, hide_index=True, width="stretch", height=height, disabled=disabled,
                            column_config=config)
         web.unsaved_guard()
     web.table_downloads(lambda: view.frame, stem=f"Журнал {grid.class_name} {grid.subject_name} {grid.period_name}",

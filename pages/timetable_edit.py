@@ -194,5 +194,5 @@ def _hours(hours) -> None:
         return
     st.dataframe(pd.DataFrame({
         "Предмет": [h.subject_name for h in hours], "По плану": [h.planned for h in hours],
-        "В расписании": [h.scheduled for h in hours], "Итог": [h.status for h in hours]}),
+        "В расписании": [h.scheduled for h in hours], "Итог": [h.status for h in hours]}), placeholder="",
         hide_index=True, key=f"{KEY}_hours", height=35 * (len(hours) + 1) + 3)

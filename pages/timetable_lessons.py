@@ -51,7 +51,7 @@ def _generate(actor, school_id: int, classes: dict[int, str]) -> None:
         st.success(result.summary())
         if result.kept:
             st.warning(f"Оставлены для решения вручную: {len(result.kept)} — см. вкладку «Уроки для решения».")
-            st.dataframe(_kept_frame(result.kept), hide_index=True, key=f"{KEY}_result_kept")
+            st.dataframe(_kept_frame(result.kept), placeholder="", hide_index=True, key=f"{KEY}_result_kept")
 
 
 def _kept_frame(kept) -> pd.DataFrame:
@@ -74,7 +74,7 @@ def _kept(actor, school_id: int, classes: dict[int, str]) -> None:
     frame = _kept_frame(kept)
     frame["Решение"] = UNDECIDED
     version = st.session_state.get(f"{KEY}_kept_version", 0)
-    edited = st.data_editor(frame, key=f"{KEY}_kept_{version}", hide_index=True, disabled=list(frame.columns[:-1]),
+    edited = st.data_editor(frame, placeholder="", key=f"{KEY}_kept_{version}", hide_index=True, disabled=list(frame.columns[:-1]),
                             column_config={"Решение": st.column_config.SelectboxColumn(
                                 "Решение", options=[UNDECIDED, *DECISION], required=True, width=280)})
     web.table_downloads(lambda: _kept_frame(kept), stem="Уроки для решения", sheet="Уроки", key=f"{KEY}_kept_dl")

@@ -57,7 +57,7 @@ def _one_lesson(actor, school_id: int) -> None:
         return
     labels = {c.lesson_id: f"{n} урок — {c.subject_name}" + (f" ({c.subgroup_name})" if c.subgroup_name else "")
               for n, c in cells}  # stable labels: what changes is in the table above
-    st.dataframe(pd.DataFrame({"Урок": [n for n, _ in cells], "Что": [c.text(show_class=False) for _, c in cells]}),
+    st.dataframe(pd.DataFrame({"Урок": [n for n, _ in cells], "Что": [c.text(show_class=False) for _, c in cells]}), placeholder="",
                  hide_index=True, key=f"{KEY}_day_lessons")
     lesson_id = st.selectbox("Урок", list(labels), format_func=labels.get, key=f"{KEY}_lesson")
     cell = next(c for _, c in cells if c.lesson_id == lesson_id)
@@ -151,7 +151,7 @@ def _absence(actor, school_id: int) -> None:
                      "Класс": lesson.class_name, "Предмет": lesson.subject_name, "Замена": options[0]})
     all_options = sorted({o for m in labels.values() for o in m} | {NOBODY})
     version = st.session_state.get(f"{KEY}_version", 0)
-    edited = st.data_editor(pd.DataFrame(rows), key=f"{KEY}_plan_{teacher_id}_{version}", hide_index=True,
+    edited = st.data_editor(pd.DataFrame(rows), placeholder="", key=f"{KEY}_plan_{teacher_id}_{version}", hide_index=True,
                             height=min(35 * (len(rows) + 1) + 3, 600),
                             disabled=["Дата", "Урок", "Класс", "Предмет"],
                             column_config={"Замена": st.column_config.SelectboxColumn(
@@ -189,6 +189,6 @@ def _changes_of(actor, school_id: int, teacher_id: int, name: str, span) -> None
                           "Класс": [r.class_name for r in rows], "Предмет": [r.subject_name for r in rows],
                           "Изменение": [r.kind for r in rows], "Подробно": [r.text for r in rows]})
     with st.expander(f"Уже изменённые уроки {web.md(name)} в эти дни: {len(rows)}", expanded=True):
-        st.dataframe(frame, hide_index=True, key=f"{KEY}_done_changes")
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_done_changes")
         web.table_downloads(lambda: frame, stem=f"Замены {name} {span[0]:%d.%m.%Y}-{span[1]:%d.%m.%Y}",
                             sheet="Замены", key=f"{KEY}_done_dl")

@@ -92,7 +92,7 @@ def show_week(week: Week, key: str, *, show_class: bool = True, show_teacher: bo
         st.markdown("**Изменения на неделе**")
         st.dataframe(pd.DataFrame({
             "Дата": [f"{d:%d.%m.%Y}" for d, _, _ in changes], "Урок": [n for _, n, _ in changes],
-            "Что изменилось": [c.text(show_class, show_teacher) for _, _, c in changes]}),
+            "Что изменилось": [c.text(show_class, show_teacher) for _, _, c in changes]}), placeholder="",
             hide_index=True, key=f"{key}_changes")
 
 

@@ -99,7 +99,7 @@ def _whole_school(actor, school_id: int, day) -> None:
             for class_id, name in classes:
                 row[name] = grid.cell(class_id, d, n)
             rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{KEY}_school")
+    st.dataframe(pd.DataFrame(rows), placeholder="", hide_index=True, key=f"{KEY}_school")
     st.download_button("Скачать для печати (PDF, одна страница A3)",
                        data=lambda: timetable_print.school_pdf(actor, school_id, day),
                        file_name=f"Расписание {grid.on:%d.%m.%Y}.pdf", mime="application/pdf", on_click="ignore",
@@ -120,5 +120,5 @@ def _changes(actor, school_id: int, day) -> None:
     st.dataframe(pd.DataFrame({
         "Дата": [f"{r.lesson_date:%d.%m.%Y}" for r in rows], "Урок": [r.lesson_number for r in rows],
         "Класс": [r.class_name for r in rows], "Предмет": [r.subject_name for r in rows],
-        "Изменение": [r.kind for r in rows], "Подробно": [r.text for r in rows]}), hide_index=True,
+        "Изменение": [r.kind for r in rows], "Подробно": [r.text for r in rows]}), placeholder="", hide_index=True,
         key=f"{KEY}_changes")

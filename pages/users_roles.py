@@ -156,7 +156,7 @@ def listing(rows) -> None:
     signed = sum(1 for r in rows if r.activated_at)
     share = f" ({100 * signed // len(rows)} %)" if rows else ""
     st.caption(f"Пользователей: {len(rows)}, входили хотя бы раз: {signed}{share}. Показано: {len(shown)}.")
-    st.dataframe(frame(shown), hide_index=True, width="stretch")
+    st.dataframe(frame(shown), placeholder="", hide_index=True, width="stretch")
     web.table_downloads(lambda: frame(users.list_users(actor, school_id)), stem=f"polzovateli_shkola_{school_id}",
                         sheet="Пользователи", key=f"{KEY}_download",
                         on_take=web.audit_export(actor, school_id, "user_list"))

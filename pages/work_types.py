@@ -39,7 +39,7 @@ def render(actor, school_id: int) -> None:
                            COLUMNS["is_active"]: t.is_active, MARKS: t.marks} for t in types],
                          columns=[*COLUMNS.values(), MARKS])
     edited = st.data_editor(
-        frame, key=f"{KEY}_{school_id}_{st.session_state.get(f'{KEY}_version', 0)}", hide_index=True,
+        frame, placeholder="", key=f"{KEY}_{school_id}_{st.session_state.get(f'{KEY}_version', 0)}", hide_index=True,
         num_rows="dynamic" if can_edit else "fixed", disabled=[MARKS] if can_edit else True,
         width="stretch", height=(len(types) + 2) * 35 + 3,  # every row in sight, no inner scroll
         column_config={

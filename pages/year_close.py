@@ -91,7 +91,7 @@ def _decisions(base: year_close.Preview) -> dict[int, str]:
     classes = sorted(set(frame["Класс"]), key=lambda n: (len(n), n))
     shown = st.multiselect("Показать классы", classes, key=f"{KEY}_classes", placeholder="Все классы")
     view = frame[frame["Класс"].isin(shown)] if shown else frame
-    edited = st.data_editor(view, hide_index=True, num_rows="fixed", width="stretch", disabled=["Класс", "Ученик"],
+    edited = st.data_editor(view, placeholder="", hide_index=True, num_rows="fixed", width="stretch", disabled=["Класс", "Ученик"],
                             column_config={"Решение": st.column_config.SelectboxColumn(
                                 "Решение", options=list(LABELS.values()), required=True)},
                             key=f"{KEY}_grid_{'_'.join(shown)}")
@@ -117,12 +117,12 @@ def _summary(plan: year_close.Preview) -> None:
     c[4].metric("Выбывают", plan.count("leave"))
     frame = pd.DataFrame([{"Класс": cp.name, "Учеников": cp.pupils, "Куда": cp.to_class or "—"} for cp in plan.classes],
                          columns=["Класс", "Учеников", "Куда"])
-    st.dataframe(frame, hide_index=True, key=f"{KEY}_classes_table")
+    st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_classes_table")
     special = [p for p in plan.pupils if p.decision not in ("promote", "graduate")]
     if special:
         st.markdown("**Особые решения**")
         st.dataframe(pd.DataFrame([{"Ученик": p.name, "Класс": p.from_class, "Решение": LABELS[p.decision],
-                                    "Новый класс": p.to_class or "—"} for p in special]), hide_index=True)
+                                    "Новый класс": p.to_class or "—"} for p in special]), placeholder="", hide_index=True)
     web.table_downloads(lambda: pd.DataFrame([{"Ученик": p.name, "Класс": p.from_class, "Решение": LABELS[p.decision],
                                                "Новый класс": p.to_class} for p in plan.pupils]),
                         stem=f"Перевод учеников {plan.start_year}-{plan.start_year + 1}", sheet="Перевод",

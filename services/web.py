@@ -842,13 +842,13 @@ def import_review(check, name: str, key: str, digest: str, ok_text: str) -> bool
         st.error(f"В файле «{md(name)}» найдены ошибки: {len(check.errors)} (строк с ошибками: {bad} из {check.rows}). "
                  "Ничего не загружено.")
         frame = problems_frame(check.errors)
-        st.dataframe(frame, hide_index=True, key=f"{key}_errors")
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{key}_errors")
         table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"{key}_err_{digest}")
     else:
         st.success(ok_text)
     if check.warnings:
         st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
-        st.dataframe(problems_frame(check.warnings), hide_index=True, key=f"{key}_warnings")
+        st.dataframe(problems_frame(check.warnings), placeholder="", hide_index=True, key=f"{key}_warnings")
     if not check.errors:
         return False
     return True if st.toggle("Загрузить только верные строки, остальные пропустить", key=f"{key}_only_{digest}") \
