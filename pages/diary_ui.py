@@ -104,6 +104,8 @@ def subjects_html(subjects: list[diary.SubjectMarks]) -> str:
         marks = " ".join(f"<b>{_text(m.value)}</b>" for _, m in s.marks) or '<span class="diary-note">нет отметок</span>'
         figures = [f"Средний: {show(s.average) or '—'}", f"Средневзвешенный: {show(s.weighted) or '—'}",
                    f"Пропуски: {s.absences}", f"Опоздания: {s.lates}"]
+        if s.period_mark:
+            figures.append(f"<b>За период: {_text(s.period_mark)}</b>")
         cards.append(f'<section class="diary-day diary-subject-card"><h4>{_text(s.subject)}</h4>'
                      f'<div class="diary-marks">{marks}</div>'
                      f'<div class="diary-figures">{"".join(f"<span>{f}</span>" for f in figures)}</div></section>')

@@ -15,7 +15,7 @@ def test_the_archive_screen_lists_saved_archives(world, monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ARCHIVE_DIR", str(folder))
     at = render_page(monkeypatch, "pages.archive_year", world.ids["admin1"], world.school_id)
     assert not at.exception, at.exception
-    names = "\n".join(m.value for m in at.markdown)
+    names = "\n".join(m.value for m in at.markdown).replace("\\", "")  # file names are escaped (web.md)
     assert f"archive_school{world.school_id}_2026-2027.zip" in names
     assert f"archive_school{world.other_school_id}_" not in names
     assert [d.proto.label for d in at.get("download_button")] == ["Скачать"]

@@ -23,6 +23,10 @@ CARD = "Карточка: № 1–5".encode()
 def test_the_teacher_saves_homework_due_on_the_next_lesson(demo_url):
     login = LOGINS["teacher"]["login"]
     at = open_app(login)
+    at.toggle(key=journal_page.journal_panels.LESSON_OPEN_KEY).set_value(True)  # the panel opens on request
+    at.run()
+    at.toggle(key=journal_page.journal_panels.LESSON_OPEN_KEY).set_value(True)  # the panel opens on request
+    at.run()
     lesson_box = next(s for s in at.selectbox if str(s.key).startswith(journal_page.LESSON_KEY))
     d = lessons.detail(actor_of(login), lesson_box.value)
     assert d.homework_due_on is not None and d.homework_due_on > d.lesson_date
