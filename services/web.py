@@ -490,14 +490,25 @@ def sync_cookie(actor: Actor | None) -> None:
 _UNSAVED_JS = None
 
 
-def unsaved_guard() -> None:
-    """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
-    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+def unsaved_js() -> str:
+    """The text of the unsaved-edits script (constant: deploy/nginx.conf allows it by its hash)."""
     global _UNSAVED_JS
     if _UNSAVED_JS is None:
         from pathlib import Path
         _UNSAVED_JS = Path(__file__).with_name("web_unsaved.js").read_text(encoding="utf-8")
-    st.html(f"<script>{_UNSAVED_JS}</script>", unsafe_allow_javascript=True, width="content")
+    return _UNSAVED_JS
+
+
+def inline_scripts() -> tuple[str, ...]:
+    """Every inline script the portal puts on a page: the Content-Security-Policy allows exactly
+    these by their SHA-256 (tests/unit/test_csp.py)."""
+    return (COOKIE_JS, unsaved_js())
+
+
+def unsaved_guard() -> None:
+    """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
+    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+    st.html(f"<script>{unsaved_js()}</script>", unsafe_allow_javascript=True, width="content")
 
 
 # ---------------------------------------------------------------- OpenID Connect (ЕСИА)

@@ -13,7 +13,7 @@ from models import Attachment, Homework
 from models.db import reading
 from pages import teacher_journal
 from services import auth, clock, diary, journal
-from tests.e2e.conftest import choose, shot
+from tests.e2e.conftest import choose, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who
 
@@ -53,7 +53,9 @@ def test_homework_with_a_file_reaches_the_parent_on_the_day_it_is_due(page: Page
     choose(page, page.get_by_test_id("stSelectbox").first, page.get_by_role("option", name=choice.label, exact=True))
     expect(page.get_by_text(f"{grid.class_name} · {grid.subject_name} · {grid.period_name}")).to_be_visible(
         timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    settle(page)
+    page.get_by_text("Урок: тема, домашнее задание, работы").click()  # the lesson panel opens on request
+    settle(page)
     task = page.get_by_label("Задание", exact=True)
     task.scroll_into_view_if_needed()
     task.fill("Решить карточку")

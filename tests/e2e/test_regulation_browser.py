@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 
 
@@ -26,14 +26,14 @@ def test_the_director_sees_what_the_regulation_still_asks(page: Page, portal):
     shot(page, "e2e_regulation_required_docs")
 
 
-def test_the_administrator_is_asked_for_the_archive_before_closing_the_year(page: Page, portal):
+def test_the_administrator_is_told_the_archive_comes_before_closing_the_year(page: Page, portal):
     sign_in(page, portal, "admin")
     nav = page.get_by_test_id("stSidebarNav")
     nav.get_by_role("link", name="Закрытие учебного года").click()
-    expect(page.get_by_text("Архив журналов этого учебного года ещё не сделан")).to_be_visible(timeout=60_000)
-    expect(page.get_by_label("Причина закрытия без архива")).to_be_visible()
-    page.get_by_label("Причина закрытия без архива").scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
+    told = page.get_by_text("Перед закрытием будет сформирован архив журналов года")  # the archive comes first
+    expect(told).to_be_visible(timeout=60_000)
+    told.scroll_into_view_if_needed()
+    settle(page)
     shot(page, "e2e_regulation_year_close")
 
 
