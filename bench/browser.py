@@ -141,8 +141,7 @@ def _target() -> Target:
     periods, current = journal.periods(school_id, choice.year_id)
     period = next(p for p in periods if p.id == current)
     today = clock.today()
-    lo = max(period.starts_on, today - timedelta(days=14))
-    hi = min(period.ends_on, today + timedelta(days=14))
+    lo, hi = _shown(period, today)
     grid = journal.load_grid(teacher, choice.class_id, choice.subject_id, period_id=period.id,
                              subgroup_id=choice.subgroup_id, date_from=lo, date_to=hi)
     editable = [c for c in grid.columns if c.lesson_id in grid.editable_lessons and c.lesson_date <= today]
@@ -174,8 +173,13 @@ def _grid(target: Target):
     today = clock.today()
     return journal.load_grid(target.teacher, target.choice.class_id, target.choice.subject_id,
                              period_id=target.period.id, subgroup_id=target.choice.subgroup_id,
-                             date_from=max(target.period.starts_on, today - timedelta(days=14)),
-                             date_to=min(target.period.ends_on, today + timedelta(days=14)))
+                             date_from=_shown(target.period, today)[0], date_to=_shown(target.period, today)[1])
+
+
+def _shown(period, today):
+    """The days the journal page shows by default (services/rules/journal_screen.shown_range)."""
+    from services.rules.journal_screen import shown_range
+    return shown_range(period.starts_on, period.ends_on, today, False)
 
 
 def _empty(target: Target, cells: list[tuple[int, int, str]]) -> None:
@@ -277,13 +281,15 @@ _SELECTED = """([grid, label, row]) => {
 
 
 def _focus(page, target: Target, label: str, row: int) -> None:
-    """Select a cell of the grid as a teacher would: click the pupil's name in the row, then the
-    arrow keys to the column (the grid scrolls). The grid's accessible table (which follows the
+    """Select a cell of the grid as a teacher would: click the first pupil's name, then the arrow
+    keys down to the row and across to the column (the grid scrolls). The grid's accessible table (which follows the
     selection) must then name that column and row, else the bench stops: the page's layout is
     not what it expects."""
     grid = page.locator(GRID).first
     height = getattr(_journal_page(), "ROW_HEIGHT", 35)
-    grid.click(position={"x": 20, "y": height * (row + 1) + height // 2})
+    grid.click(position={"x": 20, "y": height + height // 2})  # the first pupil: the grid shows only some rows
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
     for _ in range(target.column_index[label]):
         page.keyboard.press("ArrowRight")
     try:

@@ -77,9 +77,11 @@ def test_a_teacher_types_a_mark_and_the_parent_sees_it_in_the_diary(page: Page, 
     unsaved = page.locator(f".{teacher_journal.UNSAVED_CLASS}")
     overlay = page.locator("#portal textarea, #portal input").first  # the grid's cell editor
     for attempt in range(3):  # the grid may not take the very first click while it settles
-        editor.click(position={"x": x, "y": ROW + ROW // 2})
+        # the first pupil's name, then the keyboard to the column and the row (the columns may be
+        # wider than configured when the grid stretches to a wide window)
+        editor.click(position={"x": 20, "y": ROW + ROW // 2})
         page.wait_for_timeout(300)
-        for key in ["ArrowDown"] * row + ["5"]:
+        for key in ["ArrowRight"] * (col + 1) + ["ArrowDown"] * row + ["5"]:
             page.keyboard.press(key)
             page.wait_for_timeout(80)
         try:
