@@ -287,15 +287,18 @@ def _focus(page, target: Target, label: str, row: int) -> None:
     not what it expects."""
     grid = page.locator(GRID).first
     height = getattr(_journal_page(), "ROW_HEIGHT", 35)
-    grid.click(position={"x": 20, "y": height + height // 2})  # the first pupil: the grid shows only some rows
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    for _ in range(target.column_index[label]):
-        page.keyboard.press("ArrowRight")
-    try:
-        page.wait_for_function(_SELECTED, arg=[GRID, label, row], timeout=10_000, polling="raf")
-    except Exception:
-        raise SystemExit(f"не удалось выбрать клетку «{label}», строка {row + 1}, в таблице журнала") from None
+    for attempt in range(3):  # a grid that has just been drawn may not take the very first click
+        grid.click(position={"x": 20, "y": height + height // 2})  # the first pupil: the grid shows some rows
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
+        for _ in range(target.column_index[label]):
+            page.keyboard.press("ArrowRight")
+        try:
+            page.wait_for_function(_SELECTED, arg=[GRID, label, row], timeout=5_000, polling="raf")
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise SystemExit(f"не удалось выбрать клетку «{label}», строка {row + 1}, в таблице журнала")
 
 
 def _journal_page():
