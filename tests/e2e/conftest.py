@@ -214,8 +214,21 @@ def choose(page, box, option) -> None:
     the open list's option while it is being clicked."""
     from playwright.sync_api import expect
 
-    settle(page)
-    box.click()
-    expect(option).to_be_visible()
-    option.click()
+    from playwright.sync_api import Error as PlaywrightError
+
+    # A field filled just before still holds the focus: clicking the box blurs it, its value is
+    # committed and the rerun may close the list that the click has just opened. So the field is
+    # blurred first, and the list is opened again (up to three times) if it closed under us.
+    page.evaluate("() => { const a = document.activeElement; if (a && a !== document.body) a.blur(); }")
+    for attempt in range(3):
+        settle(page)
+        box.click()
+        try:
+            expect(option).to_be_visible(timeout=5_000)
+            option.click(timeout=5_000)
+            break
+        except (AssertionError, PlaywrightError):
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     settle(page)
