@@ -27,6 +27,72 @@
     if (state.typed) { state.typed = false; state.count += 1; show(); }
   };
   const inGrid = (t) => t && t.closest && t.closest('[data-testid="stDataFrame"]');
+
+  // Keys typed faster than the grid opens and closes its cell editor. A character on a selected
+  // cell opens the editor a frame or two later, and Enter or Tab in the editor gives the focus back
+  // to the grid a frame or two later; a key that arrives in between would go to the wrong place
+  // (a mark typed at full speed was lost). So from such a key until the focus is where the next
+  // key belongs, keys are queued, and then replayed in order, each waiting the same way.
+  const queue = [];
+  let waiting = null, since = 0;
+  const active = () => document.activeElement;
+  const printable = (k) => k.key.length === 1 && !k.ctrlKey && !k.metaKey && !k.altKey;
+  const leaves = (k) => k.key === "Enter" || k.key === "Tab" || k.key === "Escape";
+  // The grid closes its editor a task after Enter or Tab and takes it off the page a render later:
+  // a character typed before that reopens the same editor, still holding the old cell's value and
+  // deaf to Enter. So the grid is ready again only when no editor is left in #portal.
+  const editorShown = () => !!document.querySelector("#portal .gdg-clip-region");
+  const arrived = () => waiting === "editor" ? inEditor(active())
+    : onCell(active()) && !editorShown();
+  // A cell of a grid has the focus (its canvas or its accessible table), not the grid's search box.
+  const onCell = (t) => !!inGrid(t) && !/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName);
+  const transition = (k, target) => {
+    if (inEditor(target)) return leaves(k) ? "grid" : null;
+    return onCell(target) && printable(k) ? "editor" : null;
+  };
+  const replay = (k) => {
+    const target = active();
+    if (inEditor(target) && printable(k)) { document.execCommand("insertText", false, k.key); return null; }
+    if (!inEditor(target) && !onCell(target)) return null;  // the grid lost the focus: the rest is dropped
+    const e = new KeyboardEvent("keydown", { key: k.key, code: k.code, shiftKey: k.shiftKey, bubbles: true,
+                                             cancelable: true, composed: true });
+    Object.defineProperty(e, "keyCode", { get: () => k.keyCode });
+    Object.defineProperty(e, "which", { get: () => k.keyCode });
+    const next = transition(k, target);
+    target.dispatchEvent(e);
+    return next;
+  };
+  // The next key is replayed one frame after the focus (and the editor) arrived where it belongs.
+  let frames = 0;
+  // A character on a cell that does not open an editor (a read-only grid) stops the keys for
+  // EDITOR_WAIT_MS at most.
+  const EDITOR_WAIT_MS = 400, GRID_WAIT_MS = 1000;
+  const pump = () => {
+    if (waiting && performance.now() - since < (waiting === "editor" ? EDITOR_WAIT_MS : GRID_WAIT_MS)) {
+      frames = arrived() ? frames + 1 : 0;
+      if (frames < 2) { requestAnimationFrame(pump); return; }
+    }
+    waiting = null;
+    frames = 0;
+    while (queue.length && !waiting) {
+      waiting = replay(queue.shift());
+      since = performance.now();
+    }
+    if (waiting) requestAnimationFrame(pump);
+  };
+  state.busy = () => waiting !== null || queue.length > 0;
+  window.addEventListener("keydown", (e) => {
+    if (!e.isTrusted || !(inEditor(e.target) || onCell(e.target))) return;
+    if (state.busy()) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      queue.push({ key: e.key, code: e.code, keyCode: e.keyCode, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey,
+                   metaKey: e.metaKey, altKey: e.altKey });
+      return;
+    }
+    const next = transition(e, e.target);
+    if (next) { waiting = next; since = performance.now(); requestAnimationFrame(pump); }
+  }, true);
   document.addEventListener("keydown", (e) => {
     if (!inEditor(e.target)) {  // a key on a selected cell: a character opens its editor, Delete clears it
       if (!inGrid(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -43,7 +109,7 @@
   document.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"] button');
     if (!button) return;
-    const wait = state.committed + HAND_OVER_MS - performance.now();
+    const wait = state.busy() ? 50 : state.committed + HAND_OVER_MS - performance.now();
     if (wait > 0) {
       e.preventDefault();
       e.stopPropagation();
