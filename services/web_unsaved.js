@@ -68,7 +68,7 @@
   // EDITOR_WAIT_MS at most.
   const EDITOR_WAIT_MS = 400, GRID_WAIT_MS = 1000;
   const pump = () => {
-    if (waiting && performance.now() - since < (waiting === "editor" ? EDITOR_WAIT_MS : GRID_WAIT_MS)) {
+    if (waiting && performance.now() - since < (waiting === "grid" ? GRID_WAIT_MS : EDITOR_WAIT_MS)) {
       frames = arrived() ? frames + 1 : 0;
       if (frames < 2) { requestAnimationFrame(pump); return; }
     }
@@ -104,15 +104,30 @@
     else if (e.key === "Enter" || e.key === "Tab") commit();
   }, true);
   document.addEventListener("focusout", (e) => { if (inEditor(e.target)) commit(); }, true);
+  // A press on «Сохранить» while typed keys are still queued would take the focus from the grid
+  // and drop them: the press keeps the focus where it is, and the click below waits for the keys.
+  const holdFocus = (e) => {
+    if (state.busy && state.busy() && e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"] button')) {
+      e.preventDefault();
+      e.stopImmediatePropagation();  // nor may the grid's editor take it for a click outside it
+    }
+  };
+  for (const type of ["pointerdown", "mousedown", "pointerup", "mouseup"]) window.addEventListener(type, holdFocus, true);
+  // The mouse leaving the grid redraws it (its toolbar hides), and a redraw while keys are being
+  // replayed loses the grid's move to the next cell: until the queue is empty the page does not
+  // hear the mouse move.
+  const holdHover = (e) => { if (state.busy && state.busy()) e.stopImmediatePropagation(); };
+  for (const type of ["pointermove", "pointerover", "pointerout", "pointerenter", "pointerleave", "mousemove",
+                      "mouseover", "mouseout", "mouseenter", "mouseleave"]) window.addEventListener(type, holdHover, true);
   // The grid hands a committed cell to its form 150 ms later: a submit button pressed within
   // them would send the form without the last mark, so its click waits for them.
-  document.addEventListener("click", (e) => {
+  window.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"] button');
     if (!button) return;
     const wait = state.busy() ? 50 : state.committed + HAND_OVER_MS - performance.now();
     if (wait > 0) {
       e.preventDefault();
-      e.stopPropagation();
+      e.stopImmediatePropagation();
       setTimeout(() => button.click(), wait);
     }
   }, true);
