@@ -507,7 +507,9 @@ def inline_scripts() -> tuple[str, ...]:
 
 def unsaved_guard() -> None:
     """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
-    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+    puts an element with class `portal-unsaved` and a data-key that changes after a save). On
+    any page with a table in a form it also holds a click on the form's submit button until the
+    table has handed its last typed cell to the form (without the element, nothing is counted)."""
     st.html(f"<script>{unsaved_js()}</script>", unsafe_allow_javascript=True, width="content")
 
 
