@@ -31,6 +31,7 @@ def render(actor, school_id: int) -> None:
     class_id = st.selectbox("Класс", list(classes), format_func=classes.get, key=f"{KEY}_class")
     plan = curriculum.load(actor, class_id)
     st.caption(f"Всего часов в неделю по плану: {plan.total_hours:g}.")
+    web.unsaved_guard()  # «Сохранить» waits for a table to hand its last typed cell to the form
     items, load = st.tabs(["Учебный план", "Нагрузка учителей"])
     with items:
         _items(actor, school_id, plan)
@@ -55,30 +56,37 @@ def _empty(value) -> bool:
 def _items(actor, school_id: int, plan) -> None:
     subjects = unique_labels([(s.id, s.name) for s in plan.subjects])
     names = {v: k for k, v in subjects.items()}
+    if not subjects and plan.editable:  # a new school: nothing to choose in the table yet
+        st.info("В школе ещё нет предметов: добавьте их ниже, в «Новый предмет школы», и выберите в таблице.")
     frame = pd.DataFrame([{"Предмет": names.get(i.subject_id, i.subject_name), "Часов в неделю": i.hours_per_week,
                            "Без аттестации": i.no_attestation, "Оценивание": MARKING.get(i.marking, i.marking),
                            "Подгруппы": i.split} for i in plan.items],
                          columns=["Предмет", "Часов в неделю", "Без аттестации", "Оценивание", "Подгруппы"])
-    edited = st.data_editor(
-        frame, placeholder="", key=f"{KEY}_items_{plan.class_id}_{_version()}", hide_index=True,
-        num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
-        column_config={
-            "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True, width=220),
-            "Часов в неделю": st.column_config.NumberColumn("Часов в неделю", min_value=0.5,
-                                                            max_value=curriculum.MAX_HOURS,
-                                                            step=0.5, required=True),
-            "Без аттестации": st.column_config.CheckboxColumn("Без аттестации", default=False),
-            "Оценивание": st.column_config.SelectboxColumn("Оценивание", options=list(MARK_BY_TITLE), required=True,
-                                                           default=MARKING["five"], width=160),
-            "Подгруппы": st.column_config.CheckboxColumn("Делится на подгруппы", default=False)})
+    # in a form: the typed rows go to the server once, with the click on «Сохранить» (a table
+    # outside a form reruns the page on every cell, and a click landing in such a rerun is lost)
+    with st.form(f"{KEY}_items_form", border=False, enter_to_submit=False) if plan.editable else st.container():
+        edited = st.data_editor(
+            frame, placeholder="", key=f"{KEY}_items_{plan.class_id}_{_version()}", hide_index=True,
+            num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
+            column_config={
+                "Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True,
+                                                            width=220),
+                "Часов в неделю": st.column_config.NumberColumn("Часов в неделю", min_value=0.5,
+                                                                max_value=curriculum.MAX_HOURS,
+                                                                step=0.5, required=True),
+                "Без аттестации": st.column_config.CheckboxColumn("Без аттестации", default=False),
+                "Оценивание": st.column_config.SelectboxColumn("Оценивание", options=list(MARK_BY_TITLE),
+                                                               required=True, default=MARKING["five"], width=160),
+                "Подгруппы": st.column_config.CheckboxColumn("Делится на подгруппы", default=False)})
+        submitted = plan.editable and st.form_submit_button("Сохранить учебный план", type="primary",
+                                                            key=f"{KEY}_items_save")
     web.table_downloads(lambda: frame.assign(**{"Без аттестации": frame["Без аттестации"].map({True: "да", False: ""}),
                                                 "Подгруппы": frame["Подгруппы"].map({True: "да", False: ""})}),
                         stem=f"Учебный план {plan.class_name}", sheet="Учебный план", key=f"{KEY}_items_dl")
     if not plan.editable:
         st.info("Учебный план этого класса вам доступен только для просмотра.")
         return
-    left, right = st.columns(2)
-    if left.button("Сохранить учебный план", type="primary", key=f"{KEY}_items_save"):
+    if submitted:
         rows, problems = [], []
         for i, rec in enumerate(edited.to_dict("records"), start=1):
             if all(_empty(rec.get(c)) or rec.get(c) is False for c in frame.columns):
@@ -100,7 +108,7 @@ def _items(actor, school_id: int, plan) -> None:
                        f"{counts['changed']}, убрано {counts['removed']}.")
     if plan.parallel:
         others = ", ".join(name for _, name in plan.parallel)
-        if right.button(f"Скопировать в параллель ({others})", key=f"{KEY}_copy",
+        if st.button(f"Скопировать в параллель ({others})", key=f"{KEY}_copy",
                         help="Классы параллели получат точно такой же учебный план (сохранённый)."):
             try:
                 result = curriculum.copy_to_parallel(actor, plan.class_id)
@@ -110,7 +118,7 @@ def _items(actor, school_id: int, plan) -> None:
                 _saved("Учебный план скопирован: " + "; ".join(
                     f"{name} — добавлено {c['added']}, изменено {c['changed']}, убрано {c['removed']}"
                     for name, c in result.items()) + ".")
-    with st.expander("Новый предмет школы"):
+    with st.expander("Новый предмет школы", expanded=not subjects):
         name = st.text_input("Название", key=f"{KEY}_subject_name", max_chars=120)
         short = st.text_input("Краткое название", key=f"{KEY}_subject_short", max_chars=40)
         if st.button("Добавить предмет", key=f"{KEY}_subject_add"):
@@ -138,19 +146,22 @@ def _assignments(actor, plan) -> None:
     if not subjects:
         st.info("Сначала заполните учебный план класса.")
         return
-    edited = st.data_editor(
-        frame, placeholder="", key=f"{KEY}_load_{plan.class_id}_{_version()}", hide_index=True,
-        num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
-        column_config={"Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects), required=True,
-                                                                   width=220),
-                       "Подгруппа": st.column_config.SelectboxColumn("Подгруппа", options=[WHOLE, *groups],
-                                                                     default=WHOLE, width=220),
-                       "Учитель": st.column_config.SelectboxColumn("Учитель", options=list(teachers), required=True,
-                                                                   width=220)})
+    with st.form(f"{KEY}_load_form", border=False, enter_to_submit=False) if plan.editable else st.container():
+        edited = st.data_editor(
+            frame, placeholder="", key=f"{KEY}_load_{plan.class_id}_{_version()}", hide_index=True,
+            num_rows="dynamic" if plan.editable else "fixed", disabled=not plan.editable,
+            column_config={"Предмет": st.column_config.SelectboxColumn("Предмет", options=list(subjects),
+                                                                       required=True, width=220),
+                           "Подгруппа": st.column_config.SelectboxColumn("Подгруппа", options=[WHOLE, *groups],
+                                                                         default=WHOLE, width=220),
+                           "Учитель": st.column_config.SelectboxColumn("Учитель", options=list(teachers),
+                                                                       required=True, width=220)})
+        submitted = plan.editable and st.form_submit_button("Сохранить нагрузку", type="primary",
+                                                            key=f"{KEY}_load_save")
     web.table_downloads(lambda: frame, stem=f"Нагрузка {plan.class_name}", sheet="Нагрузка", key=f"{KEY}_load_dl")
     if not plan.editable:
         return
-    if st.button("Сохранить нагрузку", type="primary", key=f"{KEY}_load_save"):
+    if submitted:
         rows, problems = [], []
         for i, rec in enumerate(edited.to_dict("records"), start=1):
             if all(_empty(rec.get(c)) for c in ("Предмет", "Учитель")):

@@ -200,20 +200,29 @@ def _bells(actor, school_id: int, cal) -> None:
                      key=f"{KEY}_shift")
     frame = pd.DataFrame([{"Урок": b.lesson_number, "Начало": f"{b.starts_at:%H:%M}", "Конец": f"{b.ends_at:%H:%M}"}
                           for b in cal.bells.get(shift, [])], columns=["Урок", "Начало", "Конец"])
-    edited = st.data_editor(
-        frame, placeholder="", key=f"{KEY}_bells_{shift}_{_version('bells')}", hide_index=True,
-        num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
-        column_config={"Урок": st.column_config.NumberColumn("Урок", min_value=0, max_value=R.MAX_LESSONS, step=1,
-                                                            required=True),
-                       "Начало": st.column_config.TextColumn("Начало (ЧЧ:ММ)", required=True, max_chars=5),
-                       "Конец": st.column_config.TextColumn("Конец (ЧЧ:ММ)", required=True, max_chars=5)})
+    # in a form: the typed rows go to the server once, with the click on «Сохранить звонки» (a
+    # table outside a form reruns the page on every cell, and a click landing in such a rerun is lost)
+    holder = st.form(f"{KEY}_bells_form_{shift}", border=False, enter_to_submit=False) if cal.editable \
+        else st.container()
+    if cal.editable:
+        web.unsaved_guard()  # «Сохранить» waits for the table to hand its last typed cell to the form
+    with holder:
+        edited = st.data_editor(
+            frame, placeholder="", key=f"{KEY}_bells_{shift}_{_version('bells')}", hide_index=True,
+            num_rows="dynamic" if cal.editable else "fixed", disabled=not cal.editable,
+            column_config={"Урок": st.column_config.NumberColumn("Урок", min_value=0, max_value=R.MAX_LESSONS,
+                                                                step=1, required=True),
+                           "Начало": st.column_config.TextColumn("Начало (ЧЧ:ММ)", required=True, max_chars=5),
+                           "Конец": st.column_config.TextColumn("Конец (ЧЧ:ММ)", required=True, max_chars=5)})
+        if cal.editable:
+            since = st.date_input("Новое время уроков — с", value=max(clock.today(), cal.year.starts_on),
+                                  min_value=cal.year.starts_on, max_value=cal.year.ends_on, format="DD.MM.YYYY",
+                                  key=f"{KEY}_bells_from")
+            submitted = st.form_submit_button("Сохранить звонки", type="primary", key=f"{KEY}_bells_save")
     web.table_downloads(lambda: frame, stem=f"Звонки, {shift} смена", sheet="Звонки", key=f"{KEY}_bells_dl")
     if not cal.editable:
         return
-    since = st.date_input("Новое время уроков — с", value=max(clock.today(), cal.year.starts_on),
-                          min_value=cal.year.starts_on, max_value=cal.year.ends_on, format="DD.MM.YYYY",
-                          key=f"{KEY}_bells_from")
-    if st.button("Сохранить звонки", type="primary", key=f"{KEY}_bells_save"):
+    if submitted:
         specs, problems = [], []
         for i, rec in enumerate(edited.to_dict("records"), start=1):
             number = rec.get("Урок")

@@ -26,7 +26,7 @@ if submitted:
         except SignInError as e:
             st.error(str(e))
         else:
-            st.rerun()
+            web.after_sign_in()
 
 if web.oidc_configured():
     st.caption("или")

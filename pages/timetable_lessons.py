@@ -12,13 +12,25 @@ import pandas as pd
 import streamlit as st
 
 from pages import timetable_edit
-from services import clock, timetable_import, timetable_lessons, web
+from services import calendar, clock, timetable_import, timetable_lessons, web
+from services.calendar import CalendarError
 from services.policy import AccessDenied
 from services.timetable_lessons import RESOLUTIONS
 
 KEY = "tt_lessons"
 UNDECIDED = "— решить позже"
 DECISION = {title: action for action, title in RESOLUTIONS.items()}
+
+
+def first_day(actor, school_id: int):
+    """Today, or the first day of the school year when it has not begun yet (a school sets up its
+    timetable in the last week of August, and a date before 1 September is outside the year)."""
+    today = clock.today()
+    try:
+        year = calendar.load(actor, school_id).year
+    except (CalendarError, AccessDenied, ValueError):
+        return today
+    return min(max(today, year.starts_on), year.ends_on)
 
 
 def render(actor, school_id: int) -> None:
@@ -40,7 +52,7 @@ def _generate(actor, school_id: int, classes: dict[int, str]) -> None:
                 "Урок, в котором уже есть тема, отметки, посещаемость или домашнее задание, не удаляется.")
     chosen = st.multiselect("Классы", list(classes), default=list(classes), format_func=classes.get,
                             key=f"{KEY}_classes")
-    since = st.date_input("С даты", value=clock.today(), format="DD.MM.YYYY", key=f"{KEY}_from",
+    since = st.date_input("С даты", value=first_day(actor, school_id), format="DD.MM.YYYY", key=f"{KEY}_from",
                           help="Уроки до этой даты не меняются.")
     if st.button("Создать уроки по расписанию", type="primary", key=f"{KEY}_go", disabled=not chosen):
         try:
@@ -102,7 +114,8 @@ def _import(actor, school_id: int) -> None:
                        icon=":material/download:", key=f"{KEY}_template")
     st.caption("Столбцы: Класс, День, Урок, Предмет, Учитель, Кабинет, Подгруппа. Каждый класс из файла получает "
                "ровно свои строки как расписание с выбранной даты; классы, которых нет в файле, не меняются.")
-    since = st.date_input("Расписание действует с", value=clock.today(), format="DD.MM.YYYY", key=f"{KEY}_imp_from")
+    since = st.date_input("Расписание действует с", value=first_day(actor, school_id), format="DD.MM.YYYY",
+                          key=f"{KEY}_imp_from")
     upload = web.sheet_uploader(f"{KEY}_file")
     if upload is None:
         return

@@ -143,6 +143,7 @@ def _checklist(tx: Session, school_id: int) -> list[Line]:
     ungrouped = split - grouped
     add(Line("subgroups", "Подгруппы", bool(items) and not ungrouped,
              "Сначала учебный план." if not items else
+             "Не нужны: в учебном плане нет предметов с делением на подгруппы." if not split else
              f"Предметов с делением на подгруппы: {len(split)}, все разделены." if not ungrouped
              else f"Не разделены на подгруппы: {len(ungrouped)} (" + _names({names[c] for c, _ in ungrouped}, 3) + ").",
              "subgroups"))
@@ -189,7 +190,8 @@ def _documents(tx: Session, school_id: int) -> Line:
     missing = [title for aud, title in AUDIENCES.items() if aud not in published and "all" not in published]
     return Line("documents", "Документы для учителей, родителей и учеников", not missing,
                 "Опубликованы положения и инструкции для всех." if not missing
-                else "Не опубликованы документы для " + ", ".join(missing) + ".", "documents")
+                else "Не опубликованы документы для " + ", ".join(missing) + ". Публикуют администратор сайта "
+                "и редактор (роль выдаётся на «Пользователи и роли»).", "documents")
 
 
 def summary(lines: list[Line]) -> str:

@@ -67,6 +67,7 @@ TOKEN_KEY = "portal_token"            # session state: the session token
 SCHOOL_KEY = "portal_school_id"       # session state: the chosen school (an id)
 MUNICIPALITY_KEY = "portal_municipality_id"
 NOTICE_KEY = "portal_notice"          # session state: one message for the next run (kind, text)
+TO_START_KEY = "portal_to_start"      # session state: the sign-in after a password change opens the start page
 OIDC_PROVIDER = "esia"
 OIDC_FRESH_SECONDS = 600              # an identity older than this is not accepted
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
@@ -424,6 +425,15 @@ def client_address() -> str:
     return pick(peer, forwarded, parse_proxies(config.get("PORTAL_TRUSTED_PROXIES")))
 
 
+def after_sign_in() -> None:
+    """The run after a successful sign-in: the address it began at opens its page (a bookmark,
+    a reload), except after a password change, whose address is «Мой профиль»'s: then the role's
+    start page (at the root, the default of every menu). Does not return."""
+    if st.session_state.pop(TO_START_KEY, False):
+        st.switch_page(sign_in_pages()[0])
+    st.rerun()
+
+
 def sign_in(login: str, password: str) -> Actor:
     """Check the password (raises SignInError) and keep the new session's token."""
     signed = auth.sign_in(login, password, client_address())
@@ -452,6 +462,7 @@ def change_password(actor: Actor, old: str, new: str, repeat: str) -> None:
     if new != repeat:
         raise SignInError("Новый пароль и его повтор не совпадают.")
     auth.change_password(actor, old, new)
+    st.session_state[TO_START_KEY] = True
     sign_out(("success", "Пароль изменён. Войдите с новым паролем."))
 
 
@@ -507,7 +518,9 @@ def inline_scripts() -> tuple[str, ...]:
 
 def unsaved_guard() -> None:
     """Count a grid's unsaved cells in the browser and ask before leaving with some (the page
-    puts an element with class `portal-unsaved` and a data-key that changes after a save)."""
+    puts an element with class `portal-unsaved` and a data-key that changes after a save). On
+    any page with a table in a form it also holds a click on the form's submit button until the
+    table has handed its last typed cell to the form (without the element, nothing is counted)."""
     st.html(f"<script>{unsaved_js()}</script>", unsafe_allow_javascript=True, width="content")
 
 
