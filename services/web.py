@@ -194,6 +194,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
              ":material/location_city:", render="pages.municipality:render"),
+    # issue 19: the municipality's documents and announcements (4.1)
+    PageSpec("municipal-documents", "Документы муниципалитета", "municipal.publish", "municipality", COMMS,
+             ":material/account_balance:", render="pages.municipal_documents:render"),
     # issue 4: the timetable (views for everybody who may see it; the editor for deputies and admins)
     PageSpec("timetable", "Расписание", "timetable.view", "school", WORK, ":material/calendar_month:",
              render="pages.timetable_view:render"),
@@ -235,7 +238,8 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "school-year", "work-types", "year-close")),
     (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
-    (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
+    (COMMS, ("messages", "announcements", "documents", "municipal-documents", "report-error", "corrections",
+             "moderation")),
     (ADMIN, ("first-week", "settings", "required-docs", "audit", "health")),
     (ACCOUNT, ("profile",)),
 )
@@ -297,14 +301,34 @@ def menu(actor: Actor) -> dict[str, list[st.Page]]:
         sections[section_of(start)].append(start.page(hidden=True))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
+    next(iter(sections.values())).append(public_page())  # a public link opens for the signed-in too
     return sections
+
+
+def public_page(hidden: bool = True) -> st.Page:
+    """The school's public documents (issue 19, 4.5): served to everybody, signed in or not, at
+    /public?school=ID — the address a school links from its website (pages/public_documents.py)."""
+    from services.documents import PUBLIC_PATH
+    return st.Page("pages/public_documents.py", title="Документы школы", icon=":material/public:",
+                   url_path=PUBLIC_PATH, visibility="hidden" if hidden else "visible")
+
+
+def public_page_ref() -> st.Page | None:
+    """The public page for st.page_link; None when the script runs outside app.py."""
+    from streamlit.errors import StreamlitPageNotFoundError
+    try:
+        return public_page()
+    except StreamlitPageNotFoundError:
+        return None
 
 
 def sign_in_pages() -> list[st.Page]:
     """The sign-in page, also under every page's address: a reload of /users while signed out
-    shows the sign-in form, and after signing in the same address opens the page."""
+    shows the sign-in form, and after signing in the same address opens the page. The school's
+    public documents are open without signing in."""
     pages = [SIGN_IN.page(url_path="sign-in", default=True)]
     pages += [SIGN_IN.page(url_path=spec.key, hidden=True) for spec in PAGES]
+    pages.append(public_page())
     return pages
 
 
@@ -339,6 +363,7 @@ def password_pages() -> list[st.Page]:
     pages = [PROFILE.page(title="Смена пароля", url_path="profile", default=True)]
     pages += [PROFILE.page(title="Смена пароля", url_path=spec.key, hidden=True)
               for spec in PAGES if spec is not PROFILE]
+    pages.append(public_page())
     return pages
 
 
