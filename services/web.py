@@ -307,9 +307,11 @@ def menu(actor: Actor) -> dict[str, list[st.Page]]:
 
 def public_page(hidden: bool = True) -> st.Page:
     """The school's public documents (issue 19, 4.5): served to everybody, signed in or not, at
-    /public?school=ID — the address a school links from its website (pages/public_documents.py)."""
+    /public?school=ID — the address a school links from its website (pages/public.py: the file's
+    name is its address, so that the first request after a restart, which Streamlit still routes by
+    the pages/ folder, finds it too and shows no «Page not found»)."""
     from services.documents import PUBLIC_PATH
-    return st.Page("pages/public_documents.py", title="Документы школы", icon=":material/public:",
+    return st.Page("pages/public.py", title="Документы школы", icon=":material/public:",
                    url_path=PUBLIC_PATH, visibility="hidden" if hidden else "visible")
 
 
@@ -854,13 +856,14 @@ def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, 
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
 
 
-def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)"):
+def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)", csv: bool = False):
     """The upload field of every spreadsheet import: its label says the limit that the browser,
-    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce."""
+    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce.
+    `csv`: a CSV file too (the regional enrolment export)."""
     from importers.sheet_reader import MAX_FILE_BYTES
     megabytes = MAX_FILE_BYTES // (1024 * 1024)
-    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"], key=key,
-                            max_upload_size=megabytes)
+    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"] + (["csv"] if csv else []),
+                            key=key, max_upload_size=megabytes)
 
 
 def problems_frame(items, title: str = "Причина") -> pd.DataFrame:
