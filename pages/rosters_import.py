@@ -125,7 +125,9 @@ def render(actor: Actor, school_id: int) -> None:
                    + (f"; пропущено заявлений не в статусе «зачислен»: {check.not_enrolled}" if check.not_enrolled
                       else "") + ".")
     if check.warnings:
-        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
+        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся)." if not check.not_enrolled else
+                   f"Предупреждения: {len(check.warnings)}. Заявления не в статусе «зачислен» ({check.not_enrolled}) "
+                   "пропускаются; остальные строки с предупреждениями загрузятся.")
         st.dataframe(web.problems_frame(check.warnings, "Предупреждение"), placeholder="", hide_index=True, width="stretch")
     only_valid = False
     if check.errors:
