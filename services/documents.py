@@ -265,7 +265,7 @@ NO_SCHOOL = ("Такой страницы нет: школа не найдена
 NO_DOCUMENT = "Такого открытого документа нет: он не опубликован для всех или ссылка неверна."
 
 
-def _public(tx: Session, school_id: int):
+def _public(school_id: int):
     return (Document.school_id == school_id, Document.is_public.is_(True), Document.is_published.is_(True),
             Document.audience == "all", Document.kind == "document")
 
@@ -280,7 +280,7 @@ def public_page(school_id: int | None, document_id: int | None = None) -> Public
             raise DocumentError(NO_SCHOOL)
         stmt = (select(Document, Attachment.name, Attachment.size)
                 .join(Attachment, Attachment.id == Document.attachment_id, isouter=True)
-                .where(*_public(tx, school_id)))
+                .where(*_public(school_id)))
         if document_id is not None:
             stmt = stmt.where(Document.id == document_id)
         rows = tx.exec(stmt.order_by(Document.published_at.desc(), Document.id.desc())).all()
@@ -293,7 +293,7 @@ def public_page(school_id: int | None, document_id: int | None = None) -> Public
 def public_file(school_id: int, document_id: int) -> FileData:
     """The file of a public document of the school (served without sign-in)."""
     with reading() as tx:
-        doc = tx.exec(select(Document).where(Document.id == document_id, *_public(tx, school_id))).first()
+        doc = tx.exec(select(Document).where(Document.id == document_id, *_public(school_id))).first()
         if doc is None or doc.attachment_id is None:
             raise DocumentError(NO_DOCUMENT)
         return attachments.read(tx, doc.attachment_id)
