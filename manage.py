@@ -175,7 +175,9 @@ def cmd_import(args) -> int:
         create_classes=args.create_classes, progress=progress)
     lines = [f"Загрузка «{rosters_import.KIND_TITLES[args.kind]}» из {args.file}: "
              f"создано {result.created}, обновлено {result.updated}, без изменений {result.unchanged}"
-             + (f", родителей создано {result.guardians_created}" if args.kind == "pupils" else "") + "."]
+             + (f", родителей создано {result.guardians_created}" if args.kind in ("pupils", "enrolment") else "")
+             + (f", пропущено заявлений не в статусе «зачислен»: {result.not_enrolled}" if result.not_enrolled else "")
+             + "."]
     for p in result.errors:
         lines.append(f"Ошибка — {p.text()}")
     for p in result.warnings:
@@ -649,8 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--login", required=True)
     p.add_argument("--school", type=int, required=True, help="school id")
     p = command("import", cmd_import, "Import pupils, staff or movement from an Excel workbook "
-                "(.xlsx, .xls, .ods): every row is checked first; all or nothing unless --only-valid.")
-    p.add_argument("kind", choices=["pupils", "staff", "movement"], help="what the file holds")
+                "(.xlsx, .xls, .ods), or the regional enrolment export (enrolment: also .csv; "
+                "docs/enrolment-exchange.md): every row is checked first; all or nothing unless --only-valid.")
+    p.add_argument("kind", choices=["pupils", "staff", "movement", "enrolment"], help="what the file holds")
     p.add_argument("file", help="the workbook")
     p.add_argument("--school", type=int, required=True, help="school id")
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")

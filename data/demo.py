@@ -138,6 +138,20 @@ def generate(url: str | None = None, *, schools: int = 1, seed: int = 1, full_ye
     }
 
 
+MUNICIPAL_PUBLICATIONS = (
+    ("document", "Порядок ведения электронных журналов в общеобразовательных организациях муниципалитета",
+     "Утверждён приказом управления образования. Журналы ведутся в электронном виде; отметки выставляются "
+     "в день урока, сведения о домашнем задании — не позднее трёх часов после урока.", "staff", 60),
+    ("document", "Календарь каникул на учебный год", "Осенние каникулы: 27.10–04.11. Зимние: 29.12–11.01. "
+     "Весенние: 23.03–31.03.", "all", 75),
+    ("announcement", "Совещание заместителей директоров по электронному журналу",
+     "Совещание в управлении образования в четверг в 15:00: итоги первой четверти.", "staff", 4),
+    ("announcement", "Родительское собрание муниципалитета",
+     "Приглашаем родителей на собрание о безопасности детей в зимний период: в субботу в 11:00, онлайн.",
+     "guardians", 2),
+)
+
+
 def _start(conn: Connection, write, seed, now, today, cal, prev, logins) -> Context:
     """Check that the database is empty, reserve ids, write the municipality and its coordinator."""
     existing = conn.execute(select(M.Municipality.name).limit(1)).first()
@@ -171,6 +185,12 @@ def _start(conn: Connection, write, seed, now, today, cal, prev, logins) -> Cont
         "user": [user],
         "rolegrant": [dict(DEFAULTS["rolegrant"], id=ctx.ids("rolegrant"), user_id=uid, role="coordinator",
                            school_id=None, municipality_id=ctx.municipality_id, granted_at=created)],
+        # issue 19: what the municipality published for its schools (4.1)
+        "document": [dict(DEFAULTS["document"], id=ctx.ids("document"), school_id=None,
+                          municipality_id=ctx.municipality_id, kind=kind, title=title, body=body, audience=audience,
+                          is_published=True, published_at=now - timedelta(days=days), created_by_user_id=uid,
+                          created_at=now - timedelta(days=days, hours=2))
+                     for kind, title, body, audience, days in MUNICIPAL_PUBLICATIONS],
     })
     return ctx
 

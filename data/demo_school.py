@@ -1448,7 +1448,7 @@ class SchoolBuilder:
             self.add(M.Document, id=ctx.ids("document"), school_id=self.school_id, title=title,
                      body=f"{title}. Утверждено приказом директора.", audience=audience, is_published=published,
                      published_at=made + timedelta(hours=1) if published else None, created_by_user_id=admin,
-                     created_at=made)
+                     created_at=made, is_public=published and audience == "all")  # issue 19: on the site (4.5)
         if parent:
             self.add(M.CorrectionRequest, id=ctx.ids("correctionrequest"), school_id=self.school_id,
                      reporter_user_id=parent, what="В дневнике стоит «Н» на уроке физкультуры, а ребёнок был в школе.",

@@ -87,7 +87,7 @@ class Table:
 
 def _kind_of(data: bytes, filename: str) -> str:
     ext = Path(filename or "").suffix.lower().lstrip(".")
-    if ext in ("xlsx", "xlsm", "xls", "ods"):
+    if ext in ("xlsx", "xlsm", "xls", "ods", "csv"):
         return ext
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
@@ -292,6 +292,12 @@ def _normal(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_normal(v) for v in value)
     return value
+
+
+def mark_duplicates(spec: ImportSpec, rows: list[ParsedRow]) -> None:
+    """Report each row whose identity (spec.keys) an earlier one of `rows` has (a service that
+    leaves some rows out first, such as applications not enrolled, marks the rest itself)."""
+    _mark_duplicates(spec, rows)
 
 
 def _mark_duplicates(spec: ImportSpec, rows: list[ParsedRow]) -> None:

@@ -13,6 +13,9 @@ What it bounds, before anything big is built in memory:
   `MAX_CELLS` filled cells. The sheet's declared size (`<dimension ref="A1:XFD1048576"/>`) is
   ignored: .xlsx is read cell by cell with openpyxl's streaming parser, rows are never padded,
   blank rows are skipped, and the reading stops at the first cell past a limit;
+* .csv (the export of a regional enrolment system, issue 19) is decoded (UTF-8, else
+  Windows-1251), its separator found in the first line («;», «,» or a tab), and read row by
+  row through the same caps; a cell is text, as in the file;
 * .xls and .ods, which python-calamine unpacks into one dense block (a single cell far away
   makes it huge), are read in a child process with a memory and time limit and the same caps.
 A file beyond a limit, or damaged, raises `SheetError` with a Russian reason; nothing is read
@@ -21,6 +24,7 @@ screen's rerun, the check and the load of the same upload read it once.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import pickle
@@ -163,6 +167,35 @@ def _read_xlsx(data: bytes) -> Sheet:
         reader.archive.close()
 
 
+CSV_SEPARATORS = (";", ",", "\t")
+
+
+def _read_csv(data: bytes) -> Sheet:
+    """A CSV file as one sheet of text cells, through the same caps as a workbook."""
+    if b"\x00" in data[:4096]:
+        raise SheetError("Файл не похож на CSV: в нём двоичные данные. Сохраните таблицу как CSV (UTF-8) или .xlsx.")
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # cp1251 decodes almost anything; kept for clarity
+        raise SheetError("Кодировка CSV не распознана: сохраните файл как CSV (UTF-8).")
+    first = text.split("\n", 1)[0]
+    separator = max(CSV_SEPARATORS, key=first.count)
+    if not first.count(separator):
+        raise SheetError("В первой строке CSV нет разделителей «;», «,» или табуляции: это не таблица.")
+    collector, number = _Collector(), 0
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
+            number += 1
+            collector.add_row(number, ((i + 1, value.strip()) for i, value in enumerate(cells)))
+    except csv.Error as e:
+        raise SheetError(f"CSV повреждён (строка {number + 1}): {e}.") from None
+    return Sheet("CSV", tuple(collector.rows))
+
+
 def _read_calamine_here(data: bytes) -> Sheet:
     """In the child process: python-calamine, the same caps."""
     from python_calamine import CalamineWorkbook
@@ -230,6 +263,8 @@ def _read(data: bytes, kind: str) -> Sheet:
     if kind in ("xlsx", "xlsm", "ods"):
         _check_zip(data)
     try:
+        if kind == "csv":
+            return _read_csv(data)
         return _read_xlsx(data) if kind in ("xlsx", "xlsm") else _read_calamine(data)
     except SheetError:
         raise
@@ -239,7 +274,7 @@ def _read(data: bytes, kind: str) -> Sheet:
 
 
 def read_sheet(data: bytes, kind: str) -> Sheet:
-    """The first sheet of an uploaded workbook of `kind` (xlsx, xlsm, xls, ods), within the limits.
+    """The first sheet of an uploaded workbook of `kind` (xlsx, xlsm, xls, ods, csv), within the limits.
     A file is read once: its sheet, or the reason it was refused, is kept by its SHA-256."""
     _check_size(data)
     key = f"{kind}:{hashlib.sha256(data).hexdigest()}"

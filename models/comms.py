@@ -97,6 +97,11 @@ class Document(SQLModel, table=True):
     published_at: Optional[datetime] = None
     created_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: datetime
+    # issue 19: served without sign-in on the school's public page (4.5; the site administrator decides)
+    is_public: bool = False
+    # issue 19: a document or an announcement of a municipality (school_id None), read by its schools (4.1)
+    municipality_id: Optional[int] = Field(default=None, foreign_key="municipality.id", index=True)
+    kind: str = Field(default="document", max_length=16)  # document | announcement
 
 
 class OlympiadResult(SQLModel, table=True):

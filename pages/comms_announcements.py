@@ -1,12 +1,13 @@
 """«Объявления»: the announcements the user received or published, the newest first (shown ones
 are marked read), and — for the administration, the editor and a class teacher — a form to
-announce to a class, a parallel, the whole school or its staff."""
+announce to a class, a parallel, the whole school or its staff. Above them, the announcements of
+the municipality addressed to the user (issue 19, 4.1), read-only."""
 from __future__ import annotations
 
 import streamlit as st
 
 from pages.comms_inbox import file_input
-from services import messages, web
+from services import documents, messages, web
 from services.attachments import Upload
 from services.messages import MessageError
 from services.policy import AccessDenied
@@ -25,6 +26,7 @@ def render(actor, school_id: int) -> None:
         return
     if audiences:
         _publish(actor, school_id, audiences)
+    _municipal(actor, school_id)
     if not rows:
         st.info("Объявлений пока нет.")
         return
@@ -52,6 +54,28 @@ def render(actor, school_id: int) -> None:
         st.caption(f"Показаны последние {SHOWN} из {len(rows)}; остальные — в «Сообщениях».")
     if changed:
         st.rerun()  # the unread count of the sidebar
+
+
+def _municipal(actor, school_id: int) -> None:
+    try:
+        found = documents.municipal_announcements(actor, school_id)
+    except AccessDenied:
+        return
+    if not found:
+        return
+    tz = web.school_timezone(school_id)
+    st.subheader("Объявления муниципалитета", anchor=False)
+    for d in found[:SHOWN]:
+        with st.container(border=True):
+            st.markdown(f"**{web.md(d.title)}**")
+            st.caption(f"муниципалитет · для кого: {d.audience_title.lower()} · {web.local_time(d.published_at, tz)}")
+            if d.body:
+                st.markdown(web.md(d.body).replace("\n", "  \n"))
+            if d.file_name:
+                st.download_button(web.md(d.file_name), key=f"{KEY}_mfile{d.id}", on_click="ignore",
+                                   data=lambda did=d.id: documents.file_of(actor, did).data,
+                                   file_name=d.file_name, icon=":material/attach_file:")
+    st.subheader("Объявления школы", anchor=False)
 
 
 def _publish(actor, school_id: int, audiences: list[tuple[str, str]]) -> None:

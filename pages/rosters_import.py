@@ -1,4 +1,5 @@
-"""«Загрузка из Excel» (secretary, administrator): pupils with guardians, staff, movement.
+"""«Загрузка из Excel» (secretary, administrator): pupils with guardians, staff, movement, and the
+export of the region's enrolment system (XLSX or CSV; docs/enrolment-exchange.md).
 Upload → every row checked (nothing written) → the problems with row and column → load all or
 only the valid rows. An unknown layout gets a mapping step: which column of the file is which."""
 from __future__ import annotations
@@ -75,7 +76,13 @@ def render(actor: Actor, school_id: int) -> None:
                                 key="imp_kind") or "pupils"
     st.download_button("Скачать шаблон", rosters_import.template(kind), file_name=f"Шаблон — {kinds[kind]}.xlsx",
                        icon=":material/download:", key=f"imp_template_{kind}")
-    upload = web.sheet_uploader(f"imp_file_{kind}")
+    enrolment = kind == "enrolment"
+    if enrolment:
+        st.caption("Выгрузка заявлений из региональной системы зачисления (XLSX или CSV). Загружаются только "
+                   "заявления в статусе «Зачислен»: ребёнок становится учеником класса, заявитель — его родителем; "
+                   "остальные строки пропускаются с указанием статуса.")
+    upload = web.sheet_uploader(f"imp_file_{kind}", "Файл Excel или CSV (.xlsx, .xls, .ods, .csv)" if enrolment
+                                else "Файл Excel (.xlsx, .xls, .ods)", csv=enrolment)
     if upload is None:
         st.caption("Заголовки узнаются без учёта регистра, пробелов и «ё»; строка заголовков — первая.")
         return
@@ -114,9 +121,13 @@ def render(actor: Actor, school_id: int) -> None:
         web.table_downloads(lambda: frame, stem=f"Ошибки загрузки {name}", sheet="Ошибки", key=f"imp_err_{digest}")
     else:
         st.success(f"Файл «{web.md(name)}» проверен: строк {check.rows}, ошибок нет. Будет добавлено {check.created}, "
-                   f"обновлено {check.updated}, без изменений {check.unchanged}.")
+                   f"обновлено {check.updated}, без изменений {check.unchanged}"
+                   + (f"; пропущено заявлений не в статусе «зачислен»: {check.not_enrolled}" if check.not_enrolled
+                      else "") + ".")
     if check.warnings:
-        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся).")
+        st.warning(f"Предупреждения: {len(check.warnings)} (строки загрузятся)." if not check.not_enrolled else
+                   f"Предупреждения: {len(check.warnings)}. Заявления не в статусе «зачислен» ({check.not_enrolled}) "
+                   "пропускаются; остальные строки с предупреждениями загрузятся.")
         st.dataframe(web.problems_frame(check.warnings, "Предупреждение"), placeholder="", hide_index=True, width="stretch")
     only_valid = False
     if check.errors:
@@ -136,7 +147,9 @@ def render(actor: Actor, school_id: int) -> None:
             return
         st.success(f"Загружено. Добавлено: {result.created}, обновлено: {result.updated}, без изменений: "
                    f"{result.unchanged}, родителей добавлено: {result.guardians_created}"
-                   + (f", пропущено строк: {result.skipped_rows}" if result.skipped_rows else "") + ".")
+                   + (f", пропущено строк: {result.skipped_rows}" if result.skipped_rows else "")
+                   + (f", пропущено заявлений не в статусе «зачислен»: {result.not_enrolled}" if result.not_enrolled
+                      else "") + ".")
         added = [f"{who} ({cls})" for _, who, cls, status in result.done if status == "created"]
         if added:
             st.markdown(web.md("Добавлены: " + ", ".join(added[:30]) + (" …" if len(added) > 30 else "")))

@@ -62,6 +62,8 @@ def open_duties(actor: Actor, school_id: int) -> list[Duty]:
     duties = [Duty("5.10, 5.11", line, "control") for line in control_lines(school_id)]
     missing = required_docs.missing(school_id)
     if missing:
-        duties.append(Duty("4.2, 4.7", "Нет утверждённых документов: " + "; ".join(missing) + ".", "required-docs"))
+        total = len(required_docs.REQUIRED)
+        duties.append(Duty("4.2, 4.7", "Нет утверждённых документов: " + "; ".join(missing)
+                           + f" (утверждено {total - len(missing)} из {total}).", "required-docs"))
     duties += [Duty("5.13", line, "archive") for line in _archives(school_id)]
     return duties

@@ -189,6 +189,10 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
         *_each(("admin", "director", "editor"), SCHOOL), ("class_teacher", OWN_CLASS)]),
     "message.hide": ("скрытие сообщений", [("moderator", SCHOOL)]),
     "document.publish": ("публикация документов", _each(("site_admin", "editor"), SCHOOL)),
+    # issue 19: a document served without sign-in on the school's public page (4.5)
+    "document.public": ("открытые документы на сайте школы", [("site_admin", SCHOOL)]),
+    # issue 19: the municipality's documents and announcements, read by its schools (4.1)
+    "municipal.publish": ("документы и объявления муниципалитета", [("coordinator", MUNICIPALITY)]),
     "correction.create": ("сообщение о неточных данных", _each(
         tuple(r for r in ROLE_TITLES if r != "coordinator"), SCHOOL)),
     "correction.resolve": ("исправление данных по заявкам", [("admin", SCHOOL)]),

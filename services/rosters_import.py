@@ -1,5 +1,7 @@
 """Importing rosters from Excel (R-CON-1, R-CON-2; regulation 4.8): pupils with guardians,
-staff, and movement (arrivals, departures, transfers).
+staff, and movement (arrivals, departures, transfers); and the export of the region's enrolment
+system (issue 19: XLSX or CSV, importers/enrolment.py), whose enrolled applications are checked and
+written as pupils with the applicant as their guardian, the other applications skipped with a reason.
 
 The file is parsed by the kind's declarative spec (importers/), then checked against the
 database row by row (classes of the year, pupils already known, СНИЛС of someone else…). All
@@ -11,7 +13,7 @@ account with a login and no password; credentials are issued later (services/cre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +21,8 @@ from typing import Any, Callable
 from sqlmodel import Session, select
 
 from importers import excel
+from importers import enrolment
+from importers.enrolment import ENROLMENT
 from importers.excel import ERROR, WARNING, ImportFileError, Parsed, ParsedRow, Problem
 from importers.movement import MOVEMENT
 from importers.parsers import name_key, split_class_name
@@ -34,8 +38,10 @@ from services.actor import Actor
 from services.rosters import current_year, full_name
 from services.schools import school_target
 
-SPECS = {"pupils": PUPILS, "staff": STAFF, "movement": MOVEMENT}
-KIND_TITLES = {"pupils": "Ученики", "staff": "Сотрудники", "movement": "Движение учащихся"}
+SPECS = {"pupils": PUPILS, "staff": STAFF, "movement": MOVEMENT, "enrolment": ENROLMENT}
+KIND_TITLES = {"pupils": "Ученики", "staff": "Сотрудники", "movement": "Движение учащихся",
+               "enrolment": "Зачисление (выгрузка региональной системы)"}
+TABLE_ONLY = ("pupils", "staff", "movement")  # kinds read from a workbook only; «enrolment» takes CSV too
 Progress = Callable[[str, int, int], None]
 
 
@@ -48,6 +54,7 @@ class ImportResult:
     guardians_created: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    not_enrolled: int = 0   # enrolment: applications skipped for their status
     committed: bool = False
     dry_run: bool = False
     rows: int = 0
@@ -93,10 +100,13 @@ def run_import(actor: Actor, school_id: int, kind: str, source: bytes | str | Pa
                create_classes: bool = False, progress: Progress | None = None) -> ImportResult:
     """Check every row, then write all of them (or only the valid ones) in one transaction."""
     if kind not in SPECS:
-        raise ValueError(f"Неизвестный вид загрузки «{kind}»: pupils, staff или movement.")
+        raise ValueError(f"Неизвестный вид загрузки «{kind}»: pupils, staff, movement или enrolment.")
     _require_import(actor, school_id, kind)
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
+        if kind in TABLE_ONLY and str(filename).lower().endswith(".csv"):
+            raise ImportFileError("CSV принимается только для выгрузки региональной системы зачисления; "
+                                  "эту таблицу загрузите как .xlsx, .xls или .ods.")
         table = excel.read_table(source, filename)
     except ImportFileError as e:
         result.errors.append(Problem(0, "", "", str(e)))
@@ -112,7 +122,7 @@ def run_import(actor: Actor, school_id: int, kind: str, source: bytes | str | Pa
     try:
         with transaction() as tx:
             policy.require(actor, "roster.import", school_target(tx, school_id, entity="roster", entity_id=kind))
-            runner = {"pupils": _Pupils, "staff": _Staff, "movement": _Movement}[kind](
+            runner = {"pupils": _Pupils, "staff": _Staff, "movement": _Movement, "enrolment": _Enrolment}[kind](
                 tx, actor, school_id, create_classes, result)
             runner.check(parsed)
             result.errors = parsed.errors
@@ -420,6 +430,47 @@ class _Pupils(_Runner):
         elif new:
             audit.record(tx, self.actor, "student.updated", school_id=self.school_id, entity="student",
                          entity_id=st.id, old=old, new=new, detail="загрузка контингента")
+
+
+# ------------------------------------------------------------------ the regional enrolment export
+class _Enrolment(_Pupils):
+    """The enrolled applications as pupils' rows (the child's name split, the parallel resolved to
+    its class); every other application is skipped with its status as the reason."""
+
+    def check(self, parsed: Parsed) -> None:
+        kept = []
+        for row in parsed.rows:
+            if row.filled("status") and row.values.get("status") not in (None, enrolment.ENROLLED):
+                row.problems = []  # nothing of a skipped application is loaded, so nothing in it is wrong
+                row.add("status", "заявление не в статусе «зачислен»: строка пропущена", WARNING)
+                self.result.not_enrolled += 1
+            else:
+                kept.append(row)
+        excel.mark_duplicates(replace(ENROLMENT, keys=enrolment.KEYS), kept)
+        for row in kept:
+            v = row.values
+            if v.get("child_name"):
+                v["last_name"], v["first_name"], v["middle_name"] = v["child_name"]
+            if row.ok and v.get("class") and v["class"].isdigit():
+                self._class_of_grade(row)
+        super().check(Parsed(parsed.spec, parsed.match, kept, []))
+
+    def _class_of_grade(self, row: ParsedRow) -> None:
+        """«1» (a parallel): the one class of that parallel in the year of the enrolment."""
+        v = row.values
+        start = clock.school_year_of(v.get("enrolled_on") or clock.today())
+        year = next((y for y in self.years if y.start_year == start), None)
+        if year is None:
+            return  # _plan reports the missing year
+        grade = int(v["class"])
+        names = sorted(c.name for (year_id, _), c in self.classes.items() if year_id == year.id and c.grade == grade)
+        if len(names) == 1:
+            v["class"] = names[0]
+        elif not names:
+            row.add("class", f"в {start}/{start + 1} учебном году нет ни одного {grade}-го класса: "
+                             "создайте класс или укажите его с буквой")
+        else:
+            row.add("class", f"в параллели {grade} несколько классов ({', '.join(names)}): укажите класс с буквой")
 
 
 # ------------------------------------------------------------------ staff

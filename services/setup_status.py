@@ -186,7 +186,8 @@ def _credentials(tx: Session, school_id: int, enrolled: set[int]) -> Line:
 
 def _documents(tx: Session, school_id: int) -> Line:
     published = set(tx.exec(select(Document.audience).where(
-        or_(Document.school_id == school_id, Document.school_id.is_(None)), Document.is_published.is_(True))).all())
+        or_(Document.school_id == school_id, Document.school_id.is_(None) & Document.municipality_id.is_(None)),
+        Document.kind == "document", Document.is_published.is_(True))).all())  # the school's own (issue 19)
     missing = [title for aud, title in AUDIENCES.items() if aud not in published and "all" not in published]
     return Line("documents", "Документы для учителей, родителей и учеников", not missing,
                 "Опубликованы положения и инструкции для всех." if not missing

@@ -195,6 +195,9 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
              ":material/location_city:", render="pages.municipality:render"),
+    # issue 19: the municipality's documents and announcements (4.1)
+    PageSpec("municipal-documents", "Документы муниципалитета", "municipal.publish", "municipality", COMMS,
+             ":material/account_balance:", render="pages.municipal_documents:render"),
     # issue 4: the timetable (views for everybody who may see it; the editor for deputies and admins)
     PageSpec("timetable", "Расписание", "timetable.view", "school", WORK, ":material/calendar_month:",
              render="pages.timetable_view:render"),
@@ -236,7 +239,8 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "school-year", "work-types", "year-close")),
     (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
-    (COMMS, ("messages", "announcements", "documents", "report-error", "corrections", "moderation")),
+    (COMMS, ("messages", "announcements", "documents", "municipal-documents", "report-error", "corrections",
+             "moderation")),
     (ADMIN, ("first-week", "settings", "required-docs", "audit", "health")),
     (ACCOUNT, ("profile",)),
 )
@@ -298,14 +302,36 @@ def menu(actor: Actor) -> dict[str, list[st.Page]]:
         sections[section_of(start)].append(start.page(hidden=True))
     if not sections:  # no role at all: only the notice and «Выйти»
         sections[""] = [st.Page(_no_roles, title="Нет доступа", url_path="no-access", default=True)]
+    next(iter(sections.values())).append(public_page())  # a public link opens for the signed-in too
     return sections
+
+
+def public_page(hidden: bool = True) -> st.Page:
+    """The school's public documents (issue 19, 4.5): served to everybody, signed in or not, at
+    /public?school=ID — the address a school links from its website (pages/public.py: the file's
+    name is its address, so that the first request after a restart, which Streamlit still routes by
+    the pages/ folder, finds it too and shows no «Page not found»)."""
+    from services.documents import PUBLIC_PATH
+    return st.Page("pages/public.py", title="Документы школы", icon=":material/public:",
+                   url_path=PUBLIC_PATH, visibility="hidden" if hidden else "visible")
+
+
+def public_page_ref() -> st.Page | None:
+    """The public page for st.page_link; None when the script runs outside app.py."""
+    from streamlit.errors import StreamlitPageNotFoundError
+    try:
+        return public_page()
+    except StreamlitPageNotFoundError:
+        return None
 
 
 def sign_in_pages() -> list[st.Page]:
     """The sign-in page, also under every page's address: a reload of /users while signed out
-    shows the sign-in form, and after signing in the same address opens the page."""
+    shows the sign-in form, and after signing in the same address opens the page. The school's
+    public documents are open without signing in."""
     pages = [SIGN_IN.page(url_path="sign-in", default=True)]
     pages += [SIGN_IN.page(url_path=spec.key, hidden=True) for spec in PAGES]
+    pages.append(public_page())
     return pages
 
 
@@ -340,6 +366,7 @@ def password_pages() -> list[st.Page]:
     pages = [PROFILE.page(title="Смена пароля", url_path="profile", default=True)]
     pages += [PROFILE.page(title="Смена пароля", url_path=spec.key, hidden=True)
               for spec in PAGES if spec is not PROFILE]
+    pages.append(public_page())
     return pages
 
 
@@ -842,13 +869,14 @@ def table_downloads(make: Callable[[], pd.DataFrame], *, stem: str, sheet: str, 
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
 
 
-def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)"):
+def sheet_uploader(key: str, label: str = "Файл Excel (.xlsx, .xls, .ods)", csv: bool = False):
     """The upload field of every spreadsheet import: its label says the limit that the browser,
-    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce."""
+    Streamlit (`server.maxUploadSize`) and the bounded reader (importers/sheet_reader.py) enforce.
+    `csv`: a CSV file too (the regional enrolment export)."""
     from importers.sheet_reader import MAX_FILE_BYTES
     megabytes = MAX_FILE_BYTES // (1024 * 1024)
-    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"], key=key,
-                            max_upload_size=megabytes)
+    return st.file_uploader(f"{label}, до {megabytes} МБ", type=["xlsx", "xls", "ods"] + (["csv"] if csv else []),
+                            key=key, max_upload_size=megabytes)
 
 
 def problems_frame(items, title: str = "Причина") -> pd.DataFrame:

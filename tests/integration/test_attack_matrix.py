@@ -84,6 +84,8 @@ WHO = {
     "announcement.publish": "admin director editor class_teacher:own_class",
     "message.hide": "moderator",
     "document.publish": "site_admin editor",
+    "document.public": "site_admin",                     # issue 19: a document on the school's public page
+    "municipal.publish": "coordinator:municipality",     # issue 19: the municipality's documents (no pupil data)
     "correction.create": "admin editor moderator monitoring director deputy teacher class_teacher parent student "
                          "secretary site_admin",
     "correction.resolve": "admin",
@@ -107,7 +109,7 @@ SCOPE_NAMES = {policy.SCHOOL: "", policy.MUNICIPALITY: "municipality", policy.PA
 # what pupils, parents and the coordinator may ever do (SPEC R-ROLE-2, R-CTL-6)
 FAMILY_ACTIONS = {"profile.edit", "student.view", "student.card", "diary.view", "timetable.view", "message.use",
                   "document.view", "correction.create"}
-COORDINATOR_ACTIONS = {"profile.edit", "indicators.view", "aggregate.view"}
+COORDINATOR_ACTIONS = {"profile.edit", "indicators.view", "aggregate.view", "municipal.publish"}
 
 S1, S2, M1, M2 = 1, 2, 10, 20
 ME, OTHER_USER = 7, 8

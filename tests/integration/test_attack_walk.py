@@ -101,6 +101,11 @@ SKIP = {
     "control_records.periods_without_control": "periods without their control (names and dates only)",
     "duties.control_lines": "the lines of the two above, for pages that asked control.run first",
     "required_docs.missing": "titles of the required documents not approved (no personal data)",
+    # issue 19: the school's public page, served without sign-in (4.5); what it may show is tested in
+    # tests/integration/test_public_municipal_documents.py (only published public documents for all)
+    "documents.public_page": "public by design: the school's public documents, no actor (no personal data)",
+    "documents.public_file": "public by design: the file of a public document, no actor",
+    "documents.public_address": "builds an address from a school id (no data)",
     "corrections.remind_overdue": "cron: reminds the administrators of overdue requests",
     "credentials.school_name": "the school's name for a printed ledger (public)",
     "health.record_error": "records an error of the running system (the actor is who met it)",

@@ -91,8 +91,11 @@ def button(at: AppTest, label: str, root=None):
 
 def menu(at: AppTest) -> list[str]:
     """The titles of the pages st.navigation registered in the last run (AppTest keeps them),
-    once each: the start page's hidden twin at its own address (web.menu) is not a menu item."""
-    return list(dict.fromkeys(info.get("page_name") for info in at._registered_pages.values()))
+    once each: the start page's hidden twin at its own address (web.menu) is not a menu item, nor
+    the school's public documents, registered (hidden) for everybody (issue 19)."""
+    from services.documents import PUBLIC_PATH
+    return list(dict.fromkeys(info.get("page_name") for info in at._registered_pages.values()
+                              if info.get("url_pathname") != PUBLIC_PATH))
 
 
 def table(at: AppTest, index: int = 0):

@@ -55,7 +55,7 @@ def test_menus_by_role():
     assert "Отчёт классного руководителя" in titles(actor("teacher", "class_teacher"))
     assert titles(actor("admin"), school=2) == ["Мой профиль"]  # another school chosen: nothing there
     assert titles(actor("coordinator", municipality=5), school=None, municipality=5) == [
-        "Школы муниципалитета", "Мой профиль"]
+        "Школы муниципалитета", "Документы муниципалитета", "Мой профиль"]  # issue 19: its documents (4.1)
 
 
 def test_each_role_starts_on_its_everyday_screen():

@@ -125,4 +125,5 @@ def test_on_the_demo_the_director_lands_on_the_dashboard_with_items_1_2_and_7(de
     assert [w.split(":")[0] for w in warnings] == ["п. 5.10, 5.11", "п. 4.2, 4.7", "п. 5.13"]
     assert "октябрь 2026" in warnings[0] and "сентябрь" not in warnings[0]
     assert "Изменения в должностные инструкции" in warnings[1] and "Приказ" not in warnings[1]
+    assert "(утверждено 3 из 4)" in warnings[1]   # present and missing, in one line
     assert "2025/2026 учебный год закрыт без архива" in warnings[2]
