@@ -33,6 +33,7 @@ ACTION_TITLES = {
     "settings.changed": "Изменены настройки школы",
     "student.card_opened": "Открыта карточка ученика",
     "personal_data.exported": "Выгрузка персональных данных",
+    "student.data_viewed": "Просмотр данных ученика вне своих уроков и класса",  # issue 16
     "mark.changed": "Изменена отметка",
     "year.archived": "Сформирован архив журналов учебного года",  # issue 6
     # rosters, credentials, the year, backups (issue 5)
