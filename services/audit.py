@@ -49,7 +49,7 @@ ACTION_TITLES = {
     "message.sent": "Отправлено сообщение", "announcement.published": "Опубликовано объявление",
     "message.reported": "Жалоба на сообщение", "message.hidden": "Сообщение скрыто модератором",
     "message.kept": "Жалоба на сообщение отклонена", "correction.filed": "Заявка на исправление данных",
-    "correction.resolved": "Заявка на исправление рассмотрена", "document.saved": "Сохранён документ",
+    "correction.resolved": "Заявка на исправление рассмотрена", "correction.cell_opened": "Клетка журнала открыта учителю по заявке", "document.saved": "Сохранён документ",
     "document.published": "Опубликован документ", "document.unpublished": "Документ снят с публикации",
     "consent.recorded": "Записано согласие на обработку данных",
     "consent.withdrawn": "Отозвано согласие на обработку данных",
