@@ -32,7 +32,7 @@ def ready_download(file: ReportFile, key: str, label: str = "Скачать") ->
 
 
 def paper_journal(actor, class_id: int, *, subject_id: int | None = None, subgroup_id: int | None = None,
-                  period_id: int | None = None, period_name: str = "", key: str) -> None:
+                  period_id: int | None = None, period_name: str = "", stem: str = "", key: str) -> None:
     """The paper journal on demand (services/paper_journal.py): «за период» and «за год» PDF
     buttons for one class and subject, or (subject_id None) the whole class; shown to whoever the
     policy lets print it, the file made when a button is pressed."""
@@ -50,11 +50,11 @@ def paper_journal(actor, class_id: int, *, subject_id: int | None = None, subgro
     n = 0
     if period_id is not None:
         cols[0].download_button(f"Журнал {what} в PDF: {period_name}".replace("  ", " "), data=lambda: make(period_id),
-                                file_name=f"Журнал {period_name}.pdf", mime="application/pdf", key=f"{key}_period",
+                                file_name=f"Журнал {stem} {period_name}.pdf".replace("  ", " "), mime="application/pdf", key=f"{key}_period",
                                 on_click="ignore", icon=":material/picture_as_pdf:",
                                 help="Как бумажный журнал: страница отметок и страница тем уроков")
         n = 1
     cols[n].download_button(f"Журнал {what} в PDF за год".replace("  ", " "), data=lambda: make(None),
-                            file_name="Журнал за год.pdf", mime="application/pdf", key=f"{key}_year",
+                            file_name=f"Журнал {stem} за год.pdf".replace("  ", " "), mime="application/pdf", key=f"{key}_year",
                             on_click="ignore", icon=":material/picture_as_pdf:",
                             help="Как бумажный журнал: за каждый период страница отметок и страница тем уроков")

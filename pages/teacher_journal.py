@@ -242,9 +242,10 @@ def render(actor: Actor, school_id: int) -> None:
     st.session_state[EDITOR_KEY] = key
     _grid(grid, key, base, period)
     reports_ui.paper_journal(actor, chosen.class_id, subject_id=chosen.subject_id, subgroup_id=chosen.subgroup_id,
-                             period_id=period.id, period_name=period.name, key=f"{base}_paper")
+                             period_id=period.id, period_name=period.name, stem=f"{grid.class_name} {grid.subject_name}",
+                             key=f"{base}_paper")
     reports_ui.paper_journal(actor, chosen.class_id, period_id=period.id, period_name=period.name,
-                             key=f"journal_class_paper_{chosen.class_id}_{period.id}")
+                             stem=grid.class_name, key=f"journal_class_paper_{chosen.class_id}_{period.id}")
     journal_panels.year_marks(grid)
     journal_panels.lesson_panel(grid, min(max(focus, lo), hi))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time as timer
 from datetime import datetime
 from pathlib import Path
 
@@ -50,9 +49,7 @@ def _stranger(rw) -> int:
 
 
 def test_one_subject_reads_like_the_paper_journal(rw):
-    started = timer.perf_counter()
     file = paper_journal.subject_pdf(actor(rw, "math_t"), rw.classes["5А"], rw.subjects["math"], period_id=rw.q2)
-    assert timer.perf_counter() - started < 5
     assert file.name.endswith(".pdf") and "5А" in file.name and "Математика" in file.name
     pages = readback.pdf_pages(file.data)
     text = "\n".join(pages)
