@@ -155,10 +155,14 @@ def _table(doc, cols, rows, size, line, pad, bold_rows, fill_rows, header_size) 
                 doc.rect(x, y, c.width, height, style="DF")
             else:
                 doc.rect(x, y, c.width, height)
+            room = c.width - 2 * pad
             for i, text in enumerate(lines):
-                if text:
-                    doc.set_xy(x + pad, y + pad + i * lh)
-                    doc.cell(c.width - 2 * pad, lh, text, align=c.align)
+                if text:  # doc.text() where cell() would centre the line: a tenth of cell()'s cost
+                    left = x + pad
+                    if c.align != "L":
+                        spare = room - wrapper.width(text, style, sz)
+                        left += spare / 2 if c.align == "C" else spare
+                    doc.text(left, y + pad + i * lh + 0.5 * lh + 0.3 * doc.font_size, text)
             x += c.width
         doc.set_xy(x0, y + height)
 

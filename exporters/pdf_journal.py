@@ -21,14 +21,40 @@ LEGEND = ("Н — отсутствовал(а) без уважительной �
 
 
 def journal_pdf(doc_data: JournalDoc) -> bytes:
+    """The archive's copy: every period's grid, then the year's lessons, then the period and year marks."""
     d = doc_data
     doc = new_document(f"Журнал {d.title}", d.school.name, landscape=True)
+    draw_journal(doc, d, note="Архивная копия: уроки, темы, домашние задания, отметки, посещаемость, "
+                              "отметки за периоды и год")
+    return doc.to_bytes()
+
+
+def paper_pdf(docs: list[JournalDoc], title: str) -> bytes:
+    """The paper journal on demand (issue 16): one or more journals (a class's subjects) in one
+    document, each laid out as the paper journal is: for every period the marks page (pupils ×
+    lesson dates) and then the topics page (date, topic, homework), then the period and year marks."""
+    school = docs[0].school.name if docs else ""
+    doc = new_document(title, school, landscape=True)
+    for d in docs:
+        draw_journal(doc, d, paper=True, note="Копия электронного журнала в виде бумажного: "
+                                              "страница отметок и страница тем за каждый период")
+    if not docs:
+        doc.add_page()
+        left_lines(doc, ["Уроков в этом учебном году не было."])
+    return doc.to_bytes()
+
+
+def draw_journal(doc, d: JournalDoc, *, note: str, paper: bool = False) -> None:
+    """One journal from a new page. `paper`: each period's topics follow its marks (as in the paper
+    journal); otherwise the lessons of the whole year come after all the grids (the archive)."""
     doc.add_page()
     teachers = ", ".join(d.teachers)
+    spans = (f"{d.periods[0].name} – {d.periods[-1].name}" if len(d.periods) > 1 else d.periods[0].name) \
+        if d.periods and paper else ""
     title_block(doc, d.school.name, f"Электронный журнал: {d.title}",
-                [f"{year_title(d.start_year)} учебный год" + (f" · учитель: {teachers}" if teachers else ""),
-                 "Без аттестации" if d.no_attestation else "",
-                 "Архивная копия: уроки, темы, домашние задания, отметки, посещаемость, отметки за периоды и год"])
+                [f"{year_title(d.start_year)} учебный год" + (f" · {spans}" if spans else "")
+                 + (f" · учитель: {teachers}" if teachers else ""),
+                 "Без аттестации" if d.no_attestation else "", note])
     muted_note(doc, LEGEND)
     first = True
     for period in d.periods:
@@ -38,27 +64,43 @@ def journal_pdf(doc_data: JournalDoc) -> bytes:
             doc.add_page()
         first = False
         _grid(doc, d, period)
+        if paper:
+            doc.add_page()
+            _topics(doc, [l for l in d.lessons if l.period == period.name],
+                    f"{period.name} ({period.starts_on:%d.%m.%Y} – {period.ends_on:%d.%m.%Y}) · {d.title} · "
+                    "темы уроков и домашние задания", paper=True)
     if first:
-        left_lines(doc, ["Уроков в этом учебном году не было."])
-    if d.lessons:
+        left_lines(doc, ["Уроков в этом учебном году не было." if not paper else "Уроков за этот период не было."])
+    if d.lessons and not paper:
         doc.add_page()
-        left_lines(doc, ["Уроки, темы и домашние задания"], size=11, bold_first=True)
-        doc.ln(1)
-        cols = [Col("Период", 24), Col("Дата", 18, "C"), Col("№", 8, "C"), Col("Тема урока", 80),
-                Col("Домашнее задание", 62), Col("Работы", 40), Col("Учитель", 35)]
-        rows = [[l.period, f"{l.lesson_date:%d.%m.%Y}", str(l.number), l.topic, l.homework, l.works, l.teacher]
-                for l in d.lessons]
-        table(doc, cols, rows, size=7.5, header_size=8)
+        _topics(doc, d.lessons, "Уроки, темы и домашние задания")
     if d.final_keys and d.pupils:
         doc.add_page()
-        left_lines(doc, ["Отметки за периоды и год"], size=11, bold_first=True)
+        left_lines(doc, [f"Отметки за периоды и год · {d.title}" if paper else "Отметки за периоды и год"],
+                   size=11, bold_first=True)
         doc.ln(1)
         w = min(26.0, (USABLE - 8 - 70) / len(d.final_keys))
         cols = [Col("№", 8, "R"), Col("Ученик", 70)] + [Col(t, w, "C") for _, t in d.final_keys]
         rows = [[str(i), name, *[d.final.get((sid, k), "") for k, _ in d.final_keys]]
                 for i, (sid, name) in enumerate(d.pupils, start=1)]
         table(doc, cols, rows, size=8.5, header_size=8)
-    return doc.to_bytes()
+
+
+def _topics(doc, lessons, heading: str, *, paper: bool = False) -> None:
+    left_lines(doc, [heading], size=11 if not paper else 10, bold_first=True)
+    doc.ln(1)
+    if paper:   # the right-hand page of the paper journal: date, what was done, homework, teacher
+        cols = [Col("Дата", 18, "C"), Col("№", 8, "C"), Col("Что пройдено на уроке", 100),
+                Col("Домашнее задание", 86), Col("Работы", 25), Col("Учитель", 30)]
+        rows = [[f"{l.lesson_date:%d.%m.%Y}", str(l.number), l.topic, l.homework, l.works, l.teacher]
+                for l in lessons]
+        table(doc, cols, rows, size=8, header_size=8)
+        return
+    cols = [Col("Период", 24), Col("Дата", 18, "C"), Col("№", 8, "C"), Col("Тема урока", 80),
+            Col("Домашнее задание", 62), Col("Работы", 40), Col("Учитель", 35)]
+    rows = [[l.period, f"{l.lesson_date:%d.%m.%Y}", str(l.number), l.topic, l.homework, l.works, l.teacher]
+            for l in lessons]
+    table(doc, cols, rows, size=7.5, header_size=8)
 
 
 def _grid(doc, d: JournalDoc, period: JournalPeriod) -> None:

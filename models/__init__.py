@@ -13,7 +13,7 @@ from models.journal import (  # noqa: F401
     Attendance, DiaryVisit, Homework, HomeworkMiss, Mark, PeriodMark, Work, WorkType,
 )
 from models.comms import (  # noqa: F401
-    Attachment, ControlAct, CorrectionRequest, Document, Message, MessageThread, Notice,
+    Attachment, CellGrant, ControlAct, CorrectionRequest, Document, Message, MessageThread, Notice,
     OlympiadResult, OlympiadVenue, ThreadMember,
 )
 from models.audit import AuditEvent  # noqa: F401

@@ -86,6 +86,22 @@ class CorrectionRequest(SQLModel, table=True):
     resolution: str = Field(default="", max_length=1000)
 
 
+class CellGrant(SQLModel, table=True):
+    """One mark cell (a pupil at a lesson) opened to the lesson's teacher past the edit window, for
+    a correction request (issue 16, item 5): until expires_at, for that teacher and that cell only."""
+    __table_args__ = (Index("ix_cellgrant_school_lesson", "school_id", "lesson_id", "student_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    request_id: Optional[int] = Field(default=None, foreign_key="correctionrequest.id")
+    lesson_id: int = Field(foreign_key="lesson.id")
+    student_id: int = Field(foreign_key="student.id")
+    staff_id: int = Field(foreign_key="staff.id")          # the teacher it is opened to
+    granted_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    granted_at: datetime
+    expires_at: datetime
+    reason: str = Field(default="", max_length=1000)
+
+
 class Document(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     school_id: Optional[int] = Field(default=None, foreign_key="school.id", index=True)

@@ -28,8 +28,10 @@ ENTITIES = {"user": "пользователь", "role_grant": "роль", "schoo
             "academic_year": "учебный год", "staff": "сотрудник", "work": "работа"}
 FIELDS = {**{s.name: s.title for s in SETTINGS}, "role": "роль", "class_id": "класс", "grades": "параллели",
           "subject_ids": "предметы", "is_active": "учётная запись включена", "login": "логин",
-          "oidc_subject": "ЕСИА", "municipality_id": "муниципалитет"}
-VALUES = {**{s.name: s.choices for s in SETTINGS if s.choices}, "role": ROLE_TITLES}
+          "oidc_subject": "ЕСИА", "municipality_id": "муниципалитет",
+          "roles": "роли", "screen": "экран"}
+VALUES = {**{s.name: s.choices for s in SETTINGS if s.choices}, "role": ROLE_TITLES, "roles": ROLE_TITLES,
+          "screen": {"diary": "дневник", "marks": "отметки", "card": "личная карточка"}}
 DETAILS = {"password": "по паролю", "oidc": "через ЕСИА"}
 
 
@@ -38,6 +40,10 @@ def value_text(field: str, value) -> str:
         return "—"
     if isinstance(value, bool):
         return "да" if value else "нет"
+    if isinstance(value, (list, tuple)):  # a list of marks, of roles (one value each)
+        return ", ".join(value_text(field, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     return str(VALUES.get(field, {}).get(value, value))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import class_day
+from pages import class_day, reports_ui
 from services import class_teacher, clock, journal, journal_view, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -73,7 +73,10 @@ def _journals(actor: Actor, cls: class_teacher.ClassInfo) -> None:
         st.info("У класса пока нет уроков.")
         return
     names = {s.id: s.name for s in subjects}
+    reports_ui.paper_journal(actor, cls.id, stem=cls.name, key=f"class_paper_{cls.id}")
     subject_id = st.selectbox("Предмет", list(names), format_func=names.get, key=f"class_subject_{cls.id}")
+    reports_ui.paper_journal(actor, cls.id, subject_id=subject_id, stem=f"{cls.name} {names[subject_id]}",
+                             key=f"class_subject_paper_{cls.id}_{subject_id}")
     try:
         grid = journal.load_grid(actor, cls.id, subject_id)
     except journal.JournalError as error:

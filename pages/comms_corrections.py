@@ -2,13 +2,15 @@
 what it should be, and the link of the screen where they saw it (a screen can link here with
 `?link=...&where=...`). «Заявки на исправление»: the administrator's queue with the time left of
 each request's calendar day, the overdue ones flagged, and closing a request with a comment
-that goes to the reporter's inbox."""
+that goes to the reporter's inbox; or (issue 16, item 5) correcting the journal for a request —
+a mark, an absence or a topic changed directly with the reason, or the mark cell opened to its
+teacher for 24 hours (services/correction_fixes.py)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from services import corrections, web
+from services import correction_fixes, corrections, journal, web
 from services.corrections import CorrectionError
 from services.policy import AccessDenied
 
@@ -107,3 +109,78 @@ def render_queue(actor, school_id: int) -> None:
                 web.notify("success", f"Заявка № {done.id} закрыта ({done.status_title}"
                                       f"{'' if done.on_time else ', с опозданием'}); сообщивший получил уведомление.")
                 st.rerun()
+    _fix(actor, school_id, by_id)
+
+
+def _fix(actor, school_id: int, by_id: dict) -> None:
+    """Correct the journal for an open request: find the lesson, then change or open the cell."""
+    st.subheader("Исправить данные журнала по заявке")
+    st.caption("Отметку, пропуск или тему урока администратор исправляет сам (с причиной; изменение попадает в "
+               "журнал событий, учитель и сообщивший получают уведомление) — или открывает одну клетку отметки "
+               "учителю урока на 24 часа, не меняя срок изменения отметок для остальных.")
+    request_id = st.selectbox("Заявка", list(by_id), key=f"{KEY}_fix_pick",
+                              format_func=lambda i: f"№ {i}: {by_id[i].what[:80]}")
+    choices = journal.choices(actor, school_id)
+    if not choices:
+        st.info("В текущем учебном году нет журналов.")
+        return
+    keyed = {f"{c.class_id}:{c.subject_id}:{c.subgroup_id or 0}": c for c in choices}
+    left, right = st.columns(2)
+    chosen = keyed[left.selectbox("Журнал", list(keyed), format_func=lambda k: keyed[k].label, key=f"{KEY}_fix_j")]
+    day = right.date_input("Дата урока", key=f"{KEY}_fix_day", format="DD.MM.YYYY")
+    periods, _ = journal.periods(school_id, chosen.year_id)
+    period = next((p for p in periods if p.starts_on <= day <= p.ends_on), None)
+    if period is None:
+        st.info("Эта дата вне учебных периодов года.")
+        return
+    try:
+        grid = journal.load_grid(actor, chosen.class_id, chosen.subject_id, period_id=period.id,
+                                 subgroup_id=chosen.subgroup_id, date_from=day, date_to=day)
+    except (journal.JournalError, AccessDenied) as e:
+        st.error(web.md(str(e)))
+        return
+    lessons = {c.lesson_id: c for c in grid.columns if c.first_of_lesson}
+    if not lessons:
+        st.info(f"{day:%d.%m.%Y} уроков этого журнала нет.")
+        return
+    lesson_id = st.selectbox("Урок", list(lessons), key=f"{KEY}_fix_lesson",
+                             format_func=lambda i: f"{lessons[i].lesson_date:%d.%m.%Y}, {lessons[i].lesson_number} урок"
+                                                   + (f": {lessons[i].topic}" if lessons[i].topic else ""))
+    try:
+        cells = correction_fixes.lesson_cells(actor, request_id, lesson_id)
+    except (CorrectionError, AccessDenied) as e:
+        st.error(web.md(str(e)))
+        return
+    what = st.radio("Что исправить", ["cell", "topic"], horizontal=True, key=f"{KEY}_fix_what",
+                    format_func={"cell": "Отметку или пропуск", "topic": "Тему урока"}.get)
+    reason = st.text_input("Причина исправления *", key=f"{KEY}_fix_reason")
+    if what == "topic":
+        topic = st.text_input("Тема урока", value=cells.topic, key=f"{KEY}_fix_topic_{lesson_id}")
+        if st.button("Исправить тему", type="primary", key=f"{KEY}_fix_topic_go"):
+            _done(lambda: correction_fixes.change_topic(actor, request_id, lesson_id, topic, reason))
+        return
+    pupils = {p.student_id: p.name for p in cells.pupils}
+    columns = {c.label: c for c in cells.columns}
+    a, b = st.columns(2)
+    student_id = a.selectbox("Ученик", list(pupils), format_func=pupils.get, key=f"{KEY}_fix_pupil")
+    label = b.selectbox("Работа (столбец)", list(columns), key=f"{KEY}_fix_col",
+                        format_func=lambda k: f"{columns[k].work_type}" + (" — и посещаемость" if columns[k].first_of_lesson else ""))
+    now = cells.cells.get((student_id, label), "")
+    st.caption(f"Сейчас в клетке: «{web.md(now) or 'пусто'}». Учитель урока: {web.md(cells.teacher) or 'не указан'}.")
+    new = st.text_input("Как должно быть (отметка, Н, Б, У, О 5; пусто — убрать)", key=f"{KEY}_fix_new")
+    c1, c2 = st.columns(2)
+    if c1.button("Исправить сейчас", type="primary", key=f"{KEY}_fix_go"):
+        _done(lambda: correction_fixes.change_cell(actor, request_id, lesson_id, student_id, new, reason,
+                                                   work_id=columns[label].work_id if columns[label].work_id else None))
+    if c2.button("Открыть клетку учителю на 24 часа", key=f"{KEY}_fix_open"):
+        _done(lambda: correction_fixes.open_cell(actor, request_id, lesson_id, student_id, reason))
+
+
+def _done(action) -> None:
+    try:
+        row = action()
+    except (CorrectionError, AccessDenied) as e:
+        st.error(web.md(str(e)))
+        return
+    web.notify("success", f"Заявка № {row.id} закрыта: {web.md(row.resolution)}")
+    st.rerun()

@@ -70,3 +70,24 @@ def results(actor: Actor, student_id: int) -> None:
         st.html(html)
     else:
         st.caption("Отметок за периоды в этом учебном году пока нет.")
+
+
+def views_html(views: list) -> str:
+    """Who opened the child's data outside their own lessons and class (services/data_views.py)."""
+    body = "".join(f"<tr><td>{v.at:%d.%m.%Y %H:%M}</td><td>{escape(v.roles)}</td><td>{escape(v.name)}</td>"
+                   f"<td>{escape(v.screen)}</td></tr>" for v in views)
+    return ('<table class="diary-views" style="border-collapse:collapse">'
+            f"<tr><th>Когда</th><th>Кто</th><th>ФИО</th><th>Что открыто</th></tr>{body}</table>")
+
+
+def views(actor: Actor, student_id: int) -> None:
+    from services import data_views
+    from services.rules.data_views import SHOWN_FOR
+    st.caption("Кто из сотрудников школы открывал дневник, отметки или личную карточку вне своих уроков и "
+               f"своего класса (администрация, другие учителя) за последние {SHOWN_FOR.days // 30} месяца. "
+               "Классный руководитель и учителя класса здесь не показываются: это их работа.")
+    found = data_views.views(actor, student_id)
+    if found:
+        st.html(views_html(found))
+    else:
+        st.info("За это время никто не открывал.")

@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from pages import diary_extras, diary_ui
-from services import clock, diary, web
+from services import clock, data_views, diary, web
 from services.actor import Actor
 from services.policy import AccessDenied
 from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"
-VIEW_KEY = "diary_view"  # the open tab: «Неделя» or «Отметки по предметам»
+VIEW_KEY = "diary_view"  # the open tab: «Неделя», «Отметки по предметам» or (the family) «Кто открывал»
 SINCE_KEY = "diary_seen_before"  # student id → the visit before this session's: marks after it are new
 
 
@@ -154,13 +154,19 @@ def render(actor: Actor, school_id: int) -> None:
         student_id, label = chosen
         st.subheader(label)
         # only the open tab runs (and is sent to the browser): the week opens without the chart
-        week_tab, marks_tab = st.tabs(["Неделя", "Отметки по предметам"], key=VIEW_KEY, on_change="rerun")
+        names = ["Неделя", "Отметки по предметам"]
+        family = data_views.may_see(actor, student_id)
+        tabs = st.tabs(names + (["Кто открывал"] if family else []), key=VIEW_KEY, on_change="rerun")
+        week_tab, marks_tab = tabs[:2]
         if week_tab.open:
             with week_tab:
                 _show_week(actor, student_id, label)
         if marks_tab.open:
             with marks_tab:
                 _show_marks(actor, student_id, label)
+        if family and tabs[2].open:
+            with tabs[2]:
+                diary_extras.views(actor, student_id)
     except AccessDenied as denied:
         st.error(str(denied))
         return

@@ -16,7 +16,7 @@ from datetime import date
 
 import streamlit as st
 
-from pages import journal_panels
+from pages import journal_panels, reports_ui
 from services import clock, journal, journal_view, period_marks, web
 from services.actor import Actor
 from services.policy import AccessDenied
@@ -241,6 +241,11 @@ def render(actor: Actor, school_id: int) -> None:
     key = f"{base}_{lo:%Y%m%d}_{hi:%Y%m%d}_{st.session_state.get(REV_KEY, 0)}"
     st.session_state[EDITOR_KEY] = key
     _grid(grid, key, base, period)
+    reports_ui.paper_journal(actor, chosen.class_id, subject_id=chosen.subject_id, subgroup_id=chosen.subgroup_id,
+                             period_id=period.id, period_name=period.name, stem=f"{grid.class_name} {grid.subject_name}",
+                             key=f"{base}_paper")
+    reports_ui.paper_journal(actor, chosen.class_id, period_id=period.id, period_name=period.name,
+                             stem=grid.class_name, key=f"journal_class_paper_{chosen.class_id}_{period.id}")
     journal_panels.year_marks(grid)
     journal_panels.lesson_panel(grid, min(max(focus, lo), hi))
 

@@ -33,6 +33,7 @@ ACTION_TITLES = {
     "settings.changed": "Изменены настройки школы",
     "student.card_opened": "Открыта карточка ученика",
     "personal_data.exported": "Выгрузка персональных данных",
+    "student.data_viewed": "Просмотр данных ученика вне своих уроков и класса",  # issue 16
     "mark.changed": "Изменена отметка",
     "year.archived": "Сформирован архив журналов учебного года",  # issue 6
     # rosters, credentials, the year, backups (issue 5)
@@ -48,7 +49,7 @@ ACTION_TITLES = {
     "message.sent": "Отправлено сообщение", "announcement.published": "Опубликовано объявление",
     "message.reported": "Жалоба на сообщение", "message.hidden": "Сообщение скрыто модератором",
     "message.kept": "Жалоба на сообщение отклонена", "correction.filed": "Заявка на исправление данных",
-    "correction.resolved": "Заявка на исправление рассмотрена", "document.saved": "Сохранён документ",
+    "correction.resolved": "Заявка на исправление рассмотрена", "correction.cell_opened": "Клетка журнала открыта учителю по заявке", "document.saved": "Сохранён документ",
     "document.published": "Опубликован документ", "document.unpublished": "Документ снят с публикации",
     "consent.recorded": "Записано согласие на обработку данных",
     "consent.withdrawn": "Отозвано согласие на обработку данных",

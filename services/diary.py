@@ -15,7 +15,7 @@ from models import (
     Student, StudentGuardian, StudyPeriod, Subject, SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import attachments, clock, policy, targets
+from services import attachments, clock, data_views, policy, targets
 from services.attachments import FileData
 from services.actor import Actor
 from services.policy import Target
@@ -221,6 +221,7 @@ def week(actor: Actor, student_id: int, week_start: date | None = None, since=_S
         misses = set(tx.exec(select(HomeworkMiss.homework_id).where(
             HomeworkMiss.student_id == student_id, HomeworkMiss.homework_id.in_(hw_ids))).all()) if hw_ids else set()
         files = _file_names(tx, [hw.attachment_id for *_, hw in lessons + due if hw and hw.attachment_id])
+    data_views.note(actor, target, "diary")
     result = Week(student_id, f"{st.first_name} {st.last_name}", start)
     by_day = defaultdict(list)
     for lesson, subject, hw in lessons:
@@ -309,6 +310,7 @@ def marks_by_subject(actor: Actor, student_id: int, period_id: int | None = None
                                .join(Subject, Subject.id == PeriodMark.subject_id)
                                .where(PeriodMark.school_id == target.school_id, PeriodMark.student_id == student_id,
                                       PeriodMark.kind == "period", PeriodMark.period_id == period.id)).all())
+    data_views.note(actor, target, "marks")
     per_subject: dict[str, dict] = {subject: {"marks": [], "abs": 0, "late": 0} for subject in closing}
     for lesson, subject, *_ in lessons:
         s = per_subject.setdefault(subject, {"marks": [], "abs": 0, "late": 0})
@@ -357,6 +359,7 @@ def results(actor: Actor, student_id: int) -> Results:
                        .join(Subject, Subject.id == PeriodMark.subject_id)
                        .where(PeriodMark.school_id == target.school_id, PeriodMark.student_id == student_id,
                               PeriodMark.year_id == current.year_id)).all()
+    data_views.note(actor, target, "marks")
     by_subject: dict[str, dict] = defaultdict(lambda: {"period": {}, "annual": "", "exam": "", "final": ""})
     for subject, kind, period_id, value in rows:
         if kind == "period":

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, and_, bindparam, null, union_all
 from sqlmodel import select
 
 from models import (
-    AcademicYear, Attendance, CurriculumItem, Enrollment, Lesson, Mark, School, SchoolClass, SchoolSettings, Student,
+    AcademicYear, Attendance, CellGrant, CurriculumItem, Enrollment, Lesson, Mark, School, SchoolClass, SchoolSettings, Student,
     SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
@@ -20,7 +20,7 @@ from services.journal import (
     CellChange, CellProblem, JournalError, SaveResult, closed_message, person_name,
 )
 from services.rules.cells import Cell, CellError, format_cell, numeric, parse_cell
-from services.rules.edit_window import EDIT_WINDOWS, edit_window_end
+from services.rules.edit_window import EDIT_WINDOWS, CellOpening, edit_window_end, may_change_mark, opened
 
 
 def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False) -> SaveResult:
@@ -39,6 +39,19 @@ def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False
         _audit_denial(actor, *refused)
     elif result.errors:  # cells the server refused (a mark of 9, a pupil not in the class, …): a trace
         _audit_refused(actor, changes, result)
+    return result
+
+
+def save_correction(actor: Actor, change: CellChange, reason: str) -> SaveResult:
+    """The administrator changes one cell (a mark or an absence) for a correction request (2.3;
+    issue 16, item 5): policy `correction.resolve`, not `journal.edit`; past the edit window too
+    (the request is the reason, written in each audit event); the cell's own checks (the pupil
+    enrolled, the text valid, nobody changed it meanwhile, the year not closed) stay."""
+    result = SaveResult()
+    refused: list = []
+    _save(actor, [change], False, result, refused, override=reason)
+    if refused:
+        _audit_denial(actor, *refused, action="correction.resolve")
     return result
 
 
@@ -142,7 +155,9 @@ class _Writes:
         audit.record_rows(conn, self.events)
 
 
-def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list) -> None:
+def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveResult, refused: list,
+          override: str | None = None) -> None:
+    """`override`: the reason of an administrator's correction (policy correction.resolve, no edit window)."""
     now = clock.now()
     with transaction() as tx:
         conn = tx.connection()
@@ -163,13 +178,15 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                     .where(Student.id.in_(student_ids))).all()} or {0: ""})
             return names.get(sid, f"ученик {sid}")
         denied = sorted(lid for lid, l in lessons.items() if not policy.allowed(
-            actor, "journal.edit",
+            actor, "journal.edit" if override is None else "correction.resolve",
             targets.of_lesson(lid, l.school_id, l.municipality_id, l.class_id, l.grade, l.subject_id, l.teacher_id)))
         if denied or len(lessons) < len(lesson_ids):
             missing = [lid for lid in lesson_ids if lid not in lessons]
             refused.extend([denied + missing, set(school_ids)])
             result.errors.append(CellProblem(0, "", None, "Недостаточно прав: заполнение журнала урока. "
-                                             "Среди изменённых клеток есть уроки, которые ведёте не вы."))
+                                             "Среди изменённых клеток есть уроки, которые ведёте не вы."
+                                             if override is None else
+                                             "Недостаточно прав: исправление данных по заявкам."))
             return
         closed = min((l.start_year for l in lessons.values() if l.is_closed), default=None)
         if closed is not None:
@@ -191,7 +208,7 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
         for wid in sorted(works):
             lesson_works[works[wid]].append(wid)
 
-        planned = []
+        planned, openings = [], None
         for ch in changes:
             lesson = lessons[ch.lesson_id]
 
@@ -227,11 +244,14 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                         "посещаемость отмечается в первом столбце урока.")
                 continue
             old_values = tuple(m.value for m in old_marks)
-            if old_values and old_values != cell.marks:
+            if old_values and old_values != cell.marks and override is None:
                 window = lesson.edit_window or _DEFAULT_SETTINGS.edit_window
                 tz = clock.zone(lesson.timezone or _DEFAULT_SETTINGS.timezone)
                 end = edit_window_end(lesson.lesson_date, window, tz)
-                if now > end:
+                if now > end and openings is None:  # read once, only when a cell is past the window
+                    openings = _openings(tx, school_ids, lesson_ids, student_ids, actor)
+                if not may_change_mark(lesson.lesson_date, window, tz, now, cell_opened=now > end and opened(
+                        openings, lesson.id, ch.student_id, actor.staff_ids, now)):
                     problem(f"{name_of(ch.student_id)}, {lesson.lesson_date:%d.%m.%Y}: срок изменения отметок истёк "
                             f"{end:%d.%m.%Y в %H:%M} («{EDIT_WINDOWS[window].title}»).")
                     continue
@@ -255,9 +275,9 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                                                   "created_at": now}).scalar_one()
                 works[wid] = lesson.id
                 lesson_works[lesson.id].insert(0, wid)
-            _plan_marks(writes, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now)
+            _plan_marks(writes, actor, lesson, ch.student_id, wid, old_marks, cell.marks, now, override)
             if carries_attendance:
-                _plan_attendance(writes, actor, lesson, ch.student_id, att, cell.attendance, now)
+                _plan_attendance(writes, actor, lesson, ch.student_id, att, cell.attendance, now, override)
                 if lesson.attendance_taken_at is None:
                     writes.taken.add(lesson.id)
             result.saved += 1
@@ -268,10 +288,23 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
 _DEFAULT_SETTINGS = SchoolSettings(school_id=0)
 
 
-def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int]) -> None:
+def _openings(tx, school_ids: list[int], lesson_ids: list[int], student_ids: list[int],
+              actor: Actor) -> list[CellOpening]:
+    """The cells of these lessons and pupils opened to this actor past the edit window (a
+    correction request's grant, services/corrections.open_cell)."""
+    if not actor.staff_ids:
+        return []
+    rows = tx.exec(select(CellGrant.lesson_id, CellGrant.student_id, CellGrant.staff_id, CellGrant.expires_at)
+                   .where(CellGrant.school_id.in_(school_ids), CellGrant.lesson_id.in_(lesson_ids),
+                          CellGrant.student_id.in_(student_ids),
+                          CellGrant.staff_id.in_(sorted(actor.staff_ids)))).all()
+    return [CellOpening(l, s, st, clock.to_stored(clock.to_local(e))) for l, s, st, e in rows]
+
+
+def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int], action: str = "journal.edit") -> None:
     audit.record_now(actor, "access.denied", school_id=min(school_ids) if len(school_ids) == 1 else None,
                      entity="lesson", entity_id=",".join(map(str, lesson_ids))[:64],
-                     detail="journal.edit: попытка изменить клетки чужих или несуществующих уроков")
+                     detail=f"{action}: попытка изменить клетки чужих или несуществующих уроков")
 
 
 def _group_spans(conn, spans: dict, lessons, student_ids) -> None:
@@ -292,7 +325,8 @@ def _enrolled(spans, student_id: int, lesson) -> bool:
 
 
 def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id: int | None,
-                old_marks: list[_Current], new_values: tuple[str, ...], now: datetime) -> None:
+                old_marks: list[_Current], new_values: tuple[str, ...], now: datetime,
+                reason: str | None = None) -> None:
     old_values = tuple(m.value for m in old_marks)
     if old_values == new_values:
         return
@@ -316,11 +350,12 @@ def _plan_marks(writes: _Writes, actor: Actor, lesson, student_id: int, work_id:
         old={"marks": list(old_values)} if old_values else None,
         new={"marks": list(new_values)} if new_values else None, at=now,
         detail=f"lesson={lesson.id}; date={lesson.lesson_date}; class={lesson.class_id}; "
-               f"subject={lesson.subject_id}; student={student_id}"))
+               f"subject={lesson.subject_id}; student={student_id}"
+               + (f"; исправление по заявке: {reason}" if reason is not None else "")))
 
 
 def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att: _Current | None,
-                     status: str | None, now: datetime) -> None:
+                     status: str | None, now: datetime, reason: str | None = None) -> None:
     old = att.value if att else None
     if old == status:
         return
@@ -336,4 +371,5 @@ def _plan_attendance(writes: _Writes, actor: Actor, lesson, student_id: int, att
     writes.events.append(audit.values(
         actor, "attendance.changed", school_id=lesson.school_id, entity="attendance",
         entity_id=f"{lesson.id}:{student_id}", old=old, new=status, at=now,
-        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}"))
+        detail=f"lesson={lesson.id}; date={lesson.lesson_date}; student={student_id}"
+               + (f"; исправление по заявке: {reason}" if reason is not None else "")))

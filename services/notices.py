@@ -50,6 +50,7 @@ KINDS: dict[str, str] = {
     "correction_new": "Новая заявка на исправление данных",
     "correction_overdue": "Заявка на исправление просрочена",
     "correction_done": "Заявка на исправление рассмотрена",
+    "correction_fix": "Исправление в вашем журнале по заявке",  # issue 16, item 5
     "lesson_changed": "Изменение в расписании",
     "message_report": "Жалоба на сообщение",
     "message_hidden": "Сообщение скрыто модератором",

@@ -134,6 +134,9 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "student.card": ("открытие личной карточки ученика", [
         *_each(("admin", "director", "secretary"), SCHOOL), ("deputy", PARALLEL),
         ("class_teacher", OWN_CLASS), ("parent", OWN_CHILD), ("student", SELF_PUPIL)]),
+    # issue 16: who opened a pupil's data outside their own lessons and class (services/data_views.py)
+    "student.views": ("просмотр того, кто открывал данные ученика", [
+        ("parent", OWN_CHILD), ("student", SELF_PUPIL), *_each(("admin", "director"), SCHOOL)]),
     "student.edit": ("изменение данных ученика и родителей", [
         *_each(("admin", "secretary"), SCHOOL), ("class_teacher", OWN_CLASS)]),
     "journal.view": ("просмотр журнала класса", [
@@ -211,6 +214,11 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "report.class_progress": ("отчёт классного руководителя об успеваемости и посещаемости", [
         *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS)]),
     "year.archive": ("архив журналов учебного года", [("admin", SCHOOL)]),
+    # issue 16: the paper journal on demand (a class and subject, or a whole class, as a PDF)
+    "journal.print": ("журнал в виде бумажного (PDF)", [
+        ("director", SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS), ("teacher", TEACHES_CLASS)]),
+    "journal.print_class": ("журнал всего класса в виде бумажного (PDF)", [
+        ("director", SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS)]),
     # issue 15: work types, the first week's checklist
     "worktype.view": ("просмотр видов работ", _each(("admin", "director", "deputy"), SCHOOL)),
     "worktype.edit": ("изменение видов работ", [("admin", SCHOOL)]),

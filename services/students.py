@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from models import Guardian, SchoolClass, Student, StudentGuardian
 from models.db import reading
-from services import audit, policy, targets
+from services import audit, data_views, policy, targets
 from services.actor import Actor
 
 
@@ -51,6 +51,7 @@ def open_card(actor: Actor, student_id: int) -> StudentCard:
             guardians=tuple(GuardianInfo(_name(g), rel, g.phone or "", g.email or "") for g, rel in rows))
     audit.record_now(actor, "student.card_opened", school_id=target.school_id, entity="student",
                      entity_id=student_id)
+    data_views.note(actor, target, "card")
     return card
 
 

@@ -47,3 +47,32 @@ def edit_window_end(lesson_date: date, window: str, tz: ZoneInfo) -> datetime:
 
 def is_open(lesson_date: date, window: str, tz: ZoneInfo, now: datetime) -> bool:
     return now <= edit_window_end(lesson_date, window, tz)
+
+
+# ----------------------------------------------------------------------------- a cell opened (issue 16, item 5)
+GRANT_HOURS = 24  # a correction request opens one mark cell to its teacher for this long
+
+
+@dataclass(frozen=True)
+class CellOpening:
+    """One cell (a pupil at a lesson) opened past the window to one teacher (Staff id) until `expires_at`."""
+    lesson_id: int
+    student_id: int
+    staff_id: int
+    expires_at: datetime
+
+
+def opening_expires(granted_at: datetime) -> datetime:
+    return granted_at + timedelta(hours=GRANT_HOURS)
+
+
+def opened(openings, lesson_id: int, student_id: int, staff_ids, now: datetime) -> bool:
+    """Is this very cell opened to one of these teachers at `now` (the expiry itself included)?
+    Nothing else is: another pupil, another lesson, another teacher, or after the expiry."""
+    return any(o.lesson_id == lesson_id and o.student_id == student_id and o.staff_id in staff_ids
+               and now <= o.expires_at for o in openings)
+
+
+def may_change_mark(lesson_date: date, window: str, tz: ZoneInfo, now: datetime, *, cell_opened: bool = False) -> bool:
+    """A mark may be changed inside the school's window, or past it in a cell opened to the teacher."""
+    return is_open(lesson_date, window, tz, now) or cell_opened

@@ -108,7 +108,8 @@ SCOPE_NAMES = {policy.SCHOOL: "", policy.MUNICIPALITY: "municipality", policy.PA
                policy.SELF_PUPIL: "self_pupil", policy.CHILD_CLASS: "child_class", policy.SELF_USER: "self_user"}
 # what pupils, parents and the coordinator may ever do (SPEC R-ROLE-2, R-CTL-6)
 FAMILY_ACTIONS = {"profile.edit", "student.view", "student.card", "diary.view", "timetable.view", "message.use",
-                  "document.view", "correction.create"}
+                  "document.view", "correction.create",
+                  "student.views"}  # issue 16: who opened the child's data (their own child's, 5.15)
 COORDINATOR_ACTIONS = {"profile.edit", "indicators.view", "aggregate.view", "municipal.publish"}
 
 S1, S2, M1, M2 = 1, 2, 10, 20

@@ -43,3 +43,22 @@ def test_all_five_settings_have_russian_titles():
 def test_unknown_window_is_an_error():
     with pytest.raises(ValueError):
         last_editable_day(date(2026, 11, 10), "forever")
+
+
+# ----------------------------------------------------------------------------- a cell opened (issue 16, item 5)
+def test_an_opened_cell_is_that_cell_for_that_teacher_until_it_expires():
+    from services.rules.edit_window import CellOpening, GRANT_HOURS, may_change_mark, opened, opening_expires
+    granted = datetime(2026, 11, 20, 9, 0, tzinfo=MOSCOW)
+    expires = opening_expires(granted)
+    assert expires - granted == timedelta(hours=GRANT_HOURS) == timedelta(hours=24)
+    grants = [CellOpening(lesson_id=10, student_id=7, staff_id=3, expires_at=expires)]
+    assert opened(grants, 10, 7, {3}, granted) and opened(grants, 10, 7, {3, 4}, expires)
+    assert not opened(grants, 10, 7, {3}, expires + timedelta(seconds=1))   # expired
+    assert not opened(grants, 10, 8, {3}, granted)                          # another pupil
+    assert not opened(grants, 11, 7, {3}, granted)                          # another lesson
+    assert not opened(grants, 10, 7, {4}, granted)                          # another teacher
+    assert not opened([], 10, 7, {3}, granted)
+    lesson = date(2026, 11, 10)
+    assert not may_change_mark(lesson, "week", MOSCOW, granted)
+    assert may_change_mark(lesson, "week", MOSCOW, granted, cell_opened=True)
+    assert may_change_mark(date(2026, 11, 19), "week", MOSCOW, granted)
