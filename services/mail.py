@@ -438,8 +438,9 @@ class Unsubscribed:
     removed: int
 
 
-def unsubscribe(token: str) -> Unsubscribed:
-    """Follow an unsubscribe link (no sign-in: the signed token is the proof)."""
+def unsubscribe(token: str, dry_run: bool = False) -> Unsubscribed:
+    """Follow an unsubscribe link (no sign-in: the signed token is the proof); `dry_run` only says
+    what it would stop (the page asks before it does)."""
     named = rules.parse_unsubscribe(token)
     if named is None:
         raise MailError("Ссылка для отписки неполная: скопируйте её из письма целиком.")
@@ -460,6 +461,8 @@ def unsubscribe(token: str) -> Unsubscribed:
                 drop.append(MailOutbox.student_id == found.student_id)
                 first = tx.exec(select(Student.first_name).where(Student.id == found.student_id)).first()
                 what += f" об ученике {first or ''}".rstrip()
+        if dry_run:
+            return Unsubscribed(address.email, what, 0)
         removed = tx.execute(delete(MailSubscription).where(*conds)).rowcount or 0
         tx.execute(update(MailOutbox).where(*drop).values(state="dropped", last_error="отписка"))
         audit.record(tx, None, "mail.unsubscribed", entity="mail_address", entity_id=address.id,
