@@ -85,9 +85,9 @@ def render(actor, school_id: int) -> None:
     if summary.errors:
         st.markdown("**Последние ошибки отправки** (письмо повторяется через 1, 5, 15, 30 минут, затем реже; "
                     f"после {rules.MAX_ATTEMPTS} попыток — «не отправлено»)")
-        st.dataframe(_frame(summary.errors, tz), hide_index=True, width="stretch")
+        st.dataframe(_frame(summary.errors, tz), hide_index=True, width="stretch", placeholder="")
     st.markdown("**Последние письма**")
-    st.dataframe(_frame(summary.recent, tz), hide_index=True, width="stretch")
+    st.dataframe(_frame(summary.recent, tz), hide_index=True, width="stretch", placeholder="")
 
 
 def _frame(rows, tz) -> pd.DataFrame:
