@@ -59,7 +59,7 @@ def render(actor, school_id: int) -> None:
                f"Изменено: {web.local_time(cfg.updated_at, tz)}.")
 
     st.subheader("Пробное письмо")
-    left, middle, right = st.columns([2, 1, 3], vertical_alignment="bottom")
+    left, middle, right = st.columns([2, 1.6, 3], vertical_alignment="bottom")
     to = left.text_input("Кому", value=web.profile(actor).email, key=f"{KEY}_to",
                          placeholder="адрес@school.ru")
     if middle.button("Отправить пробное письмо", key=f"{KEY}_test", disabled=not cfg.configured):

@@ -219,7 +219,8 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
                 tx.delete(replaced)
         if hw is not None and (hw.id is None or (hw.text, hw.pages, hw.tasks) != old_hw or homework_file is not None
                                or hw.due_on != old_due):  # set or changed: letters to subscribed families
-            parts = [hw.text, f"стр. {hw.pages}" if hw.pages else "", f"№ {hw.tasks}" if hw.tasks else ""]
+            parts = [hw.text, hw.pages if not hw.pages or hw.pages.startswith("стр") else f"стр. {hw.pages}",
+                     hw.tasks if not hw.tasks or hw.tasks.startswith("№") else f"№ {hw.tasks}"]
             mail.homework_set(tx, lesson, "; ".join(p for p in parts if p), hw.due_on,
                               homework_file.name if homework_file is not None else None)
         if previous_misses is not None:

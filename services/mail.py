@@ -460,7 +460,7 @@ def unsubscribe(token: str, dry_run: bool = False) -> Unsubscribed:
                 conds.append(MailSubscription.student_id == found.student_id)
                 drop.append(MailOutbox.student_id == found.student_id)
                 first = tx.exec(select(Student.first_name).where(Student.id == found.student_id)).first()
-                what += f" об ученике {first or ''}".rstrip()
+                what += f" ({first})" if first else ""
         if dry_run:
             return Unsubscribed(address.email, what, 0)
         removed = tx.execute(delete(MailSubscription).where(*conds)).rowcount or 0
