@@ -27,7 +27,6 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -35,13 +34,12 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from models import (
-    Enrollment, MailAddress, MailOutbox, MailSettings, MailSubscription, School, SchoolSettings, Student,
-    StudentGuardian, Guardian, Subject, SubgroupMember, User,
+    Enrollment, MailAddress, MailOutbox, MailSettings, MailSubscription, School, SchoolSettings, Student, Subject,
+    SubgroupMember,
 )
 from models.db import reading, transaction
 from services import audit, clock, policy, secret_box
 from services.actor import Actor
-from services.roles import STAFF_ROLES
 from services.rules import mail as rules
 from services.schools import school_target
 
