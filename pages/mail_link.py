@@ -15,7 +15,7 @@ if confirm_token:
     try:
         st.success(web.md(mail.confirm(confirm_token)), icon=":material/verified:")
     except mail.MailError as e:
-        st.error(str(e))
+        st.error(web.md(e))
     st.caption("Что именно присылать, выбирается на портале: «Учётная запись» → «Уведомления на почту».")
 elif unsubscribe_token:
     done = st.session_state.get("mail_link_done")
@@ -27,14 +27,14 @@ elif unsubscribe_token:
         try:
             plan = mail.unsubscribe(unsubscribe_token, dry_run=True)
         except mail.MailError as e:
-            st.error(str(e))
+            st.error(web.md(e))
         else:
             st.markdown(web.md(f"Отписать адрес {plan.email}: {plan.what} больше не будут приходить."))
             if st.button("Отписаться", type="primary"):
                 try:
                     st.session_state["mail_link_done"] = mail.unsubscribe(unsubscribe_token)
                 except mail.MailError as e:
-                    st.error(str(e))
+                    st.error(web.md(e))
                 else:
                     st.rerun()
 else:

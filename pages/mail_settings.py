@@ -19,7 +19,7 @@ def render(actor, school_id: int) -> None:
     try:
         cfg = mail.settings(actor, school_id)
     except AccessDenied as e:
-        st.error(str(e))
+        st.error(web.md(e))
         return
     st.caption("Через этот сервер портал отправляет письма: подтверждение адреса, новые отметки, домашние "
                "задания, пропуски, объявления и сообщения — тем, кто подтвердил адрес и выбрал их на странице "
@@ -50,7 +50,7 @@ def render(actor, school_id: int) -> None:
                                password=password or None, clear_password=clear, sender=sender,
                                portal_url=portal_url, digest_time=digest_time)
         except (AccessDenied, mail.MailError) as e:
-            st.error(str(e))
+            st.error(web.md(e))
         else:
             web.notify("success", "Настройки почты сохранены.")
             st.rerun()

@@ -20,7 +20,7 @@ def render(actor, school_id: int) -> None:
     try:
         mine = mail.my_mail(actor, school_id)
     except AccessDenied as e:
-        st.error(str(e))
+        st.error(web.md(e))
         return
     if not mine.server_ready:
         st.info("Школа ещё не настроила отправку почты: выбор сохранится, письма пойдут, когда администратор "
@@ -40,7 +40,7 @@ def render(actor, school_id: int) -> None:
         try:
             web.notify("success", mail.request_confirmation(actor, school_id, email))
         except (AccessDenied, mail.MailError) as e:
-            st.error(str(e))
+            st.error(web.md(e))
         else:
             st.rerun()
 
@@ -69,7 +69,7 @@ def render(actor, school_id: int) -> None:
         try:
             count = mail.save_subscriptions(actor, school_id, chosen)
         except (AccessDenied, mail.MailError) as e:
-            st.error(str(e))
+            st.error(web.md(e))
         else:
             tail = "" if mine.confirmed else " Письма пойдут после подтверждения адреса."
             web.notify("success", f"Сохранено: видов уведомлений — {count}.{tail}")

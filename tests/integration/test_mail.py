@@ -234,3 +234,20 @@ def test_a_changed_address_must_be_confirmed_again(jw, inbox):
     assert len(inbox.to("anna@example.ru")) == 1  # only its own confirmation, long ago
     view = mail.my_mail(parent, jw.school_id)
     assert view.email == "anna.new@example.ru" and not view.confirmed and view.waiting
+
+
+def test_an_absence_recorded_by_the_class_teacher_for_the_day_is_told_too(jw, inbox):
+    from services import class_teacher
+    set_up_server(jw, inbox)
+    confirmed(jw, inbox, "parent", "anna@example.ru")
+    mail.save_subscriptions(actor(jw, "parent"), jw.school_id, {(jw.pupils["Алексеев"], "absence"): "now"})
+    day = date(2026, 11, 17)
+    record = class_teacher.day_attendance(actor(jw, "ct"), jw.class_id, day)
+    lesson = next(x for x in record.lessons if x.subject == "Математика")
+    class_teacher.save_day_attendance(actor(jw, "ct"), jw.class_id, day,
+                                      {(jw.pupils["Алексеев"], lesson.lesson_id): ("", "Б"),
+                                       (jw.pupils["Борисова"], lesson.lesson_id): ("", "Н")})
+    assert mail.send_due().sent == 1
+    letter = inbox.to("anna@example.ru")[-1]
+    assert letter["Subject"] == "Пропуск урока: Антон, Математика"
+    assert "Антон отсутствовал(а) по болезни: Математика, 17.11.2026" in text_of(letter)

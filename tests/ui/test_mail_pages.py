@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import Guardian, MailAddress, MailSubscription, Student, StudentGuardian, User
+from models import Guardian, MailAddress, MailSubscription, Student, StudentGuardian
 from models.db import reading, transaction
 from services import auth, clock, mail
 from services.rules import mail as rules
