@@ -4,6 +4,7 @@ random.Random and one seeded Faker, so the same seed gives the same rows."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 from collections import defaultdict
@@ -1469,7 +1470,7 @@ class SchoolBuilder:
         announcements) and a few letters already sent, one after a retry."""
         if not self.demo:
             return
-        ctx, r = self.ctx, self.rng
+        ctx = self.ctx  # no draw from self.rng: the stages after this one stay as they were
         parent = ctx.demo_user_ids.get("parent")
         children = [pp for pupils in self.roster for pp in pupils if any(g[2] == parent for g in pp.guardians)]
         if parent is None or not children:
@@ -1481,7 +1482,7 @@ class SchoolBuilder:
                  updated_by_user_id=self.admin_user)
         email = self._user_rows[parent]["email"]
         address = ctx.ids("mailaddress")
-        self.add(M.MailAddress, id=address, user_id=parent, email=email, secret=f"{r.getrandbits(128):032x}",
+        self.add(M.MailAddress, id=address, user_id=parent, email=email, secret=hashlib.sha256(f"demo-mail-{self.school_id}-{parent}".encode()).hexdigest()[:32],
                  confirm_hash="", confirm_sent_at=self.past(now - timedelta(days=14)),
                  confirmed_at=self.past(now - timedelta(days=14, hours=-1)), created_at=self.past(now - timedelta(days=14)))
         made = self.past(now - timedelta(days=14, hours=-1))
