@@ -18,7 +18,10 @@ st.set_page_config(page_title="Школьный портал", page_icon="🏫",
                    layout="wide" if actor is not None and not actor.must_change_password else "centered")
 
 web.page_style()
-if actor is None and web.first_run_needed():  # a real installation's first start (issue 15)
+mail_link = web.mail_link_requested()
+if mail_link:  # the link of a letter (confirm an address, unsubscribe): no sign-in needed
+    page = st.navigation(web.mail_link_pages(), position="hidden")
+elif actor is None and web.first_run_needed():  # a real installation's first start (issue 15)
     page = st.navigation(web.first_run_pages(), position="hidden")
 elif actor is None:
     page = st.navigation(web.sign_in_pages(), position="hidden")
@@ -27,7 +30,7 @@ elif actor.must_change_password:
 else:
     page = st.navigation(web.menu(actor), expanded=True)
 
-if actor is not None:
+if actor is not None and not mail_link:
     web.sidebar(actor)
 web.sync_cookie(actor)
 try:

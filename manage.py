@@ -420,6 +420,16 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def cmd_mail(args) -> int:
+    """Send the letters that are due: the immediate ones and, at the school's evening time, the digests."""
+    from services import mail
+    done = mail.send_due(school_id=args.school)
+    _out(args, {"ok": True, "sent": done.sent, "items": done.items, "failed": done.failed, "errors": done.errors},
+         f"Писем отправлено: {done.sent} (уведомлений в них: {done.items}), не отправлено: {done.failed}."
+         + ("".join(f"\n  {e}" for e in done.errors[:5])))
+    return 0
+
+
 def _yes_no(text: str | None):
     if text is None:
         return None
@@ -783,6 +793,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restore", action="store_true", help="offer a retired type again")
     p = command("remind", cmd_remind, "Tell the people concerned, in their inbox and once each, about correction "
                 "requests past their calendar day and credentials not handed over in time (for cron).")
+    p.add_argument("--school", type=int, help="school id (default: every school)")
+    p = command("mail", cmd_mail, "Send the notification letters that are due: the immediate ones and, at the "
+                "school's evening time, the digests; failures are retried with backoff (for cron, every minute).")
     p.add_argument("--school", type=int, help="school id (default: every school)")
     return parser
 

@@ -4,6 +4,7 @@ random.Random and one seeded Faker, so the same seed gives the same rows."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 from collections import defaultdict
@@ -53,6 +54,7 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.PlannedTopic, M.WorkType, M.Work, M.Mark, M.Attendance, M.Homework, M.HomeworkMiss,
     M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.MessageThread, M.Message, M.ThreadMember,
     M.MessageReport, M.Document, M.CorrectionRequest, M.ControlAct, M.Attachment, M.RequiredDocument,
+    M.MailSettings, M.MailAddress, M.MailSubscription, M.MailOutbox,
 )}
 
 
@@ -272,6 +274,7 @@ class SchoolBuilder:
         self.stage_history()
         self.stage_olympiads()
         self.stage_comms()
+        self.stage_mail()
         self.stage_reviews()
         self.stage_regulation()
         self.flush()
@@ -1459,6 +1462,49 @@ class SchoolBuilder:
                      location="Расписание 5А, пятница", should_be="Один урок истории", status="resolved",
                      created_at=ago(15), resolved_at=ago(14), resolved_by_user_id=admin,
                      resolution="Исправлено: второй урок — обществознание.")
+
+    # --- notifications by e-mail (issue 16) ----------------------------------------------
+    def stage_mail(self) -> None:
+        """The demo school's mail server (a local one: nothing leaves the machine), the demo parent's
+        confirmed address, their subscriptions (homework at once, marks and absences in the evening,
+        announcements) and a few letters already sent, one after a retry."""
+        if not self.demo:
+            return
+        ctx = self.ctx  # no draw from self.rng: the stages after this one stay as they were
+        parent = ctx.demo_user_ids.get("parent")
+        children = [pp for pupils in self.roster for pp in pupils if any(g[2] == parent for g in pp.guardians)]
+        if parent is None or not children:
+            return
+        now = ctx.now
+        self.add(M.MailSettings, id=ctx.ids("mailsettings"), school_id=self.school_id, host="localhost", port=25,
+                 security="none", login="", password_enc="", sender="noreply@school-demo.ru",
+                 portal_url="http://localhost:8501", digest_time="19:00", updated_at=self.past(now - timedelta(days=20)),
+                 updated_by_user_id=self.admin_user)
+        email = self._user_rows[parent]["email"]
+        address = ctx.ids("mailaddress")
+        self.add(M.MailAddress, id=address, user_id=parent, email=email, secret=hashlib.sha256(f"demo-mail-{self.school_id}-{parent}".encode()).hexdigest()[:32],
+                 confirm_hash="", confirm_sent_at=self.past(now - timedelta(days=14)),
+                 confirmed_at=self.past(now - timedelta(days=14, hours=-1)), created_at=self.past(now - timedelta(days=14)))
+        made = self.past(now - timedelta(days=14, hours=-1))
+        for pp in children:
+            for kind, mode in (("homework", "now"), ("mark", "digest"), ("absence", "digest")):
+                self.add(M.MailSubscription, id=ctx.ids("mailsubscription"), school_id=self.school_id, user_id=parent,
+                         student_id=pp.id, kind=kind, mode=mode, created_at=made)
+        self.add(M.MailSubscription, id=ctx.ids("mailsubscription"), school_id=self.school_id, user_id=parent,
+                 student_id=None, kind="announcement", mode="now", created_at=made)
+        child = children[0].person.first
+        for days, kind, subject, body, digest, attempts, error in (
+                (3.2, "homework", f"Домашнее задание: {child}, Математика",
+                 f"{child}: Математика, выполнить к следующему уроку — № 214, 216", False, 1, ""),
+                (2.3, "mark", "", f"{child}: Русский язык — отметка 5", True, 1, ""),
+                (1.2, "homework", f"Домашнее задание: {child}, Литература",
+                 f"{child}: Литература — выучить стихотворение", False, 2,
+                 "Сервер не принимает соединения на этом порту (соединение отклонено).")):
+            at = self.past(now - timedelta(days=days))
+            self.add(M.MailOutbox, id=ctx.ids("mailoutbox"), school_id=self.school_id, user_id=parent, to_email=email,
+                     kind=kind, student_id=children[0].id, subject=subject or "Новости за день", body=body,
+                     digest=digest, due_at=at, state="sent", attempts=attempts, next_try_at=None, last_error=error,
+                     sent_at=at + timedelta(minutes=1 if attempts == 1 else 6), created_at=at)
 
     # --- the regulation's records (issue 19) ---------------------------------------------
     def stage_regulation(self) -> None:

@@ -59,6 +59,11 @@ ACTION_TITLES = {
     "worktype.added": "Добавлен вид работы", "worktype.changed": "Изменён вид работы",
     "setup.first_run": "Первый запуск: создан администратор и школа",
     "year.carried_over": "Перенос в новый учебный год",
+    # issue 16: notifications by e-mail
+    "mail.settings_changed": "Изменены настройки почты", "mail.test_sent": "Отправлено пробное письмо",
+    "mail.test_failed": "Пробное письмо не отправлено", "mail.address_set": "Указан адрес для уведомлений",
+    "mail.address_confirmed": "Подтверждён адрес для уведомлений",
+    "mail.subscriptions_changed": "Изменены уведомления на почту", "mail.unsubscribed": "Отписка от писем",
 }
 
 

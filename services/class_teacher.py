@@ -14,7 +14,7 @@ from models import (
     Subject, SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import audit, clock, policy, targets
+from services import audit, clock, mail, policy, targets
 from services.actor import Actor
 from services.journal import current_period
 from services.rules import averages
@@ -123,7 +123,7 @@ def save_day_attendance(actor: Actor, class_id: int, day: date, changes: dict[tu
             or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= day))).all())
         rows = {(a.student_id, a.lesson_id): a for a in tx.exec(
             select(Attendance).where(Attendance.lesson_id.in_(list(lessons)))).all()} if lessons else {}
-        problems, count = [], 0
+        problems, count, told = [], 0, []
         for (sid, lid), (old, new) in changes.items():
             new = (new or "").strip().upper()
             if lid not in lessons or sid not in enrolled:
@@ -152,8 +152,11 @@ def save_day_attendance(actor: Actor, class_id: int, day: date, changes: dict[tu
                          entity_id=f"{lid}:{sid}", old=row.status if row else None, new=status,
                          detail=f"class day {day}; lesson={lid}; student={sid}")
             count += 1
+            if status in mail.ABSENCE_TITLES:
+                told.append(mail.JournalChange(lessons[lid].school_id, sid, lessons[lid].subject_id, day, (), status))
         if problems:
             raise ClassError(" ".join(dict.fromkeys(problems)))
+        mail.journal_saved(tx, told)  # letters to subscribed families (issue 16), in this transaction
         return count
 
 

@@ -49,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Папка резервных копий (manage.py backup и кнопка на экране «Состояние системы»)."),
     Setting("PORTAL_ARCHIVE_DIR", str(DATA_DIR / "archives"),
             "Папка архивов учебных лет (экран «Архив учебного года», закрытие года, manage.py close-year)."),
+    Setting("PORTAL_SECRET_KEY", "",
+            "Ключ шифрования паролей, заданных на экранах (пароль почтового сервера): ключ Fernet, один для всех "
+            "процессов портала; пусто — ключ берётся из файла PORTAL_SECRET_KEY_FILE."),
+    Setting("PORTAL_SECRET_KEY_FILE", str(DATA_DIR / "secret.key"),
+            "Файл ключа шифрования (создаётся при первой надобности, права 0600), если PORTAL_SECRET_KEY не задан."),
     Setting("DEMO", "",
             "1 — разрешить демо-данные в базе DATABASE_URL (make run DEMO=1); без этого демо загружается "
             "только в свой файл data/demo.db, а настоящая база их не получает никогда."),

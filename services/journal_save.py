@@ -14,7 +14,7 @@ from models import (
     SubgroupMember, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import audit, clock, policy, targets
+from services import audit, clock, mail, policy, targets
 from services.actor import Actor
 from services.journal import (
     CellChange, CellProblem, JournalError, SaveResult, closed_message, person_name,
@@ -282,6 +282,7 @@ def _save(actor: Actor, changes: list[CellChange], partial: bool, result: SaveRe
                     writes.taken.add(lesson.id)
             result.saved += 1
         writes.send(conn, now)
+        mail.journal_saved(tx, _told(planned))  # letters to subscribed families, in this transaction
     result.committed = result.saved > 0
 
 
@@ -299,6 +300,19 @@ def _openings(tx, school_ids: list[int], lesson_ids: list[int], student_ids: lis
                           CellGrant.student_id.in_(student_ids),
                           CellGrant.staff_id.in_(sorted(actor.staff_ids)))).all()
     return [CellOpening(l, s, st, clock.to_stored(clock.to_local(e))) for l, s, st, e in rows]
+
+
+def _told(planned) -> list:
+    """What the saved cells tell a family: the marks added, an absence newly set."""
+    out = []
+    for ch, lesson, cell, old_marks, att, carries_attendance, _ in planned:
+        old_values = tuple(m.value for m in old_marks)
+        added = tuple(v for i, v in enumerate(cell.marks) if i >= len(old_values) or old_values[i] != v)
+        absence = cell.attendance if carries_attendance and cell.attendance != (att.value if att else None) else None
+        if added or absence in mail.ABSENCE_TITLES:
+            out.append(mail.JournalChange(lesson.school_id, ch.student_id, lesson.subject_id, lesson.lesson_date,
+                                          added, absence if absence in mail.ABSENCE_TITLES else None))
+    return out
 
 
 def _audit_denial(actor: Actor, lesson_ids: list[int], school_ids: set[int], action: str = "journal.edit") -> None:

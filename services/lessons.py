@@ -13,7 +13,7 @@ from models import (
     Subject, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import attachments, audit, clock, policy, targets
+from services import attachments, audit, clock, mail, policy, targets
 from services.actor import Actor
 from services.attachments import AttachmentError, FileData, Upload
 from services.journal import closed_year
@@ -115,6 +115,8 @@ def detail(actor: Actor, lesson_id: int) -> LessonDetail:
                        .order_by(Work.id)).all()
         works = tuple(WorkInfo(w.id, t.id, t.name, t.weight, w.title, n) for w, t, n in rows)
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        old_hw = (hw.text, hw.pages, hw.tasks) if hw is not None else None
+        old_due = hw.due_on if hw is not None else None
         file = tx.get(Attachment, hw.attachment_id) if hw is not None and hw.attachment_id else None
         prev = tx.exec(select(Lesson.id).where(
             Lesson.school_id == lesson.school_id, Lesson.class_id == lesson.class_id,
@@ -181,6 +183,8 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
         lesson.held = held
         lesson.version += 1
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        old_hw = (hw.text, hw.pages, hw.tasks) if hw is not None else None
+        old_due = hw.due_on if hw is not None else None
         if no_homework and hw is not None and hw.attachment_id and not remove_file:
             raise LessonError("Отмечено «Не задано», но к уроку приложен файл задания: уберите его.")
         old["no_homework"] = lesson.no_homework
@@ -213,6 +217,12 @@ def save(actor: Actor, lesson_id: int, *, version: int, topic: str, held: bool, 
             if replaced is not None:
                 tx.flush()  # the homework lets go of the file before it goes
                 tx.delete(replaced)
+        if hw is not None and (hw.id is None or (hw.text, hw.pages, hw.tasks) != old_hw or homework_file is not None
+                               or hw.due_on != old_due):  # set or changed: letters to subscribed families
+            parts = [hw.text, hw.pages if not hw.pages or hw.pages.startswith("стр") else f"стр. {hw.pages}",
+                     hw.tasks if not hw.tasks or hw.tasks.startswith("№") else f"№ {hw.tasks}"]
+            mail.homework_set(tx, lesson, "; ".join(p for p in parts if p), hw.due_on,
+                              homework_file.name if homework_file is not None else None)
         if previous_misses is not None:
             _set_misses(tx, actor, lesson, previous_misses, now)
         audit.record(tx, actor, "lesson.changed", school_id=lesson.school_id, entity="lesson", entity_id=lesson_id,
@@ -261,6 +271,8 @@ def homework_file(actor: Actor, lesson_id: int) -> FileData | None:
     with reading() as tx:
         policy.require(actor, "journal.view", targets.for_lesson(tx, lesson_id))
         hw = tx.exec(select(Homework).where(Homework.lesson_id == lesson_id)).first()
+        old_hw = (hw.text, hw.pages, hw.tasks) if hw is not None else None
+        old_due = hw.due_on if hw is not None else None
         return attachments.read(tx, hw.attachment_id) if hw is not None and hw.attachment_id else None
 
 

@@ -34,7 +34,7 @@ from models import (
     Staff, Student, StudentGuardian, Subject, TeachingAssignment, ThreadMember, User,
 )
 from models.db import reading, transaction
-from services import attachments, audit, clock, notices, policy, rosters, targets
+from services import attachments, audit, clock, mail, notices, policy, rosters, targets
 from services.actor import Actor
 from services.attachments import AttachmentError, FileData, Upload
 from services.policy import AccessDenied
@@ -284,6 +284,7 @@ def start_thread(actor: Actor, school_id: int, recipient_user_id: int, title: st
         audit.record(tx, actor, "message.sent", school_id=school_id, entity="message", entity_id=msg.id,
                      new={"thread_id": thread.id, "to": [recipient_user_id], "length": len(body),
                           "attachment": msg.attachment_id is not None})
+        mail.message_sent(tx, school_id, [recipient_user_id], actor.name, thread.title)
         return thread.id
 
 
@@ -315,6 +316,7 @@ def reply(actor: Actor, thread_id: int, body: str, upload: Upload | None = None)
         audit.record(tx, actor, "message.sent", school_id=thread.school_id, entity="message", entity_id=msg.id,
                      new={"thread_id": thread_id, "to": sorted(others), "length": len(body),
                           "attachment": msg.attachment_id is not None})
+        mail.message_sent(tx, thread.school_id, others, actor.name, thread.title)
         return msg.id
 
 
@@ -401,6 +403,7 @@ def announce(actor: Actor, school_id: int, audience: str, title: str, body: str,
         _mark_own(tx, thread.id, actor.user_id, msg.id)
         audit.record(tx, actor, "announcement.published", school_id=school_id, entity="message_thread",
                      entity_id=thread.id, new={"audience": audience, "title": title, "recipients": len(users)})
+        mail.announced(tx, school_id, users, title)
         return thread.id
 
 

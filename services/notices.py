@@ -81,6 +81,9 @@ def notify(tx: Session, user_ids: int | Iterable[int | None] | None, kind: str, 
     now = clock.now()
     tx.add_all([Notice(school_id=school_id, user_id=uid, kind=kind, text=text, link=(link or "")[:LINK_MAX],
                        created_at=now) for uid in ids])
+    if kind.startswith("correction") and ids:  # issue 16: correction requests by e-mail, to who subscribed
+        from services import mail
+        mail.noticed(tx, school_id, ids, KINDS[kind])
     return len(ids)
 
 

@@ -223,6 +223,13 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "worktype.view": ("просмотр видов работ", _each(("admin", "director", "deputy"), SCHOOL)),
     "worktype.edit": ("изменение видов работ", [("admin", SCHOOL)]),
     "setup.view": ("готовность школы к работе", _each(("admin", "director"), SCHOOL)),
+    # issue 16: notifications by e-mail — the school's mail server; an account's own letters; letters
+    # about a pupil only to a parent of that pupil or the pupil; correction requests only to staff
+    "mail.settings": ("настройка почтового сервера школы", [("admin", SCHOOL)]),
+    "mail.subscribe": ("уведомления на электронную почту", _each(_SCHOOL_ROLES, SCHOOL)),
+    "mail.child": ("письма об отметках, заданиях и пропусках ученика", [
+        ("parent", OWN_CHILD), ("student", SELF_PUPIL)]),
+    "mail.staff": ("письма о заявках на исправление данных", _each(_ALL_STAFF, SCHOOL)),
 }
 
 

@@ -224,6 +224,11 @@ PAGES: tuple[PageSpec, ...] = (
              render="pages.comms_documents:render"),
     PageSpec("report-error", "Сообщить о неточности", "correction.create", "school", COMMS,
              ":material/report:", render="pages.comms_corrections:render_form"),
+    # issue 16: notifications by e-mail
+    PageSpec("mail-settings", "Почта и уведомления", "mail.settings", "school", ADMIN, ":material/outgoing_mail:",
+             render="pages.mail_settings:render"),
+    PageSpec("notifications", "Уведомления на почту", "mail.subscribe", "school", ACCOUNT,
+             ":material/notifications:", render="pages.mail_subscriptions:render"),
     PROFILE,
 )
 
@@ -241,8 +246,8 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
     (COMMS, ("messages", "announcements", "documents", "municipal-documents", "report-error", "corrections",
              "moderation")),
-    (ADMIN, ("first-week", "settings", "required-docs", "audit", "health")),
-    (ACCOUNT, ("profile",)),
+    (ADMIN, ("first-week", "settings", "mail-settings", "required-docs", "audit", "health")),
+    (ACCOUNT, ("profile", "notifications")),
 )
 _SECTION_OF = {key: section for section, keys in MENU for key in keys}
 _RANK = {key: i for i, key in enumerate(k for _, keys in MENU for k in keys)}
@@ -354,6 +359,17 @@ def first_run_pages() -> list[st.Page]:
     pages += [st.Page("pages/first_run.py", title="Первый запуск", url_path=key, visibility="hidden")
               for key in ("sign-in", *(spec.key for spec in PAGES))]
     return pages
+
+
+def mail_link_requested() -> bool:
+    """Is this the link of a letter (confirming an address, unsubscribing)? Opened without sign-in."""
+    return bool(st.query_params.get("confirm") or st.query_params.get("unsubscribe"))
+
+
+def mail_link_pages() -> list[st.Page]:
+    """The page of the letters' links, at the root and at /mail (the address the letters use)."""
+    return [st.Page("pages/mail_link.py", title="Уведомления на почту", url_path="mail-link", default=True),
+            st.Page("pages/mail_link.py", title="Уведомления на почту", url_path="mail", visibility="hidden")]
 
 
 def first_run_needed() -> bool:

@@ -101,6 +101,12 @@ WHO = {
     "worktype.view": "admin director deputy",  # issue 15
     "worktype.edit": "admin",
     "setup.view": "admin director",
+    # issue 16: notifications by e-mail
+    "mail.settings": "admin",
+    "mail.subscribe": "admin editor moderator monitoring director deputy teacher class_teacher parent student "
+                      "secretary site_admin",
+    "mail.child": "parent:own_child student:self_pupil",
+    "mail.staff": "admin class_teacher deputy director editor moderator monitoring secretary site_admin teacher",
 }
 SCOPE_NAMES = {policy.SCHOOL: "", policy.MUNICIPALITY: "municipality", policy.PARALLEL: "parallel",
                policy.OWN_CLASS: "own_class", policy.TEACHES_LESSON: "teaches_lesson",
@@ -108,7 +114,7 @@ SCOPE_NAMES = {policy.SCHOOL: "", policy.MUNICIPALITY: "municipality", policy.PA
                policy.SELF_PUPIL: "self_pupil", policy.CHILD_CLASS: "child_class", policy.SELF_USER: "self_user"}
 # what pupils, parents and the coordinator may ever do (SPEC R-ROLE-2, R-CTL-6)
 FAMILY_ACTIONS = {"profile.edit", "student.view", "student.card", "diary.view", "timetable.view", "message.use",
-                  "document.view", "correction.create",
+                  "document.view", "correction.create", "mail.subscribe", "mail.child",
                   "student.views"}  # issue 16: who opened the child's data (their own child's, 5.15)
 COORDINATOR_ACTIONS = {"profile.edit", "indicators.view", "aggregate.view", "municipal.publish"}
 

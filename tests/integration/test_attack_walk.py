@@ -124,6 +124,7 @@ SKIP = {
     "lessons.work_types": "the school's work types and weights (settings, no personal data)",
     "reminders.credentials_overdue": "cron: overdue hand-overs, sent to the class teachers",
     "reminders.run": "cron: the daily reminders",
+    "mail.send_due": "cron (manage.py mail): sends the outbox's letters to their confirmed addresses",
     "reports_journal.journal_keys": "the archive's keys, for year.archive (checked by its caller)",
     "school_settings.load": "a school's settings (time zone, edit window), no personal data",
     "timetable_lessons.teacher_choices": "staff names for a choice on the timetable screens (of the actor's "

@@ -43,8 +43,10 @@ def test_menus_by_role():
         return [s.title for s in web.menu_specs(a, school, municipality)]
 
     comms = ["Сообщения", "Объявления", "Документы", "Сообщить о неточности"]  # issue 8
-    assert titles(actor("parent")) == ["Дневник", "Расписание", *comms, "Мой профиль"]  # issue 4: timetable
-    assert titles(actor("student")) == ["Дневник", "Расписание", *comms, "Мой профиль"]
+    account = ["Мой профиль", "Уведомления на почту"]  # issue 16: notifications by e-mail
+    assert titles(actor("parent")) == ["Дневник", "Расписание", *comms, *account]  # issue 4: timetable
+    assert titles(actor("student")) == ["Дневник", "Расписание", *comms, *account]
+    assert "Почта и уведомления" in titles(actor("admin")) and "Почта и уведомления" not in titles(actor("director"))
     assert "Мой класс" in titles(actor("teacher", "class_teacher")) and "Мой класс" not in titles(actor("teacher"))
     assert titles(actor("admin"))[:3] == ["Ученики и родители", "Подгруппы", "Выдача реквизитов"]
     assert [s for s, _ in web.MENU] == ["Работа", "Ученики и сотрудники", "Планирование", "Отчёты", "Контроль",

@@ -47,7 +47,8 @@ def test_admin_gets_the_admin_menu_name_and_roles(app):
 def test_a_parent_sees_only_the_profile_and_a_teacher_no_admin_pages(app):
     sign_in(app, "parent1")
     # issue 8: a parent also has messages, announcements, documents and correction requests
-    assert menu(app) == ["Дневник", "Расписание", "Сообщения", "Объявления", "Документы", "Сообщить о неточности", "Мой профиль"]
+    assert menu(app) == ["Дневник", "Расписание", "Сообщения", "Объявления", "Документы", "Сообщить о неточности", "Мой профиль",
+                         "Уведомления на почту"]  # issue 16
     assert [t.value for t in app.title] == ["Дневник"]  # a parent starts on the diary
     button(app, "Выйти", app.sidebar).click()
     app.run()
