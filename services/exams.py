@@ -110,11 +110,11 @@ def _class_and_subject(tx: Session, school_id: int, class_id: int, subject_id: i
 
 def grid(actor: Actor, school_id: int, class_id: int, kind: str, subject_id: int) -> Grid:
     """Every pupil of the class with their result of `kind` in the subject (empty when none)."""
-    if kind not in KINDS:
-        raise ExamError("Вид работы: ВПР, ОГЭ или ЕГЭ.")
     with reading() as tx:
         target = targets.for_class(tx, class_id, subject_id)   # another school's class: refused there
         policy.require(actor, "exam.view", target)
+        if kind not in KINDS:
+            raise ExamError("Вид работы: ВПР, ОГЭ или ЕГЭ.")
         klass, subject = _class_and_subject(tx, school_id, class_id, subject_id)
         pupils = _pupils_of_class(tx, class_id)
         found = {r.student_id: r for r in tx.exec(select(ExamResult).where(
@@ -175,13 +175,13 @@ def save_grid(actor: Actor, school_id: int, class_id: int, kind: str, subject_id
               rows: list[GridRow]) -> SaveResult:
     """Save the grid of a class: a row with a score is a result (checked by the rules), a row left
     empty removes the pupil's result. One bad row stops the whole save (ExamError lists each)."""
-    if kind not in KINDS:
-        raise ExamError("Вид работы: ВПР, ОГЭ или ЕГЭ.")
-    if held_on is None:
-        raise ExamError("Укажите дату работы.")
     with transaction() as tx:
         target = targets.for_class(tx, class_id, subject_id)   # another school's class: refused there
         policy.require(actor, "exam.edit", target)
+        if kind not in KINDS:
+            raise ExamError("Вид работы: ВПР, ОГЭ или ЕГЭ.")
+        if held_on is None:
+            raise ExamError("Укажите дату работы.")
         klass, subject = _class_and_subject(tx, school_id, class_id, subject_id)
         targets.require_pupils_of(tx, actor, "exam.edit", target, [r.student_id for r in rows])
         year = tx.get(AcademicYear, klass.year_id)
