@@ -70,7 +70,7 @@ def _grid(actor, school_id: int, classes, subjects: dict[int, str]) -> None:
     with st.form(f"{KEY}_form_{class_id}_{kind}_{subject_id}"):
         held_on = st.date_input("Дата работы", value=grid.held_on or clock.today(), format="DD.MM.YYYY",
                                 key=f"{KEY}_date_{class_id}_{kind}_{subject_id}")
-        edited = st.data_editor(frame, hide_index=True, disabled=["Ученик"], num_rows="fixed",
+        edited = st.data_editor(frame, hide_index=True, disabled=["Ученик"], num_rows="fixed", placeholder="",
                                 key=f"{KEY}_editor_{class_id}_{kind}_{subject_id}",
                                 column_config={c: st.column_config.NumberColumn(c, step=1, min_value=0, max_value=100)
                                                for c in frame.columns if c != "Ученик"})
