@@ -12,14 +12,17 @@ import streamlit as st
 from services import clock, exams, policy, web
 from services.exams import ExamError, GridRow
 from services.policy import AccessDenied
+from services.reports import year_title
 
 KEY = "exam"
 
 
 def render(actor, school_id: int) -> None:
     st.title("Результаты ВПР, ОГЭ, ЕГЭ")
+    current = clock.school_year_of(clock.today())
+    start_year = st.selectbox("Учебный год", [current, current - 1], format_func=year_title, key=f"{KEY}_year")
     try:
-        classes = exams.classes(actor, school_id)
+        classes = exams.classes(actor, school_id, start_year)
         subjects = exams.subjects(actor, school_id)
     except AccessDenied as e:
         st.error(str(e))
