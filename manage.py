@@ -389,6 +389,27 @@ def cmd_check_timetable(args) -> int:
     return 2 if conflicts else 0
 
 
+def cmd_import_exams(args) -> int:
+    """Results of ВПР, ОГЭ, ЕГЭ from a workbook (2.2): every row checked; all or nothing unless --only-valid."""
+    from services import exams
+    result = exams.import_results(_actor(), args.school, args.file, args.file, only_valid=args.only_valid,
+                                  dry_run=args.dry_run)
+    lines = [f"Результаты ВПР, ОГЭ, ЕГЭ из {args.file}: строк {result.rows}, добавлено {result.created}, "
+             f"изменено {result.updated}, без изменений {result.unchanged}."]
+    lines += [f"Ошибка — {p.text()}" for p in result.errors]
+    if result.committed:
+        lines.append("Изменения сохранены." + (f" Пропущено строк с ошибками: {result.skipped_rows}."
+                                               if result.skipped_rows else ""))
+    elif args.dry_run and (args.only_valid or not result.errors):
+        lines.append("Пробный прогон: ничего не записано.")
+    else:
+        lines.append("Ничего не записано: исправьте ошибки или загрузите только верные строки (--only-valid).")
+    _out(args, result.as_json(), "\n".join(lines))
+    if result.committed or (args.dry_run and (args.only_valid or not result.errors) and result.rows):
+        return 0
+    return 2
+
+
 def cmd_import_timetable(args) -> int:
     """The timetable from a workbook: every row checked; all or nothing unless --only-valid."""
     from services import timetable_import
@@ -690,6 +711,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reset-password", cmd_reset_password, "Issue a new one-time password to a user.")
     p.add_argument("--login", required=True)
     p.add_argument("--school", type=int, required=True, help="school id")
+    p = command("import-exams", cmd_import_exams, "Import results of ВПР, ОГЭ, ЕГЭ (regulation 2.2) from an Excel "
+                "workbook: ФИО, Класс, Вид работы, Предмет, Дата, Первичный балл, Тестовый балл, Отметка; "
+                "every row is checked first; all or nothing unless --only-valid.")
+    p.add_argument("file", help="the workbook")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--only-valid", action="store_true", help="import the good rows and report the rest")
+
     p = command("import", cmd_import, "Import pupils, staff or movement from an Excel workbook "
                 "(.xlsx, .xls, .ods): every row is checked first; all or nothing unless --only-valid.")
     p.add_argument("kind", choices=["pupils", "staff", "movement"], help="what the file holds")

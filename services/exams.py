@@ -152,7 +152,8 @@ def _upsert(tx: Session, actor: Actor, school_id: int, year_id: int, class_id: i
     new = {"held_on": held_on, "primary_score": primary, "test_score": test, "mark": mark}
     if row is None:
         row = ExamResult(school_id=school_id, year_id=year_id, class_id=class_id, student_id=student_id, kind=kind,
-                         subject_id=subject_id, entered_at=clock.now(), entered_by_user_id=actor.user_id, **new)
+                         subject_id=subject_id, entered_at=clock.now(),
+                         entered_by_user_id=None if actor.is_system else actor.user_id, **new)
         tx.add(row)
         tx.flush()
         audit.record(tx, actor, "exam.result_created", school_id=school_id, entity="exam_result", entity_id=row.id,
@@ -164,7 +165,7 @@ def _upsert(tx: Session, actor: Actor, school_id: int, year_id: int, class_id: i
     for k, v in new.items():
         setattr(row, k, v)
     row.class_id = class_id or row.class_id
-    row.entered_at, row.entered_by_user_id = clock.now(), actor.user_id
+    row.entered_at, row.entered_by_user_id = clock.now(), None if actor.is_system else actor.user_id
     tx.add(row)
     audit.record(tx, actor, "exam.result_updated", school_id=school_id, entity="exam_result", entity_id=row.id,
                  old=old, new={**_values(row), **({"import": source} if source else {})})

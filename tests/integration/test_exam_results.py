@@ -230,3 +230,24 @@ def test_the_attestation_summary_lists_the_results_of_its_classes(world):
     assert {e.class_name for e in only5.exams} == {"5А"}
     last = reports_attestation.summary(actor(w, "director"), w.a, column="annual", start_year=2024)
     assert [(e.class_name, e.mark, e.year_mark) for e in last.exams] == [("4А", 3, 5)]
+
+
+def test_the_command_line_imports_the_good_rows_only_when_asked(world, db_url, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    w = world
+    path = tmp_path / "vpr.xlsx"
+    path.write_bytes(workbook([("Григорьева Галина", "5А", "ВПР", "Русский язык", "18.11.2025", 9, None, 3),
+                               ("Егорова Елена", "9А", "ОГЭ", "Математика", "18.11.2025", 9, None, 7)]))
+    env = {"DATABASE_URL": db_url, "PATH": "/usr/bin:/bin", "PORTAL_FAKE_NOW": "2025-11-20T12:00:00+03:00"}
+    root = Path(__file__).resolve().parents[2]
+    run = [sys.executable, "manage.py", "import-exams", str(path), "--school", str(w.a), "--json"]
+    before = stored(w.a)
+    refused = subprocess.run(run, cwd=root, env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and stored(w.a) == before
+    assert json.loads(refused.stdout)["errors"][0]["message"] == "отметка — целое число от 2 до 5"
+    done = subprocess.run(run + ["--only-valid"], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["created"] == 1 and len(stored(w.a)) == len(before) + 1
