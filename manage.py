@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 
 def _out(args, payload: dict, text: str) -> None:
@@ -210,10 +211,32 @@ def cmd_backup(args) -> int:
     return 0
 
 
+def _restore_key(args, path) -> str | None:
+    """The key of an encrypted copy: --key-file, else the configured one (PORTAL_BACKUP_KEY[_FILE]),
+    else asked for on the terminal; None for a plain copy."""
+    from services import sealed
+    if not sealed.is_sealed(path):
+        return None
+    if args.key_file:
+        try:
+            return Path(args.key_file).read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, UnicodeDecodeError, IndexError):
+            raise CommandError(f"Не удалось прочитать ключ из файла {args.key_file}.") from None
+    try:
+        key = sealed.configured_key()
+    except sealed.SealError as e:
+        raise CommandError(str(e)) from None
+    if key is None and sys.stdin.isatty():
+        import getpass
+        key = getpass.getpass(f"Файл {Path(path).name} зашифрован. Ключ: ")
+    return key
+
+
 def cmd_restore(args) -> int:
     """Replace the database with a backup, after checking it."""
     from services import backup
-    check = backup.check_backup(args.file)
+    key = _restore_key(args, args.file)
+    check = backup.check_backup(args.file, key=key)
     print(f"Проверка копии {args.file}: " + ("в порядке" if check.ok else "; ".join(check.problems))
           + (f"; строк {sum(check.tables.values())}" if check.tables else ""), file=sys.stderr)
     if args.check_only:
@@ -221,13 +244,32 @@ def cmd_restore(args) -> int:
              "Копия в порядке." if check.ok else "Копия не прошла проверку.")
         return 0 if check.ok else 1
     try:
-        restored = backup.restore(args.file, backup_dir=args.dir)
+        restored = backup.restore(args.file, backup_dir=args.dir, key=key)
     except backup.BackupError as e:
         raise CommandError(str(e)) from e
     text = f"База восстановлена из {restored.path}: строк {sum(restored.tables.values())}."
     if restored.saved_aside:
         text += f" Прежняя база сохранена в {restored.saved_aside}."
     _out(args, {"ok": True, **restored.as_json()}, text)
+    return 0
+
+
+def cmd_decrypt(args) -> int:
+    """Decrypt an encrypted backup or year archive (5.15) into a file of its own (0600)."""
+    from services import private, sealed
+    src = Path(args.file)
+    if not sealed.is_sealed(src):
+        raise CommandError(f"Файл {src} не зашифрован порталом (нет заголовка SPSEAL01).")
+    out = Path(args.out) if args.out else src.with_name(src.name.removesuffix(sealed.SUFFIX) if
+                                                         src.name.endswith(sealed.SUFFIX) else src.name + ".plain")
+    if out.exists():
+        raise CommandError(f"Файл {out} уже есть; укажите другой --out.")
+    private.make_dir(out.parent, own=False)
+    try:
+        sealed.open_file(src, out, _restore_key(args, src))
+    except sealed.SealError as e:
+        raise CommandError(str(e)) from None
+    _out(args, {"ok": True, "file": str(out), "size": out.stat().st_size}, f"Расшифровано: {out}.")
     return 0
 
 
@@ -347,6 +389,27 @@ def cmd_check_timetable(args) -> int:
     _out(args, {"ok": not conflicts, "conflicts": [{"kind": c.kind, "message": c.message} for c in conflicts]},
          "\n".join(c.message for c in conflicts) or "Конфликтов в расписании нет.")
     return 2 if conflicts else 0
+
+
+def cmd_import_exams(args) -> int:
+    """Results of ВПР, ОГЭ, ЕГЭ from a workbook (2.2): every row checked; all or nothing unless --only-valid."""
+    from services import exams
+    result = exams.import_results(_actor(), args.school, args.file, args.file, only_valid=args.only_valid,
+                                  dry_run=args.dry_run)
+    lines = [f"Результаты ВПР, ОГЭ, ЕГЭ из {args.file}: строк {result.rows}, добавлено {result.created}, "
+             f"изменено {result.updated}, без изменений {result.unchanged}."]
+    lines += [f"Ошибка — {p.text()}" for p in result.errors]
+    if result.committed:
+        lines.append("Изменения сохранены." + (f" Пропущено строк с ошибками: {result.skipped_rows}."
+                                               if result.skipped_rows else ""))
+    elif args.dry_run and (args.only_valid or not result.errors):
+        lines.append("Пробный прогон: ничего не записано.")
+    else:
+        lines.append("Ничего не записано: исправьте ошибки или загрузите только верные строки (--only-valid).")
+    _out(args, result.as_json(), "\n".join(lines))
+    if result.committed or (args.dry_run and (args.only_valid or not result.errors) and result.rows):
+        return 0
+    return 2
 
 
 def cmd_import_timetable(args) -> int:
@@ -660,6 +723,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reset-password", cmd_reset_password, "Issue a new one-time password to a user.")
     p.add_argument("--login", required=True)
     p.add_argument("--school", type=int, required=True, help="school id")
+    p = command("import-exams", cmd_import_exams, "Import results of ВПР, ОГЭ, ЕГЭ (regulation 2.2) from an Excel "
+                "workbook: ФИО, Класс, Вид работы, Предмет, Дата, Первичный балл, Тестовый балл, Отметка; "
+                "every row is checked first; all or nothing unless --only-valid.")
+    p.add_argument("file", help="the workbook")
+    p.add_argument("--school", type=int, required=True, help="school id")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--only-valid", action="store_true", help="import the good rows and report the rest")
+
     p = command("import", cmd_import, "Import pupils, staff or movement from an Excel workbook "
                 "(.xlsx, .xls, .ods), or the regional enrolment export (enrolment: also .csv; "
                 "docs/enrolment-exchange.md): every row is checked first; all or nothing unless --only-valid.")
@@ -680,6 +751,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a backup made by `backup`")
     p.add_argument("--dir", help="where to save the current database before replacing it (default data/backups)")
     p.add_argument("--check-only", action="store_true", help="only check the file")
+    p.add_argument("--key-file", help="a file whose first line is the key of an encrypted copy "
+                   "(default PORTAL_BACKUP_KEY / PORTAL_BACKUP_KEY_FILE, else asked on the terminal)")
+
+    p = command("decrypt", cmd_decrypt, "Decrypt an encrypted backup or year archive (written when "
+                "PORTAL_BACKUP_KEY is set) into a plain file, 0600.")
+    p.add_argument("file", help="an encrypted file (….db.enc, ….dump.enc, ….zip.enc)")
+    p.add_argument("--out", help="the plain file (default: the name without .enc)")
+    p.add_argument("--key-file", help="a file whose first line is the key (default PORTAL_BACKUP_KEY, else asked)")
 
     command("snapshot", cmd_snapshot, "Refresh the analytics snapshot (DuckDB, PORTAL_ANALYTICS_PATH) from the "
             "live database; run it from cron to keep the indicators fresh.")

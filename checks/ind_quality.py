@@ -1,7 +1,7 @@
 """«Качество образования»: quality, СОУ, averages, grade-5 adaptation, similarity of groups."""
 from __future__ import annotations
 
-from checks.base import RATIO, PERCENT, UP, Indicator, Param
+from checks.base import DOWN, RATIO, PERCENT, UP, Indicator, Param
 from checks.ind_operational import COUNTED, PER_MARK, PUPIL, PUPIL_STANDING
 from services.rules.averages import sql_round, sql_round_mark, sql_show
 
@@ -199,5 +199,60 @@ GROUP_SIMILARITY = Indicator(
     trend=False,
 )
 
+# Results of ВПР, ОГЭ (a mark 2–5) against the year mark (services/rules/exams.py: the annual mark of that
+# school year, else the mark of the latest study period ended on or before the work's date); ЕГЭ has no mark.
+_EXAMS = """
+    WITH res AS (
+        SELECT r.id, r.school_id, r.year_id, r.class_id, r.student_id, r.subject_id, r.kind, r.held_on, r.mark
+        FROM examresult r, params p
+        WHERE r.school_id IN (SELECT school_id FROM s_school) AND r.year_id IN (SELECT year_id FROM s_years)
+          AND r.class_id IN (SELECT class_id FROM s_class) AND r.held_on BETWEEN p.d1 AND p.d2
+          AND r.mark IS NOT NULL),
+    ann AS (
+        SELECT pm.school_id, pm.year_id, pm.student_id, pm.subject_id, max(pm.numeric) AS v
+        FROM periodmark pm WHERE pm.kind = 'annual' AND pm.numeric IS NOT NULL
+          AND pm.school_id IN (SELECT school_id FROM s_school) GROUP BY ALL),
+    per AS (
+        SELECT res.id, arg_max(pm.numeric, sp.ends_on) AS v
+        FROM res JOIN periodmark pm ON pm.school_id = res.school_id AND pm.year_id = res.year_id
+             AND pm.student_id = res.student_id AND pm.subject_id = res.subject_id
+             AND pm.kind = 'period' AND pm.numeric IS NOT NULL
+        JOIN studyperiod sp ON sp.id = pm.period_id AND sp.ends_on <= res.held_on
+        GROUP BY res.id),
+    cmp AS (
+        SELECT res.*, coalesce(ann.v, per.v) AS year_mark, res.mark - coalesce(ann.v, per.v) AS diff
+        FROM res LEFT JOIN ann ON ann.school_id = res.school_id AND ann.year_id = res.year_id
+             AND ann.student_id = res.student_id AND ann.subject_id = res.subject_id
+        LEFT JOIN per ON per.id = res.id)"""
+
+EXAM_OBJECTIVITY = Indicator(
+    id="exam_objectivity", category="quality", name="Объективность отметок (ВПР, ОГЭ)", unit="%", kind=PERCENT,
+    good=DOWN, green=20, yellow=35,
+    definition=(
+        "Результаты ВПР и ОГЭ (отметка 2–5), проведённых в выбранные даты, сравниваются с годовой отметкой ученика по "
+        "тому же предмету (пока годовой нет — с отметкой за последний учебный период, закончившийся до даты работы). "
+        "Показатель — доля результатов, отметка которых отличается от годовой на 1 и больше, среди сравнённых. Рядом — "
+        "средняя разница «отметка работы − годовая» (отрицательная: работа написана ниже годовых отметок); по классам "
+        "и предметам — в подробностях. ЕГЭ без отметки и результаты без годовой отметки не сравниваются."),
+    value_sql=_EXAMS + """
+        SELECT school_id, class_id, count(*) FILTER (WHERE abs(diff) >= 1) AS num, count(*) AS den
+        FROM cmp WHERE diff IS NOT NULL GROUP BY ALL""",
+    extra_sql=_EXAMS + f"""
+        SELECT count(*) AS "Результатов с отметкой", count(diff) AS "Сравнено с годовой",
+               count(*) FILTER (WHERE diff < 0) AS "Ниже годовой", count(*) FILTER (WHERE diff > 0) AS "Выше годовой",
+               {sql_round('avg(diff)')} AS "Средняя разница (работа − год)"
+        FROM cmp""",
+    drill_sql=_EXAMS + f"""
+        SELECT c.class_name AS "Класс", CASE cmp.kind WHEN 'vpr' THEN 'ВПР' WHEN 'oge' THEN 'ОГЭ' ELSE 'ЕГЭ' END
+                   AS "Работа", sj.name AS "Предмет", count(*) AS "Результатов", count(cmp.diff) AS "Сравнено",
+               count(*) FILTER (WHERE abs(cmp.diff) >= 1) AS "Отличаются на 1 и более",
+               {sql_round('100.0 * count(*) FILTER (WHERE abs(cmp.diff) >= 1) / nullif(count(cmp.diff), 0)', 1)}
+                   AS "Доля, %",
+               {sql_round('avg(cmp.diff)')} AS "Средняя разница"
+        FROM cmp JOIN s_class c ON c.class_id = cmp.class_id JOIN subject sj ON sj.id = cmp.subject_id
+        GROUP BY ALL ORDER BY "Класс", "Работа", "Предмет" """,
+    trend=False,
+)
+
 INDICATORS = (KNOWLEDGE_QUALITY, LEARNING_DEGREE, AVERAGE_MARK, WEIGHTED_AVERAGE, GRADE5_ADAPTATION,
-              GROUP_SIMILARITY)
+              GROUP_SIMILARITY, EXAM_OBJECTIVITY)

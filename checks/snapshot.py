@@ -82,6 +82,8 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     "usersession": ("id", "user_id", "method", "created_at"),
     "olympiadresult": None,
     "olympiadvenue": None,
+    "examresult": ("id", "school_id", "year_id", "student_id", "subject_id", "class_id", "kind", "held_on",
+                   "primary_score", "test_score", "mark"),
     "controlact": ("id", "school_id", "kind", "held_on", "author_user_id", "created_at"),
 }
 # The biggest tables are not copied as they are: checks/derive.py reads them straight from the live

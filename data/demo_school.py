@@ -55,6 +55,7 @@ DEFAULTS = {m.__tablename__: _defaults(m) for m in (
     M.PeriodMark, M.OlympiadResult, M.OlympiadVenue, M.DiaryVisit, M.MessageThread, M.Message, M.ThreadMember,
     M.MessageReport, M.Document, M.CorrectionRequest, M.ControlAct, M.Attachment, M.RequiredDocument,
     M.MailSettings, M.MailAddress, M.MailSubscription, M.MailOutbox,
+    M.ExamResult,
 )}
 
 
@@ -277,6 +278,7 @@ class SchoolBuilder:
         self.stage_mail()
         self.stage_reviews()
         self.stage_regulation()
+        self.stage_exams()
         self.flush()
         self.step("итоговые отметки и олимпиады")
         return self.school_id
@@ -1545,6 +1547,68 @@ class SchoolBuilder:
                      attachment_id=aid, uploaded_by_user_id=self.admin_user, uploaded_at=self.at(approved, 600),
                      approved_on=approved, approved_number=f"{100 + n}-о", approved_by_user_id=director,
                      approved_at=self.at(approved, 720))
+
+    # --- results of ВПР (2.2) --------------------------------------------------------------
+    VPR_SUBJECTS = ("Математика", "Русский язык")
+    VPR_PRIMARY = {2: (2, 6), 3: (7, 10), 4: (11, 14), 5: (15, 20)}
+
+    def stage_exams(self) -> None:
+        """A few results of ВПР in the demo school: the classes «А» of grades 4 and 5 in Математика and
+        Русский язык in April of last school year (today's 5А and 6А, compared with last year's annual
+        marks) and, once April has come, of this year. Mostly the year mark, one in three a mark lower,
+        one in ten higher (ВПР are usually written a little below the year marks). A random generator
+        of its own, so that the rest of the demo stays as it was."""
+        if not self.demo:
+            return
+        ctx = self.ctx
+        r = random.Random(f"demo:{ctx.seed}:{self.index}:exams")
+        numeric: dict[tuple, int] = {}
+        period_end = {pid: p.ends_on for (y, n), pid in self.period_ids.items()
+                      for p in (self.cal.periods if y == self.cal.start_year else self.prev.periods) if p.number == n}
+        for row in self.out.get("periodmark", []):
+            if row["numeric"] is not None:
+                numeric[(row["year_id"], row["student_id"], row["subject_id"], row["kind"], row["period_id"])] = \
+                    row["numeric"]
+        rows = []
+        for start, year_id, shift in ((self.prev.start_year, self.prev_year_id, 1), (self.cal.start_year, self.year_id, 0)):
+            held = date(start + 1, 4, 16)
+            while held.weekday() >= 5:
+                held += timedelta(days=1)
+            if held > ctx.today:
+                continue
+            for pp in self.pupils:
+                grade = pp.grade - shift
+                letter = self.classes[pp.c].letter
+                if grade not in (4, 5) or letter != "А":
+                    continue
+                class_id = self.prev_class_ids.get((grade, letter)) if shift else self.class_ids[pp.c]
+                if class_id is None:
+                    continue
+                for k, subject in enumerate(self.VPR_SUBJECTS):
+                    subject_id = self.subject_ids[subject]
+                    year_mark = numeric.get((year_id, pp.id, subject_id, "annual", None))
+                    if year_mark is None:
+                        ended = sorted((period_end.get(pid), v) for (y, sid, subj, kind, pid), v in numeric.items()
+                                       if y == year_id and sid == pp.id and subj == subject_id and kind == "period"
+                                       and period_end.get(pid) is not None and period_end[pid] <= held)
+                        year_mark = ended[-1][1] if ended else None
+                    if year_mark is None:
+                        continue
+                    x = r.random()
+                    mark = max(2, min(5, year_mark - 1 if x < 0.33 else year_mark + 1 if x > 0.9 else year_mark))
+                    lo, hi = self.VPR_PRIMARY[mark]
+                    day = held + timedelta(days=k)
+                    while day.weekday() >= 5:
+                        day += timedelta(days=1)
+                    rows.append(dict(DEFAULTS["examresult"], id=0, school_id=self.school_id, year_id=year_id,
+                                     student_id=pp.id, subject_id=subject_id, class_id=class_id, kind="vpr",
+                                     held_on=day, primary_score=r.randint(lo, hi), test_score=None, mark=mark,
+                                     entered_at=self.past(self.at(day + timedelta(days=7), 900)),
+                                     entered_by_user_id=self.admin_user))
+        first = ctx.ids("examresult", len(rows))
+        for i, row in enumerate(rows):
+            row["id"] = first + i
+        self.out["examresult"] = rows
 
     # --- olympiads ----------------------------------------------------------------------
     def stage_olympiads(self) -> None:

@@ -23,3 +23,4 @@ from models.timetable import LessonMove  # noqa: F401
 from models.moderation import MessageReport  # noqa: F401
 from models.duties import AbsenceNote, RequiredDocument  # noqa: F401
 from models.mail import MailAddress, MailOutbox, MailSettings, MailSubscription  # noqa: F401
+from models.exams import ExamResult  # noqa: F401

@@ -45,8 +45,11 @@ def render(actor, school_id: int) -> None:
     bar.progress(1.0, text="Готово")
     st.success(f"Архив сформирован: журналов {result.journals}, файлов {result.files}, "
                f"{result.bytes / 1024 / 1024:.1f} МБ. SHA-256: {result.sha256}")
+    if result.path.name.endswith(".enc"):
+        st.caption("Архив зашифрован ключом из настроек сервера (п. 5.15): откройте его командой "
+                   "`manage.py decrypt ФАЙЛ` с этим ключом.")
     st.download_button("Скачать архив", data=result.path.read_bytes(), file_name=result.path.name,
-                       mime="application/zip", key=f"{KEY}_download", on_click="ignore")
+                       mime="application/octet-stream" if result.path.name.endswith(".enc") else "application/zip", key=f"{KEY}_download", on_click="ignore")
 
 
 def _saved(actor, school_id: int) -> None:
@@ -58,7 +61,9 @@ def _saved(actor, school_id: int) -> None:
     for path in files:
         left, right = st.columns([3, 1], vertical_alignment="center")
         made = clock.to_local(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc))
-        left.markdown(f"{web.md(path.name)} — {path.stat().st_size / 1024 / 1024:.1f} МБ, {made:%d.%m.%Y %H:%M}")
-        right.download_button("Скачать", data=path.read_bytes, file_name=path.name, mime="application/zip",
+        left.markdown(f"{web.md(path.name)} — {path.stat().st_size / 1024 / 1024:.1f} МБ, {made:%d.%m.%Y %H:%M}"
+                      + (" (зашифрован)" if path.name.endswith(".enc") else ""))
+        right.download_button("Скачать", data=path.read_bytes, file_name=path.name,
+                              mime="application/octet-stream" if path.name.endswith(".enc") else "application/zip",
                               key=f"{KEY}_saved_{path.name}", on_click="ignore")
     st.divider()

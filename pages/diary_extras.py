@@ -70,6 +70,24 @@ def results(actor: Actor, student_id: int) -> None:
         st.html(html)
     else:
         st.caption("Отметок за периоды в этом учебном году пока нет.")
+    exams = exams_html(diary.exam_results(actor, student_id))
+    if exams:
+        st.markdown("**Результаты ВПР, ОГЭ и ЕГЭ**")
+        st.html(exams)
+
+
+def exams_html(results) -> str:
+    """The pupil's results of ВПР, ОГЭ and ЕГЭ (2.2), newest first, as a light HTML table ("" when none)."""
+    if not results:
+        return ""
+    body = "".join(
+        f"<tr><td>{r.held_on:%d.%m.%Y}</td><td>{escape(r.kind)}</td><td>{escape(r.subject)}</td>"
+        f"<td>{r.primary_score}</td><td>{'' if r.test_score is None else r.test_score}</td>"
+        f"<td><b>{'' if r.mark is None else r.mark}</b></td><td>{'' if r.year_mark is None else r.year_mark}</td></tr>"
+        for r in results)
+    return ('<table class="diary-exams" style="border-collapse:collapse;text-align:center">'
+            "<tr><th>Дата</th><th>Работа</th><th>Предмет</th><th>Первичный балл</th><th>Тестовый балл</th>"
+            f"<th>Отметка</th><th>Годовая</th></tr>{body}</table>")
 
 
 def views_html(views: list) -> str:

@@ -76,6 +76,7 @@ def render(actor, school_id: int) -> None:
         st.caption(f"Учеников: {s.pupils}; аттестовано: {s.attested}; качество знаний {show_percent(s.quality)}; "
                    f"успеваемость {show_percent(s.success)}"
                    + (f" · Без аттестации: {', '.join(sheet.no_attestation)}" if sheet.no_attestation else ""))
+    _exams(summary, search)
     stem = reports_export.safe_name(f"Сводная ведомость {summary.scope_title} {summary.column_title} "
                                     f"{year_title(summary.start_year).replace('/', '-')}")
     downloads(lambda fmt: reports_export.attestation_file(actor, summary, fmt), KEY, name_stem=stem)
@@ -100,3 +101,37 @@ def _class_frame(sheet) -> pd.DataFrame:
                     "н/а": r.counts.na, "Итог": CATEGORY_TITLES[r.category] if r.counted else "не учитывается"})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _exams(summary, search: str) -> None:
+    """Results of ВПР, ОГЭ, ЕГЭ of the year in these classes (2.2) beside the year marks, and per class
+    and subject how many differ from the year mark by one or more (objectivity)."""
+    from services.rules import exams as exam_rules
+    from services.rules.averages import show
+    lines = summary.exams
+    if not lines:
+        return
+    st.subheader("Результаты ВПР, ОГЭ, ЕГЭ")
+    groups: dict[tuple, list] = {}
+    for e in lines:
+        groups.setdefault((e.class_name, e.kind, e.subject), []).append(e)
+    rows = []
+    for (cls, kind, subject), items in groups.items():
+        o = exam_rules.objectivity((e.mark, e.year_mark) for e in items)
+        rows.append({"Класс": cls, "Работа": kind, "Предмет": subject, "Результатов": o.results,
+                     "Сравнено с годовой": o.compared, "Отличаются на 1 и более": o.differing,
+                     "Доля отличающихся": show_percent(o.share),
+                     "Средняя разница (работа − год)": show(o.mean_difference)})
+    st.dataframe(pd.DataFrame(rows), placeholder="", hide_index=True, key=f"{KEY}_exam_sum")
+    st.caption("Отметка работы сравнивается с годовой отметкой по предмету, а до её выставления — с отметкой "
+               "за последний учебный период, закончившийся до даты работы.")
+    frame = pd.DataFrame([{"Класс": e.class_name, "Ученик": e.name, "Работа": e.kind, "Предмет": e.subject,
+                           "Дата": e.held_on.strftime("%d.%m.%Y"), "Первичный балл": e.primary_score,
+                           "Тестовый балл": "" if e.test_score is None else str(e.test_score),
+                           "Отметка": "" if e.mark is None else str(e.mark),
+                           "Годовая": "" if e.year_mark is None else str(e.year_mark),
+                           "Разница": "" if e.difference is None else f"{e.difference:+d}"} for e in lines])
+    if search:
+        frame = frame[frame["Ученик"].str.lower().str.contains(search, regex=False)]
+    with st.expander(f"Результаты по ученикам ({len(frame)})"):
+        st.dataframe(frame, placeholder="", hide_index=True, key=f"{KEY}_exam_rows")

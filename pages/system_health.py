@@ -58,6 +58,11 @@ def _backup(actor: Actor, school_id: int) -> None:
     st.subheader("Резервная копия")
     st.caption("Копия всей базы: SQLite — онлайн-копированием, PostgreSQL — pg_dump; хранятся последние "
                f"{backup.DEFAULT_KEEP} копий в папке {backup.default_dir()}.")
+    if backup.encrypted_at_rest():
+        st.caption("Копии и архивы учебных лет шифруются (AES-256-GCM) ключом из настроек сервера "
+                   "(PORTAL_BACKUP_KEY); восстановление спросит этот ключ.")
+    else:
+        st.warning("Шифрование копий выключено: ключ PORTAL_BACKUP_KEY не задан (п. 5.15, см. README).")
     if not st.button("Сделать резервную копию", type="primary", key=f"{KEY}_backup"):
         return
     with st.spinner("Копирование базы…"):
@@ -68,7 +73,7 @@ def _backup(actor: Actor, school_id: int) -> None:
             st.error(f"Копия не сделана: {e}")
             return
     st.success(f"Копия сделана: {info.path.name}, {health.human_size(info.size)}, строк "
-               f"{sum(info.tables.values())}.")
+               f"{sum(info.tables.values())}" + (", зашифрована." if info.encrypted else "."))
     if downloadable:
         st.download_button("Скачать копию", info.path.read_bytes(), file_name=info.path.name,
                            mime="application/octet-stream", on_click="ignore", icon=":material/download:",

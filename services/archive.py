@@ -9,7 +9,9 @@ portal, with
   and SHA-256; SHA256SUMS — the same sums in the format of `sha256sum -c`.
 
 The zip is written beside its final name and renamed into place only when complete: a year the
-school does not have, a refused actor or any failure leaves nothing behind.
+school does not have, a refused actor or any failure leaves nothing behind. When the operator has
+set a key (PORTAL_BACKUP_KEY, services/sealed.py; 5.15) the archive is stored encrypted
+(`….zip.enc`); `manage.py decrypt` gives the zip back to whoever holds the key.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import reading
-from services import audit, clock, policy, private
+from services import audit, clock, policy, private, sealed
 from services.actor import Actor
 from services.reports import ReportError, periods_of, record_export, school_head, year_of, year_title
 from services.schools import school_target
@@ -83,6 +85,10 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
     from services import reports_attestation, reports_journal
 
     start_year = _year(year)
+    try:
+        seal_key = sealed.configured_key()
+    except sealed.SealError as e:
+        raise ArchiveError(f"{e} Архив не сформирован.") from None
     with reading() as tx:
         head = school_head(tx, school_id)
         policy.require(actor, ACTION, school_target(tx, school_id))
@@ -95,7 +101,7 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
     columns += [(k, t) for k, t in (("exam", "Экзаменационные отметки"), ("final", "Итоговые отметки")) if k in kinds]
     total = len(keys) + len(columns)
     out = Path(out_dir)
-    name = f"archive_school{school_id}_{start_year}-{start_year + 1}.zip"
+    name = f"archive_school{school_id}_{start_year}-{start_year + 1}.zip" + (sealed.SUFFIX if seal_key else "")
     final_path = out / name
     try:
         private.make_dir(out, own=False)   # a folder made here is 0700; one the user chose stays as it is
@@ -150,12 +156,16 @@ def build(actor: Actor, school_id: int, year, out_dir: str | Path, *,
             sums.append((hashlib.sha256(manifest_bytes).hexdigest(), "manifest.json"))
             zf.writestr(f"{root}/SHA256SUMS", "".join(f"{h}  {p}\n" for h, p in sums).encode("utf-8"))
         private.protect(tmp)   # mkstemp makes it 0600 already: the archive holds pupils' marks
+        if seal_key:
+            sealed.seal_in_place(tmp, seal_key, tmp + sealed.SUFFIX)
+            tmp += sealed.SUFFIX
         os.replace(tmp, final_path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
         raise ArchiveError(_write_error(out, e)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        Path(str(tmp).removesuffix(sealed.SUFFIX)).unlink(missing_ok=True)
         raise
     data = final_path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -184,7 +194,11 @@ def saved(actor: Actor, school_id: int, folder: str | Path | None = None) -> lis
     with reading() as tx:
         policy.require(actor, ACTION, school_target(tx, school_id))
     folder = Path(folder if folder is not None else config.get("PORTAL_ARCHIVE_DIR"))
-    return sorted(folder.glob(f"archive_school{school_id}_*.zip"), reverse=True) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    found = list(folder.glob(f"archive_school{school_id}_*.zip")) + \
+        list(folder.glob(f"archive_school{school_id}_*.zip{sealed.SUFFIX}"))
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 def _pupils(school_id: int, year_id: int) -> int:

@@ -11,6 +11,13 @@ is one this code knows, and its row counts against the manifest (PostgreSQL: res
 scratch database first and counted there). Only then is the current database saved aside
 (SQLite: a backup of it; PostgreSQL: the old database renamed away and dropped after the swap)
 and replaced; the result is counted again.
+
+Encrypted at rest (5.15): when the operator sets a key (PORTAL_BACKUP_KEY or
+PORTAL_BACKUP_KEY_FILE, services/sealed.py), the copy is written encrypted (`portal-….db.enc`),
+its manifest notes it and holds the checksum of the encrypted file. Checking and restoring an
+encrypted copy need the key (the configured one or one given to restore); the copy is decrypted
+into a private temporary file, checked there and restored from there, and a wrong key or a damaged
+file stops everything before the database is touched.
 """
 from __future__ import annotations
 
@@ -20,17 +27,20 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from models.db import dispose_all
-from services import audit, clock, config, private
+from services import audit, clock, config, private, sealed
 from services.actor import SYSTEM, Actor
 
 DEFAULT_DIR = config.DATA_DIR / "backups"   # the default of PORTAL_BACKUP_DIR
@@ -56,11 +66,17 @@ class BackupInfo:
     schema_version: str | None
     tables: dict[str, int] = field(default_factory=dict)
     removed: tuple[Path, ...] = ()
+    encrypted: bool = False
 
     def as_json(self) -> dict:
         return {"file": str(self.path), "size": self.size, "made_at": self.made_at.isoformat(), "kind": self.kind,
                 "schema_version": self.schema_version, "rows": sum(self.tables.values()),
-                "removed": [str(p) for p in self.removed]}
+                "removed": [str(p) for p in self.removed], "encrypted": self.encrypted}
+
+
+def encrypted_at_rest() -> bool:
+    """Is a key set, so that backups and year archives are written encrypted (5.15)?"""
+    return sealed.enabled()
 
 
 def table_names() -> list[str]:
@@ -127,11 +143,19 @@ def _pg_version(cur) -> str | None:
 
 
 # ------------------------------------------------------------------ making a backup
-def _target(out: str | Path | None, directory: Path, kind: str) -> Path:
+def _target(out: str | Path | None, directory: Path, kind: str, encrypted: bool = False) -> Path:
     if out:
         return Path(out).resolve()
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    return (directory / f"{PREFIX}{stamp}.{'db' if kind == 'sqlite' else 'dump'}").resolve()
+    ext = f".{'db' if kind == 'sqlite' else 'dump'}" + (sealed.SUFFIX if encrypted else "")
+    return (directory / f"{PREFIX}{stamp}{ext}").resolve()
+
+
+def _key() -> str | None:
+    try:
+        return sealed.configured_key()
+    except sealed.SealError as e:
+        raise BackupError(f"{e} Копия не сделана.") from None
 
 
 def make_backup(url: str | None = None, *, out: str | Path | None = None, directory: str | Path | None = None,
@@ -139,8 +163,9 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
     """Write a backup (and its manifest), keep the newest `keep` in its folder."""
     url = url or config.database_url()
     kind = _kind(url)
+    key = _key()
     folder = Path(directory) if directory else default_dir()
-    path = _target(out, folder, kind)
+    path = _target(out, folder, kind, encrypted=key is not None)
     private.make_dir(path.parent, own=not out)  # the backup folder is the portal's; an --out file's is not
     part = path.with_name(path.name + ".part")
     try:
@@ -150,20 +175,26 @@ def make_backup(url: str | None = None, *, out: str | Path | None = None, direct
             tables, version = _backup_sqlite(url, part)
         else:
             tables, version = _backup_pg(url, part)
-        os.replace(part, path)
+        if key is not None:
+            sealed.seal_in_place(part, key, path.with_name(path.name + ".sealing"))
+            os.replace(path.with_name(path.name + ".sealing"), path)
+        else:
+            os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)
+        path.with_name(path.name + ".sealing").unlink(missing_ok=True)
         raise
     made_at = clock.now()
     manifest = {"kind": kind, "made_at": made_at.isoformat(), "schema_version": version, "tables": tables,
-                "sha256": _sha256(path), "size": path.stat().st_size, "portal": "school-portal backup 1"}
+                "sha256": _sha256(path), "size": path.stat().st_size, "portal": "school-portal backup 1",
+                "encrypted": key is not None}
     private.write_text(manifest_path(path), json.dumps(manifest, ensure_ascii=False, indent=1))
     removed = prune(path.parent, keep) if keep > 0 else ()
     if not out:  # copies an older version left 0644 in the backup folder
         for kept in backups(path.parent):
             private.protect(kept)
             private.protect(manifest_path(kept))
-    info = BackupInfo(path, path.stat().st_size, made_at, kind, version, tables, tuple(removed))
+    info = BackupInfo(path, path.stat().st_size, made_at, kind, version, tables, tuple(removed), key is not None)
     try:
         audit.record_now(actor, "backup.made", entity="backup", entity_id=path.name,
                          detail=f"{path} ({info.size} байт, строк {sum(tables.values())})")
@@ -214,7 +245,8 @@ def backups(directory: str | Path | None = None) -> list[Path]:
     folder = Path(directory) if directory else default_dir()
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.name.startswith(PREFIX) and p.suffix in (".db", ".dump")]
+    files = [p for p in folder.iterdir() if p.name.startswith(PREFIX)
+             and p.name.removesuffix(sealed.SUFFIX).endswith((".db", ".dump"))]
     return sorted(files, key=lambda p: p.name, reverse=True)
 
 
@@ -246,6 +278,7 @@ class Check:
     problems: list[str]
     tables: dict[str, int]
     schema_version: str | None
+    encrypted: bool = False
 
 
 def known_revisions() -> set[str]:
@@ -270,13 +303,51 @@ def _check_common(check: Check, manifest: dict | None) -> None:
     check.ok = not check.problems
 
 
-def check_backup(path: str | Path) -> Check:
-    """Check a backup file without touching the database (SQLite) — see restore() for PostgreSQL."""
+def check_backup(path: str | Path, key: str | None = None) -> Check:
+    """Check a backup file without touching the database (SQLite) — see restore() for PostgreSQL.
+    An encrypted copy is decrypted with `key` (default the configured one) into a private
+    temporary file and checked there."""
     path = Path(path)
     if not path.is_file():
         return Check(path, "", False, [f"Файл {path} не найден."], {}, None)
-    manifest = read_manifest(path)
-    head = path.read_bytes()[:16]
+    if not sealed.is_sealed(path):
+        return _check_plain(path, path, read_manifest(path))
+    try:
+        with opened(path, key) as plain:
+            check = _check_plain(path, plain, read_manifest(path))
+    except BackupError as e:
+        return Check(path, "", False, [str(e)], {}, None, encrypted=True)
+    check.encrypted = True
+    return check
+
+
+@contextmanager
+def opened(path: str | Path, key: str | None = None) -> Iterator[Path]:
+    """The plain file of a backup: itself, or (encrypted) a 0600 temporary decryption, removed after."""
+    path = Path(path)
+    if not sealed.is_sealed(path):
+        yield path
+        return
+    if key is None:
+        try:
+            key = sealed.configured_key()
+        except sealed.SealError as e:
+            raise BackupError(str(e)) from None
+    folder = Path(tempfile.mkdtemp(prefix="portal-restore-"))   # 0700
+    try:
+        plain = folder / path.name.removesuffix(sealed.SUFFIX)
+        try:
+            sealed.open_file(path, plain, key)
+        except sealed.SealError as e:
+            raise BackupError(str(e)) from None
+        yield plain
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_plain(path: Path, plain: Path, manifest: dict | None) -> Check:
+    with open(plain, "rb") as f:
+        head = f.read(16)
     kind = "sqlite" if head.startswith(b"SQLite format 3") else "postgresql" if head[:5] == b"PGDMP" else ""
     check = Check(path, kind, False, [], {}, None)
     if not kind:
@@ -286,7 +357,7 @@ def check_backup(path: str | Path) -> Check:
         check.problems.append("Контрольная сумма файла не совпадает с описью: файл повреждён или изменён.")
     if kind == "sqlite":
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            conn = sqlite3.connect(f"file:{plain}?mode=ro", uri=True)
             try:
                 result = conn.execute("PRAGMA integrity_check").fetchone()[0]
                 if result != "ok":
@@ -300,7 +371,7 @@ def check_backup(path: str | Path) -> Check:
             return check
         _check_common(check, manifest)
     else:
-        listed = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True)
+        listed = subprocess.run(["pg_restore", "--list", str(plain)], capture_output=True, text=True)
         if listed.returncode != 0:
             check.problems.append(f"pg_restore не читает файл: {listed.stderr.strip()[:300]}")
         if manifest is not None:
@@ -324,20 +395,27 @@ class Restored:
                 "saved_aside": str(self.saved_aside) if self.saved_aside else None}
 
 
-def restore(path: str | Path, url: str | None = None, *, backup_dir: str | Path | None = None) -> Restored:
+def restore(path: str | Path, url: str | None = None, *, backup_dir: str | Path | None = None,
+            key: str | None = None) -> Restored:
     """Replace the database with a checked backup. Raises BackupError (nothing replaced) when
-    a check fails. The restored database is exactly the copy: the restore itself is reported
-    by the command line, not written into it."""
+    a check fails — for an encrypted copy also when the key is missing or wrong or the file is
+    damaged. The restored database is exactly the copy: the restore itself is reported by the
+    command line, not written into it."""
     url = url or config.database_url()
-    check = check_backup(path)
-    if not check.ok:
-        raise BackupError("Копия не прошла проверку, база не изменена: " + " ".join(check.problems))
-    if (check.kind == "sqlite") != url.startswith("sqlite"):
-        raise BackupError("Копия другого вида базы данных (SQLite и PostgreSQL не взаимозаменяемы).")
-    if check.kind == "sqlite":
-        restored = _restore_sqlite(Path(path), url, check, backup_dir)
-    else:
-        restored = _restore_pg(Path(path), url, check)
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"Копия не прошла проверку, база не изменена: файл {path} не найден.")
+    with opened(path, key) as plain:   # an encrypted copy: a wrong key or a damaged file stops here
+        check = _check_plain(path, plain, read_manifest(path))
+        if not check.ok:
+            raise BackupError("Копия не прошла проверку, база не изменена: " + " ".join(check.problems))
+        if (check.kind == "sqlite") != url.startswith("sqlite"):
+            raise BackupError("Копия другого вида базы данных (SQLite и PostgreSQL не взаимозаменяемы).")
+        if check.kind == "sqlite":
+            restored = _restore_sqlite(plain, url, check, backup_dir)
+        else:
+            restored = _restore_pg(plain, url, check, read_manifest(path))
+    restored = Restored(path, restored.kind, restored.tables, restored.schema_version, restored.saved_aside)
     from services import schema
     schema.migrate(url)   # a copy of an older schema is brought up to date (no write when current)
     return restored
@@ -349,7 +427,8 @@ def _restore_sqlite(path: Path, url: str, check: Check, backup_dir) -> Restored:
     if target.exists() and target.stat().st_size > 0:
         folder = Path(backup_dir) if backup_dir else default_dir()
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-        saved = make_backup(url, out=folder / f"before-restore-{stamp}.db", keep=0).path
+        saved = make_backup(url, out=folder / (f"before-restore-{stamp}.db" + (sealed.SUFFIX if sealed.enabled() else "")),
+                            keep=0).path
     dispose_all()
     private.make_dir(target.parent)
     private.create(target)
@@ -368,7 +447,7 @@ def _restore_sqlite(path: Path, url: str, check: Check, backup_dir) -> Restored:
     return Restored(path, "sqlite", counts, check.schema_version, saved)
 
 
-def _restore_pg(path: Path, url: str, check: Check) -> Restored:
+def _restore_pg(path: Path, url: str, check: Check, manifest: dict | None) -> Restored:
     import psycopg
     from psycopg import sql
     u = make_url(url)
@@ -386,7 +465,6 @@ def _restore_pg(path: Path, url: str, check: Check) -> Restored:
         with psycopg.connect(libpq(str(u.set(database=scratch)))) as conn, conn.cursor() as cur:
             counts = _pg_counts(cur)
             version = _pg_version(cur)
-        manifest = read_manifest(path)
         expected = manifest.get("tables") if manifest else None
         if expected is not None and counts != expected:
             raise BackupError("Число строк восстановленной копии не совпадает с описью; база не изменена.")

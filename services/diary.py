@@ -371,6 +371,13 @@ def results(actor: Actor, student_id: int) -> Results:
         for subject, v in sorted(by_subject.items())))
 
 
+def exam_results(actor: Actor, student_id: int):
+    """The pupil's results of ВПР, ОГЭ and ЕГЭ of every year, newest first (services/exams.py; the
+    parent and the pupil see their own, policy «diary.view»)."""
+    from services import exams
+    return exams.pupil_results(actor, student_id)
+
+
 def mark_seen(actor: Actor, student_id: int) -> datetime | None:
     """Remember this visit: marks entered after it will be shown as new next time. Returns the
     visit before this one (None: the first), after which this visit's new marks were entered."""

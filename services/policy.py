@@ -184,6 +184,10 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "regdoc.upload": ("загрузка обязательных документов школы", [("admin", SCHOOL)]),
     "regdoc.approve": ("утверждение обязательных документов школы", [("director", SCHOOL)]),
     "olympiad.edit": ("ввод результатов олимпиад", [("admin", SCHOOL), ("deputy", PARALLEL)]),
+    # issue 19: results of final works and exams (2.2)
+    "exam.edit": ("ввод результатов ВПР, ОГЭ и ЕГЭ", [("admin", SCHOOL), ("deputy", PARALLEL)]),
+    "exam.view": ("просмотр результатов ВПР, ОГЭ и ЕГЭ по классам", [
+        *_each(("admin", "director"), SCHOOL), ("deputy", PARALLEL), ("class_teacher", OWN_CLASS)]),
     "message.staff": ("сообщения сотрудникам школы", _each(_ALL_STAFF, SCHOOL)),
     # issue 8: to whom exactly a user may write is services/rules/messaging.may_write
     "message.use": ("переписка и уведомления", _each(_SCHOOL_ROLES, SCHOOL)),

@@ -79,6 +79,7 @@ class AttestationSummary:
     withheld: int = 0
     marks: MarkCounts = field(default_factory=MarkCounts)
     standing: Standing = field(default_factory=Standing)
+    exams: list["ExamLine"] = field(default_factory=list)   # ВПР, ОГЭ, ЕГЭ of the year (2.2)
 
     @property
     def title(self) -> str:
@@ -87,6 +88,23 @@ class AttestationSummary:
     @property
     def pupils(self) -> int:
         return len({r.student_id for c in self.classes for r in c.rows})
+
+
+@dataclass(frozen=True)
+class ExamLine:
+    """One result of ВПР, ОГЭ or ЕГЭ of a pupil of the summary, beside the year mark it is compared with."""
+    class_id: int
+    class_name: str
+    student_id: int
+    name: str
+    kind: str                  # ВПР | ОГЭ | ЕГЭ
+    subject: str
+    held_on: date
+    primary_score: int
+    test_score: int | None
+    mark: int | None
+    year_mark: int | None
+    difference: int | None     # mark − year mark
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,7 @@ def summary(actor: Actor, school_id: int, *, column: str, start_year: int | None
         marks = tx.exec(mark_stmt).all()
         subject_names = dict(tx.exec(select(Subject.id, Subject.name).where(Subject.school_id == school_id)).all())
         teachers = _class_teachers(tx, ids)
+        exam_rows = _exam_rows(tx, school_id, year.id, ids, set(pupil_ids))
 
     wanted = set(pupil_ids)
     by_class_pupil: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
@@ -214,10 +233,38 @@ def summary(actor: Actor, school_id: int, *, column: str, start_year: int | None
         school=head, start_year=year.start_year, column=column,
         column_title=period.name if period else KIND_TITLES[kind], scope_title=scope_title,
         start=start, end=end, as_of=as_of, made_at=clock.now(), classes=sheets, third_party=third_party,
-        withheld=len(withheld))
+        withheld=len(withheld), exams=_exam_lines(exam_rows, names, subject_names, classes))
     for s in sheets:
         out.marks = out.marks + s.marks
         out.standing = out.standing + s.standing
+    return out
+
+
+def _exam_rows(tx, school_id: int, year_id: int, class_ids: list[int], pupils: set[int]):
+    """The year's results of ВПР, ОГЭ, ЕГЭ given in the chosen classes, with the year marks they are
+    compared with (services/rules/exams.year_mark)."""
+    from models import ExamResult
+    from services.exams import year_marks
+    if not class_ids:
+        return []
+    rows = [r for r in tx.exec(select(ExamResult).where(
+        ExamResult.school_id == school_id, ExamResult.year_id == year_id, ExamResult.class_id.in_(class_ids))).all()
+        if r.student_id in pupils]
+    marks = year_marks(tx, school_id, year_id, {r.student_id for r in rows}, {r.subject_id for r in rows})
+    return [(r, marks.get((r.student_id, r.subject_id), (None, []))) for r in rows]
+
+
+def _exam_lines(rows, names, subject_names, classes) -> list[ExamLine]:
+    from services.rules import exams as exam_rules
+    out = []
+    for r, (annual, periods) in rows:
+        ym = exam_rules.year_mark(annual, periods, r.held_on) if r.mark is not None else None
+        out.append(ExamLine(r.class_id, classes[r.class_id].name if r.class_id in classes else "", r.student_id,
+                            names.get(r.student_id, f"ученик {r.student_id}"), exam_rules.KINDS.get(r.kind, r.kind),
+                            subject_names.get(r.subject_id, str(r.subject_id)), r.held_on, r.primary_score,
+                            r.test_score, r.mark, ym, exam_rules.difference(r.mark, ym)))
+    out.sort(key=lambda e: (class_sort_key(classes[e.class_id]) if e.class_id in classes else (99, ""), e.kind,
+                            e.subject, e.name))
     return out
 
 

@@ -191,6 +191,9 @@ PAGES: tuple[PageSpec, ...] = (
              ":material/description:", render="pages.reports_weekly:render"),
     PageSpec("olympiad-results", "Олимпиады", "olympiad.edit", "school", WORK, ":material/emoji_events:",
              render="pages.olympiads:render"),
+    # issue 19: results of ВПР, ОГЭ, ЕГЭ (2.2)
+    PageSpec("exam-results", "ВПР, ОГЭ, ЕГЭ", "exam.view", "school", WORK, ":material/assignment_turned_in:",
+             render="pages.exam_results:render"),
     PageSpec("fsn", "Мониторинг ФСН", "contingent.stats", "school", WORK, ":material/query_stats:",
              render="pages.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
@@ -242,7 +245,7 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     (PEOPLE, ("pupils", "subgroups", "credentials", "import", "movement", "users", "consents")),
     (PLANNING, ("timetable-editor", "substitutions", "timetable-lessons", "curriculum", "lesson-plans",
                 "school-year", "work-types", "year-close")),
-    (REPORTS, ("attestation", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
+    (REPORTS, ("attestation", "exam-results", "weekly-sheet", "class-report", "mark-changes", "fsn", "archive")),
     (CONTROL, ("indicators", "control", "olympiad-results", "municipal-schools")),
     (COMMS, ("messages", "announcements", "documents", "municipal-documents", "report-error", "corrections",
              "moderation")),

@@ -38,6 +38,9 @@ Lessons of school A (number: start–end): 1: 08:30–09:15, 2: 09:25–10:10, 3
   L23 5А rus   Thu 20 Nov #5  today, not yet over (12:10–12:55)
 Period marks, 1 четверть: 5А math P1 5, P2 4; rus P1 4, P2 н/а; eng P1 осв, P2 3; 9А math P5 2.
 Last year (2024, closed) annual marks of 4А: P1 math 5, rus 4; P2 math 4, rus 4, eng 4.
+Results of ВПР and ОГЭ (2.2): P1 ВПР math 4 (12 Nov), P2 ВПР math 4 (12 Nov), P2 ВПР rus 3 (13 Nov),
+P1 ВПР eng 5 (12 Nov), P2 ВПР eng 2 (20 Oct), P5 ОГЭ math 4 (14 Nov), P6 ОГЭ math 3 (14 Nov); last
+year P1 ВПР math 3 (15 Apr 2025).
 """
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from models import (
-    AcademicYear, Attendance, ControlAct, CurriculumItem, Enrollment, Guardian, Holiday, Homework, Lesson,
+    AcademicYear, Attendance, ControlAct, CurriculumItem, Enrollment, ExamResult, Guardian, Holiday, Homework, Lesson,
     LessonPlan, Mark, Municipality, OlympiadResult, OlympiadVenue, PeriodMark, PlannedTopic, RoleGrant, School,
     SchoolClass, SchoolSettings, Staff, Student, StudentGuardian, StudyPeriod, Subgroup, SubgroupMember, Subject,
     Substitution, TeachingAssignment, TimetableSlot, User, UserSession, Work, WorkType,
@@ -340,6 +343,16 @@ def build(password: bool = False) -> IW:
             tx.add(PeriodMark(school_id=sa.id, year_id=prev.id, student_id=pupils[key], subject_id=subj,
                               class_id=c4.id, kind="annual", value=value, numeric=int(value),
                               entered_at=msk(5, 25, year=2025)))
+
+        # --- results of ВПР and ОГЭ (2.2) ---------------------------------------------------------
+        for key, kind, subj, day, mark, yr in (
+                ("P1", "vpr", m, date(2025, 11, 12), 4, year), ("P2", "vpr", m, date(2025, 11, 12), 4, year),
+                ("P2", "vpr", r, date(2025, 11, 13), 3, year), ("P1", "vpr", e, date(2025, 11, 12), 5, year),
+                ("P2", "vpr", e, date(2025, 10, 20), 2, year), ("P5", "oge", m, date(2025, 11, 14), 4, year),
+                ("P6", "oge", m, date(2025, 11, 14), 3, year), ("P1", "vpr", m, date(2025, 4, 15), 3, prev)):
+            cls = c9 if key in ("P5", "P6") else (c5 if yr is year else c4.id)
+            tx.add(ExamResult(school_id=sa.id, year_id=yr.id, student_id=pupils[key], subject_id=subj, class_id=cls,
+                              kind=kind, held_on=day, primary_score=10, mark=mark, entered_at=msk(11, 19)))
 
         # --- olympiads ---------------------------------------------------------------------------
         for key, olympiad, stage, subject, status, yr in (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select
 
 from models.db import dispose_all
-from services import backup, credentials, health, rosters_import
+from services import backup, credentials, health, rosters_import, sealed
 from services.actor import SYSTEM
 from tests.conftest import _pg_exec, _pg_url
 from tests.integration import roster_world
@@ -148,3 +149,89 @@ def test_the_command_line_backs_up_and_restores(filled, db_url, tmp_path):
     bad = subprocess.run([sys.executable, "manage.py", "restore", str(tmp_path / "missing.db"), "--json"],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and json.loads(bad.stdout)["ok"] is False
+
+
+# ------------------------------------------------------------------ encrypted at rest (5.15)
+KEY = "длинная фраза для шифрования копий"
+
+
+def test_an_encrypted_backup_is_restored_with_its_key_and_refused_without_it(filled, db_url, empty_url, tmp_path,
+                                                                             monkeypatch):
+    """The restore drill with an encrypted copy: the file holds no readable data, a wrong key, no key
+    or a damaged file is refused in Russian with the database untouched, the right key restores it."""
+    original = contents(db_url)
+    monkeypatch.setenv("PORTAL_BACKUP_KEY", KEY)
+    info = backup.make_backup(db_url, directory=tmp_path / "bk")
+    assert info.encrypted and info.path.name.endswith(".enc") and backup.backups(tmp_path / "bk") == [info.path]
+    raw = info.path.read_bytes()
+    assert raw.startswith(sealed.MAGIC) and b"SQLite format" not in raw and b"PGDMP" not in raw
+    assert "Авдеев".encode() not in raw and b"alembic_version" not in raw
+    assert json.loads(backup.manifest_path(info.path).read_text())["encrypted"] is True
+    assert info.path.stat().st_mode & 0o777 == 0o600
+    assert not list((tmp_path / "bk").glob("*.part")) and not list((tmp_path / "bk").glob("*.sealing"))
+    monkeypatch.delenv("PORTAL_BACKUP_KEY")
+
+    def untouched():   # the empty target: SQLite — no file yet; PostgreSQL — still without a table
+        if empty_url.startswith("sqlite"):
+            return not backup.sqlite_path(empty_url).exists()
+        return contents(empty_url) == {}
+
+    assert untouched()
+    with pytest.raises(backup.BackupError, match="нужен ключ"):
+        backup.restore(info.path, empty_url, backup_dir=tmp_path / "aside")
+    with pytest.raises(backup.BackupError, match="Ключ не подходит"):
+        backup.restore(info.path, empty_url, backup_dir=tmp_path / "aside", key="совсем другая фраза")
+    damaged = tmp_path / "damaged.db.enc"
+    data = bytearray(raw)
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(backup.BackupError, match="повреждён или изменён"):
+        backup.restore(damaged, empty_url, backup_dir=tmp_path / "aside", key=KEY)
+    cut = tmp_path / "cut.db.enc"
+    cut.write_bytes(raw[:-40])
+    with pytest.raises(backup.BackupError, match="повреждён|обрезан"):
+        backup.restore(cut, empty_url, backup_dir=tmp_path / "aside", key=KEY)
+    assert untouched()
+    check = backup.check_backup(info.path, key=KEY)
+    assert check.ok and check.encrypted and check.tables == info.tables
+
+    restored = backup.restore(info.path, empty_url, backup_dir=tmp_path / "aside", key=KEY)
+    assert restored.path == info.path and restored.tables == info.tables
+    assert contents(empty_url) == original
+    assert not list(Path(tempfile.gettempdir()).glob("portal-restore-*")), "the decrypted copy is removed"
+
+
+def test_the_command_line_restores_an_encrypted_backup_with_the_configured_key(filled, db_url, tmp_path):
+    env = {"DATABASE_URL": db_url, "PATH": "/usr/bin:/bin", "PORTAL_FAKE_NOW": "2026-09-10T12:00:00+03:00"}
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(KEY + "\n")
+    out = tmp_path / "nightly.enc"
+    made = subprocess.run([sys.executable, "manage.py", "backup", "--out", str(out), "--json"], cwd=ROOT,
+                          env={**env, "PORTAL_BACKUP_KEY_FILE": str(key_file)}, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["encrypted"] is True and sealed.is_sealed(out)
+    before = contents(db_url)
+    dispose_all()
+    wrong = subprocess.run([sys.executable, "manage.py", "restore", str(out), "--dir", str(tmp_path / "aside"),
+                            "--json"], cwd=ROOT, env={**env, "PORTAL_BACKUP_KEY": "не тот ключ копии"},
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert wrong.returncode != 0 and "Ключ не подходит" in json.loads(wrong.stdout)["error"]
+    assert contents(db_url) == before
+    done = subprocess.run([sys.executable, "manage.py", "restore", str(out), "--dir", str(tmp_path / "aside"),
+                           "--key-file", str(key_file), "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    after = contents(db_url)
+    assert {k: v for k, v in after.items() if k != "auditevent"} == {k: v for k, v in before.items() if k != "auditevent"}
+    plain = tmp_path / "plain.bin"
+    opened = subprocess.run([sys.executable, "manage.py", "decrypt", str(out), "--out", str(plain),
+                             "--key-file", str(key_file)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
+    assert plain.read_bytes()[:5] in (b"SQLit", b"PGDMP") and plain.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_too_short_makes_no_copy_at_all(filled, db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_BACKUP_KEY", "короткий")
+    with pytest.raises(backup.BackupError, match="короче 12"):
+        backup.make_backup(db_url, directory=tmp_path / "bk")
+    assert not (tmp_path / "bk").exists() or not list((tmp_path / "bk").iterdir())

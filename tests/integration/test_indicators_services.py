@@ -43,7 +43,9 @@ def test_deputy_sees_only_their_parallel(world):
     assert values(board.rows)["attendance"] == (85.29, 29, 34)
     # grade-5 pupils P1, P2, P4: P2 is failing → 1 / 3
     assert values(board.rows)["systemic_failure"] == (33.33, 1, 3)
-    assert len(board.rows) == 32 and len(board.deputy) == 9
+    # ВПР of 5А against the 1 четверть marks: P1 4 vs 5 differs, P2 4 vs 4 (9А's ОГЭ is not theirs) → 1 / 2
+    assert values(board.rows)["exam_objectivity"] == (50.0, 1, 2)
+    assert len(board.rows) == 33 and len(board.deputy) == 9
     assert board.label == "данные на 12:00"
     with pytest.raises(AccessDenied):
         indicators.dashboard(actor(world, "deputy5"), world.a,

@@ -60,6 +60,11 @@ EXPECTED = {
     "grade5_adaptation": (50.0, 1, 2),
     # 5А English: group 1 average 5, group 2 (3+3+2+3)/4 = 2,75 — 2,25 apart → 0 of 1 within
     "group_similarity": (0.0, 0, 1),
+    # ВПР/ОГЭ marks against the year mark (no annual yet: the 1 четверть mark, ended 24 Oct, before the work):
+    # P1 math 4 vs 5 (−1, differs), P2 math 4 vs 4 (0), P5 ОГЭ 4 vs 2 (+2, differs); not compared: P2 rus
+    # (1 четверть «н/а»), P1 eng («осв»), P2 eng (20 Oct: no period had ended), P6 (no period mark);
+    # last year's result is another year → 2 / 3
+    "exam_objectivity": (66.67, 2, 3),
     # eligible 4–11: P1, P2, P4, P5, P6; school stage: P1 (twice), P2, P5 (P3 left, P7 is in grade 1,
     # P1's result of last year is another year) → 3 / 5
     "olymp_school_stage": (60.0, 3, 5),
@@ -137,3 +142,25 @@ def test_statuses_follow_the_default_thresholds(world):
     # journal work 94,74: between 85 and 95 → warn
     assert [results[i].status for i in ("success_rate", "knowledge_quality", "systemic_failure", "journal_work")] \
         == ["bad", "warn", "bad", "warn"]
+
+
+def test_exam_objectivity_by_class_and_subject_with_the_mean_difference(world):
+    """The parts beside the headline, counted by hand from the world's results (see exam_objectivity above):
+    differences −1 (P1 math, 5А), 0 (P2 math, 5А), +2 (P5 ОГЭ math, 9А) → mean 1/3 → 0,33."""
+    w, _, _ = world
+    with runner.run(Scope((w.a,), iwm.YEAR_FROM, iwm.YEAR_TO)) as run:
+        extra = run.extra("exam_objectivity")
+        columns, rows = run.drilldown("exam_objectivity")
+        by_class = {p.title: (p.numerator, p.denominator) for p in run.by_class("exam_objectivity")}
+    assert extra["Результатов с отметкой"] == 7 and extra["Сравнено с годовой"] == 3
+    assert extra["Ниже годовой"] == 1 and extra["Выше годовой"] == 1
+    assert extra["Средняя разница (работа − год)"] == 0.33
+    table = {(r[columns.index("Класс")], r[columns.index("Работа")], r[columns.index("Предмет")]):
+             (r[columns.index("Результатов")], r[columns.index("Сравнено")], r[columns.index("Отличаются на 1 и более")],
+              r[columns.index("Средняя разница")]) for r in rows}
+    math, rus, eng = "Математика", "Русский язык", "Иностранный язык (английский)"
+    assert table[("5А", "ВПР", math)] == (2, 2, 1, -0.5)
+    assert table[("5А", "ВПР", rus)][:3] == (1, 0, 0)
+    assert table[("5А", "ВПР", eng)][:3] == (2, 0, 0)
+    assert table[("9А", "ОГЭ", math)] == (2, 1, 1, 2.0)
+    assert {k.split()[0]: v for k, v in by_class.items() if v[1]} == {"5А": (1, 2), "9А": (1, 1)}

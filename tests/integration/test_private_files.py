@@ -120,3 +120,33 @@ def test_the_year_archive_is_private(db_url, tmp_path, loose_umask, frozen_clock
     os.chmod(chosen, 0o755)
     again = archive.build(SYSTEM, rw.school_id, 2026, chosen)
     assert mode(again.path) == 0o600 and mode(chosen) == 0o755
+
+
+def test_an_encrypted_year_archive_is_private_and_opens_with_its_key(db_url, tmp_path, loose_umask, frozen_clock,
+                                                                      monkeypatch):
+    """5.15: with a key set the archive is stored encrypted (….zip.enc, 0600, no readable name inside),
+    listed among the saved archives, and decrypts to the same zip a plain archive is."""
+    import io
+    import zipfile
+
+    from services import sealed
+    frozen_clock(datetime.fromisoformat("2026-11-20T12:00:00+03:00"))
+    rw = reports_world.build()
+    monkeypatch.setenv("PORTAL_BACKUP_KEY", "фраза архива учебного года")
+    out = tmp_path / "archives"
+    result = archive.build(SYSTEM, rw.school_id, 2026, out)
+    assert result.path.name.endswith(".zip.enc") and sealed.is_sealed(result.path)
+    assert_private([result.path], [out])
+    assert sorted(p.name for p in out.iterdir()) == [result.path.name]   # no plain zip left beside it
+    raw = result.path.read_bytes()
+    assert b"PK\x03\x04" not in raw[:64] and "Журналы".encode() not in raw
+    assert archive.saved(SYSTEM, rw.school_id, out) == [result.path]
+    with pytest.raises(sealed.SealError, match="Ключ не подходит"):
+        sealed.open_file(result.path, tmp_path / "wrong.zip", "не та фраза архива")
+    assert not (tmp_path / "wrong.zip").exists()
+    sealed.open_file(result.path, tmp_path / "a.zip", "фраза архива учебного года")
+    assert mode(tmp_path / "a.zip") == 0o600
+    with zipfile.ZipFile(io.BytesIO((tmp_path / "a.zip").read_bytes())) as zf:
+        names = zf.namelist()
+        assert any(n.endswith("/manifest.json") for n in names) and any("/Журналы/" in n for n in names)
+        assert zf.testzip() is None

@@ -33,7 +33,7 @@ def test_dashboard_shows_every_category_and_a_drilldown(world):
     assert [t.label for t in at.tabs] == ["Оперативные показатели", "Качество образования", "Олимпиады",
                                           "Пользователи", "Электронный журнал", "Контроль завуча (п. 3.6)"]
     tables = [df.value for df in at.dataframe]
-    assert [len(t) for t in tables[:6]] == [6, 6, 8, 5, 7, 9]
+    assert [len(t) for t in tables[:6]] == [6, 7, 8, 5, 7, 9]
     assert "данные на 12:00" in " ".join(c.value for c in at.caption)
     operational = tables[0]
     # the default dates are the running period, 2 четверть (5–20 Nov): systemic failure 1 of 7 (P2)

@@ -75,3 +75,15 @@ def test_the_trend_chart_has_russian_dates_and_decimal_commas():
     assert [r["Текст"] for r in rows if r["Ряд"] == "Средневзвешенный"] == ["5,00", "4,50", "3,67"]
     assert spec["encoding"]["x"]["type"] == "ordinal"  # no time axis: Vega would write «Tue 10»
     assert spec["encoding"]["x"]["sort"] == ["10.03", "10.03 (2)", "17.03"]
+
+
+def test_exam_results_are_a_table_escaped_and_without_none():
+    from pages import diary_extras
+    from services.exams import PupilResult
+    results = [PupilResult("ЕГЭ", "<b>Химия</b>", date(2026, 6, 3), 21, 72, None, None),
+               PupilResult("ВПР", "Математика", date(2026, 4, 16), 12, None, 4, 5)]
+    html = diary_extras.exams_html(results)
+    assert "&lt;b&gt;Химия&lt;/b&gt;" in html and "<b>Химия</b>" not in html
+    assert "None" not in html and "03.06.2026" in html
+    assert "<td>12</td><td></td><td><b>4</b></td><td>5</td>" in html
+    assert diary_extras.exams_html([]) == ""

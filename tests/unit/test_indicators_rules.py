@@ -68,4 +68,4 @@ def test_the_five_categories_in_the_order_of_the_document():
         ["operational", "quality", "olympiads", "users", "journal"]
     assert registry.INDICATOR_IDS[:3] == ("success_rate", "systemic_failure", "systemic_absence")
     assert {"activation_teachers", "activation_students", "activation_parents"} <= set(registry.INDICATOR_IDS)
-    assert len(registry.INDICATOR_IDS) == 32
+    assert len(registry.INDICATOR_IDS) == 33
