@@ -118,7 +118,7 @@ def _fix(actor, school_id: int, by_id: dict) -> None:
     st.caption("Отметку, пропуск или тему урока администратор исправляет сам (с причиной; изменение попадает в "
                "журнал событий, учитель и сообщивший получают уведомление) — или открывает одну клетку отметки "
                "учителю урока на 24 часа, не меняя срок изменения отметок для остальных.")
-    request_id = st.selectbox("Заявка", list(by_id), key=f"{KEY}_fix_pick",
+    request_id = st.selectbox("Заявка для исправления", list(by_id), key=f"{KEY}_fix_pick",
                               format_func=lambda i: f"№ {i}: {by_id[i].what[:80]}")
     choices = journal.choices(actor, school_id)
     if not choices:

@@ -322,7 +322,7 @@ def test_a_session_works_through_nginx_and_survives_its_app_process(stack, brows
         victim.wait(timeout=15)
         page.reload()
         # the other process's first run imports every page's services: slow on a busy machine
-        expect(page.get_by_role("button", name="Выйти")).to_be_visible(timeout=45_000)
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible(timeout=90_000)
         expect(sidebar).to_contain_text("Учитель")
         expect(page.get_by_label("Пароль")).to_have_count(0)
         after = _upstreams(folder, route)[seen:]

@@ -125,7 +125,7 @@ def test_a_correction_request_reaches_the_queue_and_the_answer_reaches_the_repor
         settle(admin)
         shot(admin, "corrections_queue")
         # the demo's queue holds other requests too: choose the parent's
-        choose(admin, admin.get_by_label("Заявка"),
+        choose(admin, admin.get_by_label("Заявка", exact=True),
                admin.get_by_role("option", name=re.compile("В дневнике неверно указано отчество сына")))
         admin.get_by_role("textbox", name="Комментарий для сообщившего *").fill("Отчество исправлено.")
         admin.get_by_role("button", name="Закрыть заявку").click()
