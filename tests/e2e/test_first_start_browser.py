@@ -218,8 +218,8 @@ def slips(pdf: Path) -> dict[str, tuple[str, str]]:
 def sign_in(page: Page, base: str, login: str, password: str, new_password: str | None = None) -> None:
     """Sign in; with a one-time password, set `new_password` on «Смена пароля» and sign in with it."""
     page.goto(base)
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
+    page.get_by_label("Логин", exact=True).fill(login)
+    page.get_by_label("Пароль", exact=True).fill(password)
     page.get_by_role("button", name="Войти", exact=True).click()
     if new_password:
         expect(page.get_by_role("heading", name="Смена пароля")).to_be_visible()
@@ -228,8 +228,9 @@ def sign_in(page: Page, base: str, login: str, password: str, new_password: str 
         page.get_by_label("Повторите новый пароль").fill(new_password)
         page.get_by_role("button", name="Сменить пароль").click()
         expect(page.get_by_text("Пароль изменён. Войдите с новым паролем.")).to_be_visible()
-        page.get_by_label("Логин").fill(login)
-        page.get_by_label("Пароль").fill(new_password)
+        settle(page)  # the change form's fields may still be on the page for a moment
+        page.get_by_label("Логин", exact=True).fill(login)
+        page.get_by_label("Пароль", exact=True).fill(new_password)
         page.get_by_role("button", name="Войти", exact=True).click()
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
     settle(page)
