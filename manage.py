@@ -183,6 +183,12 @@ def cmd_import(args) -> int:
         lines.append(f"Ошибка — {p.text()}")
     for p in result.warnings:
         lines.append(f"Предупреждение — {p.text()}")
+    return _import_outcome(args, result, lines)
+
+
+def _import_outcome(args, result, lines: list[str]) -> int:
+    """The end of an import command: what was saved (or why nothing was), printed; 0 when saved
+    or a clean dry run, 2 otherwise."""
     if result.committed:
         lines.append("Изменения сохранены." + (f" Пропущено строк с ошибками: {result.skipped_rows}."
                                                if result.skipped_rows else ""))
@@ -399,17 +405,7 @@ def cmd_import_exams(args) -> int:
     lines = [f"Результаты ВПР, ОГЭ, ЕГЭ из {args.file}: строк {result.rows}, добавлено {result.created}, "
              f"изменено {result.updated}, без изменений {result.unchanged}."]
     lines += [f"Ошибка — {p.text()}" for p in result.errors]
-    if result.committed:
-        lines.append("Изменения сохранены." + (f" Пропущено строк с ошибками: {result.skipped_rows}."
-                                               if result.skipped_rows else ""))
-    elif args.dry_run and (args.only_valid or not result.errors):
-        lines.append("Пробный прогон: ничего не записано.")
-    else:
-        lines.append("Ничего не записано: исправьте ошибки или загрузите только верные строки (--only-valid).")
-    _out(args, result.as_json(), "\n".join(lines))
-    if result.committed or (args.dry_run and (args.only_valid or not result.errors) and result.rows):
-        return 0
-    return 2
+    return _import_outcome(args, result, lines)
 
 
 def cmd_import_timetable(args) -> int:
