@@ -208,6 +208,18 @@ def settle(page, timeout: float = 30_000) -> None:
     app_state.settle(page, timeout)
 
 
+def give_file(page, path, scope=None) -> None:
+    """Give a file to THE uploader of the page (or of `scope`) once the page has settled: right
+    after a choice that swaps the uploader (a tab, a radio), the old one is still in the page
+    until the script run ends, and a file set then goes to the wrong one (or to none)."""
+    from playwright.sync_api import expect
+
+    settle(page)
+    box = (scope or page).locator("input[type=file]")
+    expect(box).to_have_count(1, timeout=30_000)
+    box.set_input_files(str(path))
+
+
 def choose(page, box, option) -> None:
     """Open a Streamlit select box and click one of its options, each click on a settled page:
     a rerun that lands between the two (a text field committed on blur) would otherwise detach

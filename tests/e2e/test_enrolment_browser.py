@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Enrollment, SchoolClass, Student
 from models.db import reading
-from tests.e2e.conftest import settle, shot
+from tests.e2e.conftest import give_file, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 
 HEADERS = ["Номер заявления", "Дата подачи заявления", "Статус заявления", "ФИО ребёнка", "Дата рождения ребёнка",
@@ -45,14 +45,14 @@ def test_the_secretary_loads_the_regional_enrolment_export(page: Page, portal, t
     expect(page.get_by_role("heading", name="Загрузка из Excel")).to_be_visible(timeout=30_000)
     page.get_by_text("Зачисление (выгрузка региональной системы)", exact=True).click()
     expect(page.get_by_text("Выгрузка заявлений из региональной системы зачисления")).to_be_visible(timeout=30_000)
-    page.locator("input[type=file]").set_input_files(str(broken))
+    give_file(page, broken)
     expect(page.get_by_text("найдены ошибки")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Строка 2, столбец «Класс»", exact=False).first).to_be_visible()
     settle(page)
     shot(page, "e2e_enrolment_import_error")
     assert enrolled(portal.demo.url) == []  # nothing loaded
 
-    page.locator("input[type=file]").set_input_files(str(fixed))
+    give_file(page, fixed)
     expect(page.get_by_text("ошибок нет", exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("пропущено заявлений не в статусе «зачислен»: 1", exact=False)).to_be_visible()
     page.get_by_role("button", name="Загрузить", exact=True).click()

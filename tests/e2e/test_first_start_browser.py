@@ -37,7 +37,7 @@ from models import (
     TeachingAssignment, TimetableSlot, User, WorkType,
 )
 from models.db import reading
-from tests.e2e.conftest import ROOT, _env, choose, serving, settle, shot
+from tests.e2e.conftest import ROOT, _env, choose, give_file, serving, settle, shot
 
 pytestmark = pytest.mark.e2e
 SETUP_AT = "2026-08-25T10:00:00+03:00"  # the last week of August
@@ -121,8 +121,7 @@ def upload(page: Page, kind: str, path: str, create_classes: bool = False) -> No
     expect(page.get_by_text("Загружено. Добавлено")).to_have_count(0)  # the other kind's result is gone
     expect(page.get_by_text("Заголовки узнаются без учёта регистра")).to_be_visible()
     settle(page)
-    expect(page.locator("input[type=file]")).to_have_count(1)
-    page.locator("input[type=file]").set_input_files(path)
+    give_file(page, path)
     if create_classes:
         page.get_by_text("Создать недостающие классы").click()
         settle(page)
@@ -351,7 +350,7 @@ def test_a_school_is_set_up_from_the_first_run_screen(browser, first_school: Fir
         open_page(page, "Уроки из расписания")
         page.get_by_role("tab", name="Загрузка расписания из Excel").click()
         tab = page.get_by_role("tabpanel", name="Загрузка расписания из Excel")
-        tab.locator("input[type=file]").set_input_files(workbook(folder / "Расписание.xlsx", TIMETABLE))
+        give_file(page, workbook(folder / "Расписание.xlsx", TIMETABLE), tab)
         expect(page.get_by_text("строк 8, ошибок нет")).to_be_visible()
         settle(page)
         page.get_by_role("button", name="Загрузить расписание").click()
@@ -404,7 +403,7 @@ def test_a_school_is_set_up_from_the_first_run_screen(browser, first_school: Fir
         document.set_font("helvetica", size=12)
         document.cell(text="Polozhenie o zhurnale")
         (folder / "polozhenie.pdf").write_bytes(bytes(document.output()))
-        form.locator("input[type=file]").set_input_files(str(folder / "polozhenie.pdf"))
+        give_file(page, folder / "polozhenie.pdf", form)
         settle(page)
         form.get_by_role("button", name="Сохранить").click()
         expect(page.get_by_text(re.compile("опубликован \\(все\\)"))).to_be_visible()

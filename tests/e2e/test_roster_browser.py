@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Enrollment, SchoolClass, Student
 from models.db import reading
-from tests.e2e.conftest import settle, shot
+from tests.e2e.conftest import give_file, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 
 HEADERS = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Пол", "Класс", "СНИЛС", "Дата зачисления",
@@ -45,14 +45,14 @@ def test_the_secretary_fixes_a_bad_row_and_the_pupils_appear(page: Page, portal,
     fixed = workbook(tmp_path / "Ученики 5А исправлено.xlsx", "Загрузкина")
     sign_in(page, portal, "secretary")
     expect(page.get_by_role("heading", name="Загрузка из Excel")).to_be_visible(timeout=30_000)
-    page.locator("input[type=file]").set_input_files(str(broken))
+    give_file(page, broken)
     expect(page.get_by_text("найдены ошибки")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Строка 3, столбец «Фамилия»")).to_be_visible()
     settle(page)
     shot(page, "e2e_roster_import_error")
     assert pupils_named(portal.demo.url, "Загрузкин") == []  # nothing loaded
 
-    page.locator("input[type=file]").set_input_files(str(fixed))
+    give_file(page, fixed)
     expect(page.get_by_text("ошибок нет")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Загрузить", exact=True).click()
     expect(page.get_by_text("Загружено. Добавлено: 2")).to_be_visible(timeout=30_000)
