@@ -188,8 +188,10 @@ def _grid(grid: journal.Grid, key: str, base: str, period: journal.PeriodChoice)
                                       args=(grid, key, base, True, period.ends_on))
             if st.session_state.get(EARLY_KEY) == key:
                 st.checkbox("Ставлю отметку за период досрочно", key=f"{key}_early")
+            # on_change="ignore": the browser hands each committed cell to the form at once, not
+            # 150 ms later (Streamlit's debounce), so «Сохранить» right after the last key need not wait
             st.data_editor(view.frame, placeholder="", key=key, hide_index=True, width="stretch", height=height, disabled=disabled,
-                           column_config=config)
+                           column_config=config, on_change="ignore")
         web.unsaved_guard()
     web.table_downloads(lambda: view.frame, stem=f"Журнал {grid.class_name} {grid.subject_name} {grid.period_name}",
                         sheet="Журнал", key=f"{key}_dl")

@@ -8,7 +8,7 @@
 // the page (reload, closing the tab) or the journal (a link of the menu) asks first.
 (function () {
   if (window.__portalUnsaved) return;
-  const HAND_OVER_MS = 200;
+  const HAND_OVER_MS = 40;
   const state = window.__portalUnsaved = { count: 0, key: null, typed: false, committed: -1e9 };
   const spot = () => document.querySelector(".portal-unsaved");
   const show = () => {
@@ -50,15 +50,36 @@
     if (inEditor(target)) return leaves(k) ? "grid" : null;
     return onCell(target) && printable(k) ? "editor" : null;
   };
+  // A press of the mouse on the grid (another cell, a pupil's name) while keys are still queued
+  // would move the selection under them: it is held, queued after them, and replayed in its turn
+  // as the same press at the same point (the grid then selects what was clicked).
+  const press = (p) => {
+    const at = document.elementFromPoint(p.x, p.y) || p.target;
+    if (!inGrid(at)) return null;
+    const common = { clientX: p.x, clientY: p.y, screenX: p.sx, screenY: p.sy, button: 0, bubbles: true,
+                     cancelable: true, composed: true, view: window, shiftKey: p.shiftKey, ctrlKey: p.ctrlKey,
+                     metaKey: p.metaKey, altKey: p.altKey };
+    const pointer = { ...common, pointerId: 1, pointerType: "mouse", isPrimary: true };
+    at.dispatchEvent(new PointerEvent("pointerdown", { ...pointer, buttons: 1 }));
+    at.dispatchEvent(new MouseEvent("mousedown", { ...common, buttons: 1, detail: 1 }));
+    at.dispatchEvent(new PointerEvent("pointerup", { ...pointer, buttons: 0 }));
+    at.dispatchEvent(new MouseEvent("mouseup", { ...common, buttons: 0, detail: 1 }));
+    at.dispatchEvent(new MouseEvent("click", { ...common, buttons: 0, detail: 1 }));
+    return "grid";
+  };
   const replay = (k) => {
+    if (k.press) return press(k);
     const target = active();
     if (inEditor(target) && printable(k)) { document.execCommand("insertText", false, k.key); return null; }
     if (!inEditor(target) && !onCell(target)) return null;  // the grid lost the focus: the rest is dropped
-    const e = new KeyboardEvent("keydown", { key: k.key, code: k.code, shiftKey: k.shiftKey, bubbles: true,
+    const e = new KeyboardEvent("keydown", { key: k.key, code: k.code, shiftKey: k.shiftKey, ctrlKey: k.ctrlKey,
+                                             metaKey: k.metaKey, altKey: k.altKey, bubbles: true,
                                              cancelable: true, composed: true });
     Object.defineProperty(e, "keyCode", { get: () => k.keyCode });
     Object.defineProperty(e, "which", { get: () => k.keyCode });
-    const next = transition(k, target);
+    // A replayed move (an arrow key, Ctrl+Home) is taken by the grid on its next render: the key
+    // after it waits for that render too, or it would act on the old cell.
+    const next = transition(k, target) || "grid";
     target.dispatchEvent(e);
     return next;
   };
@@ -113,14 +134,37 @@
     }
   };
   for (const type of ["pointerdown", "mousedown", "pointerup", "mouseup"]) window.addEventListener(type, holdFocus, true);
+  // A press on the grid while keys are queued: held (every event of it, down to its click) and
+  // queued; see press() above.
+  let holding = false;
+  const holdPress = (e) => {
+    if (!e.isTrusted) return;
+    if (e.type === "pointerdown" || e.type === "mousedown") {
+      if (e.type === "pointerdown") holding = false;
+      if (!holding && !(state.busy() && inGrid(e.target) && e.button === 0)) return;
+      if (!holding) {
+        holding = true;
+        queue.push({ press: true, target: e.target, x: e.clientX, y: e.clientY, sx: e.screenX, sy: e.screenY,
+                     shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey });
+      }
+    } else if (!holding) {
+      return;
+    } else if (e.type === "click") {
+      holding = false;
+    }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  };
+  for (const type of ["pointerdown", "mousedown", "pointerup", "mouseup", "click"]) window.addEventListener(type, holdPress, true);
   // The mouse leaving the grid redraws it (its toolbar hides), and a redraw while keys are being
   // replayed loses the grid's move to the next cell: until the queue is empty the page does not
   // hear the mouse move.
   const holdHover = (e) => { if (state.busy && state.busy()) e.stopImmediatePropagation(); };
   for (const type of ["pointermove", "pointerover", "pointerout", "pointerenter", "pointerleave", "mousemove",
                       "mouseover", "mouseout", "mouseenter", "mouseleave"]) window.addEventListener(type, holdHover, true);
-  // The grid hands a committed cell to its form 150 ms later: a submit button pressed within
-  // them would send the form without the last mark, so its click waits for them.
+  // The grid hands a committed cell to its form a moment later (at once with on_change="ignore",
+  // 150 ms later without it): a submit button pressed within them would send the form without the
+  // last mark, so its click waits for them.
   window.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"] button');
     if (!button) return;
