@@ -271,12 +271,15 @@ def sign_in_oidc(claims: dict, current_token: str | None = None) -> SignedIn:
 
     The account must already exist. It is found by the linked subject; on the first OIDC
     sign-in it is linked: to the account signed in right now (when linking from the profile),
-    else to the active account whose e-mail equals the provider's verified e-mail."""
+    else to the one active account whose e-mail equals the provider's verified e-mail (when
+    several accounts share it, e.g. one parent's and one teacher's, nothing is linked: the
+    person signs in by password and links from the profile)."""
     sub = str(claims.get("sub") or "").strip()
     if not sub:
         raise SignInError("Поставщик входа не передал идентификатор пользователя.")
     current = resume(current_token) if current_token else None
     now = clock.now()
+    ambiguous = False
     with transaction() as tx:
         user = tx.exec(select(User).where(User.oidc_subject == sub)).first()
         if user is None:
@@ -285,8 +288,14 @@ def sign_in_oidc(claims: dict, current_token: str | None = None) -> SignedIn:
             else:
                 email = str(claims.get("email") or "").strip().lower()
                 if email and claims.get("email_verified", True) is not False:
-                    user = tx.exec(select(User).where(func.lower(User.email) == email,
-                                                      User.is_active.is_(True))).first()
+                    same = tx.exec(select(User).where(func.lower(User.email) == email,
+                                                      User.is_active.is_(True)).limit(2)).all()
+                    if len(same) > 1:  # which one is this person's is not for the portal to guess
+                        audit.record(tx, None, "auth.sign_in_failed", login=f"oidc:{sub}", entity="user",
+                                     detail="адрес почты из ЕСИА есть у нескольких учётных записей")
+                        ambiguous = True
+                    else:
+                        user = same[0] if same else None
             if user is not None:
                 if user.oidc_subject and user.oidc_subject != sub:
                     raise SignInError("Эта учётная запись уже привязана к другому входу через ЕСИА.")
@@ -297,6 +306,9 @@ def sign_in_oidc(claims: dict, current_token: str | None = None) -> SignedIn:
                 audit.record(tx, actor, "auth.oidc_linked", school_id=actor.home_school_id if actor else None,
                              entity="user", entity_id=user.id, new={"oidc_subject": sub})
         found = (user.id, user.login, user.is_active) if user is not None else None
+    if ambiguous:
+        raise SignInError("Этот адрес почты указан у нескольких учётных записей портала. Войдите по логину и "
+                          "паролю и привяжите вход через ЕСИА в «Мой профиль».")
     if found is None:
         audit.record_now(None, "auth.sign_in_failed", login=f"oidc:{sub}", entity="user",
                          detail="нет учётной записи для входа через ЕСИА")

@@ -139,6 +139,22 @@ def test_oidc_links_an_existing_account_by_email_and_refuses_strangers(world):
     assert user.oidc_subject == "esia-123" and user.oidc_last_used_at is not None
 
 
+def test_oidc_links_nothing_when_several_accounts_share_the_email(world):
+    """A parent's and a teacher's account with one address: the portal does not guess whose
+    ЕСИА this is; nothing is linked, the refusal says what to do, and it is in the audit log."""
+    from models.db import transaction
+    with transaction() as tx:
+        for login in ("teacher5_a", "director_a"):
+            user = tx.exec(select(User).where(User.login == login)).one()
+            user.email = "Shared@Example.test"
+            tx.add(user)
+    with pytest.raises(SignInError, match="нескольких учётных записей"):
+        auth.sign_in_oidc({"sub": "esia-shared", "email": "shared@example.test", "email_verified": True})
+    with reading() as tx:
+        assert tx.exec(select(User).where(User.oidc_subject == "esia-shared")).all() == []
+    assert any(e.actor_login == "oidc:esia-shared" for e in events("auth.sign_in_failed"))
+
+
 def test_oidc_links_to_the_signed_in_account_from_the_profile(world):
     session = auth.sign_in("director_a", world_mod.PASSWORD)
     linked = auth.sign_in_oidc({"sub": "esia-dir", "email": "other@example.test"}, session.token)
