@@ -16,6 +16,7 @@ from services import journal, journal_view, lessons, period_marks, web
 from services.attachments import Upload
 from services.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT, KINDS
+from services.rules.work_types import show_weight
 
 REV_KEY = "journal_rev"            # bumped after a save that changes the grid: a fresh editor
 LESSON_KEY = "journal_lesson"
@@ -201,7 +202,7 @@ def _works(actor, grid: journal.Grid, d: lessons.LessonDetail, editable: bool) -
     if not editable:
         return
     types = lessons.work_types(grid.school_id)
-    names = {t.id: f"{t.name} (вес {t.weight:g}" + (f", проверка {t.checking_days} дн.)" if t.checking_days else ")")
+    names = {t.id: f"{t.name} (вес {show_weight(t.weight)}" + (f", проверка {t.checking_days} дн.)" if t.checking_days else ")")
              for t in types}
     a, b, c = st.columns([2, 2, 1])
     type_id = a.selectbox("Вид работы", list(names), format_func=names.get, key=f"work_type_{d.id}")

@@ -45,7 +45,7 @@ def render(actor, school_id: int) -> None:
         column_config={
             COLUMNS["name"]: st.column_config.TextColumn(COLUMNS["name"], required=True, max_chars=120, width=190),
             COLUMNS["weight"]: st.column_config.NumberColumn(COLUMNS["weight"], min_value=0.5, max_value=5.0, step=0.1,
-                                                             format="%.2g", help="От 0,5 до 5"),
+                                                             format="localized", help="От 0,5 до 5"),
             COLUMNS["in_average"]: st.column_config.CheckboxColumn(COLUMNS["in_average"]),
             COLUMNS["checking_days"]: st.column_config.NumberColumn(COLUMNS["checking_days"], min_value=0,
                                                                     max_value=14, step=1),

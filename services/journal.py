@@ -24,6 +24,7 @@ from services.actor import Actor
 from services.policy import Target
 from services.rules import averages
 from services.rules.cells import Cell, format_cell
+from services.rules.work_types import show_weight
 
 OUTSIDE = "—"  # a cell outside the pupil's enrolment
 
@@ -290,7 +291,7 @@ def load_grid(actor: Actor, class_id: int, subject_id: int, *, period_id: int | 
                 lesson_number=lesson.lesson_number, work_type_id=wt.id, work_type=wt.name,
                 weight=wt.weight, first_of_lesson=i == 0, topic=lesson.topic,
                 label=_label(lesson.lesson_date, lesson.lesson_number, suffix, seen),
-                help=f"{wt.name}, вес {wt.weight:g}" + (f" — {lesson.topic}" if lesson.topic else ""),
+                help=f"{wt.name}, вес {show_weight(wt.weight)}" + (f" — {lesson.topic}" if lesson.topic else ""),
                 teacher_id=lesson.teacher_id)
             if w:
                 column_of_work[w.id] = col

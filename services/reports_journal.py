@@ -18,6 +18,7 @@ from services import journal
 from services.actor import Actor
 from services.journal import Column, Pupil, PupilSummary
 from services.reports import SchoolHead, class_sort_key, full_name
+from services.rules.work_types import show_weight
 
 FINAL_KINDS = {"annual": "Годовая", "exam": "Экзаменационная", "final": "Итоговая"}
 
@@ -129,7 +130,7 @@ def load(actor: Actor, head: SchoolHead, start_year: int, year_id: int, key: Jou
             teacher = staff.get(first.teacher_id, "") if first.teacher_id else ""
             if teacher and teacher not in teachers:
                 teachers.append(teacher)
-            works = "; ".join(c.work_type + (f" (вес {c.weight:g})" if c.weight != 1 else "") for c in cols)
+            works = "; ".join(c.work_type + (f" (вес {show_weight(c.weight)})" if c.weight != 1 else "") for c in cols)
             doc.lessons.append(LessonLine(p.name, lesson_id, first.lesson_date, first.lesson_number, first.topic,
                                           grid.homework.get(lesson_id, ""), teacher, works))
     doc.teachers = teachers
