@@ -1447,7 +1447,7 @@ class SchoolBuilder:
                 ("Приказ о назначении ответственных за ведение электронного журнала", "staff", True, 38),
                 ("Памятка для родителей: как войти в электронный дневник", "guardians", True, 30),
                 ("Правила внутреннего распорядка обучающихся", "pupils", True, 25),
-                ("График контрольных работ на вторую четверть (черновик)", "staff", False, 3))
+                ("График контрольных работ на вторую четверть", "staff", False, 3))
         for title, audience, published, days in docs:
             made = ago(days)
             self.add(M.Document, id=ctx.ids("document"), school_id=self.school_id, title=title,
