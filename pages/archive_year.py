@@ -7,9 +7,11 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from services import archive, clock, config, web
-from services.policy import AccessDenied
-from services.reports import ReportError, year_title
+from services import web
+from services.core import clock, config
+from services.reports import archive
+from services.core.policy import AccessDenied
+from services.reports.common import ReportError, year_title
 
 KEY = "archive"
 

@@ -7,11 +7,13 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services import clock, users, web
-from services.audit import ACTION_TITLES
-from services.policy import AccessDenied
-from services.roles import ROLE_TITLES
-from services.school_settings import SETTINGS
+from services import web
+from services.core import clock
+from services.people import users
+from services.core.audit import ACTION_TITLES
+from services.core.policy import AccessDenied
+from services.core.roles import ROLE_TITLES
+from services.core.school_settings import SETTINGS
 
 actor, school_id = web.page_start("audit.view")
 KEY = "audit"

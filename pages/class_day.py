@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import class_day, clock, web
-from services.actor import Actor
-from services.class_teacher import ClassError, ClassInfo
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.journal import class_day
+from services.core.actor import Actor
+from services.journal.class_teacher import ClassError, ClassInfo
+from services.core.policy import AccessDenied
 
 
 def _reason_form(actor: Actor, cls: ClassInfo, day, record: class_day.DayRecord) -> None:

@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import class_day, reports_ui
-from services import class_teacher, clock, journal, journal_view, web
-from services.actor import Actor
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.journal import class_teacher, grid as journal, view as journal_view
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
 from services.rules.averages import round_half_up, show
 
 NOT_THEIRS = "—"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.comms_inbox import file_input
-from services import documents, messages, web
-from services.attachments import Upload
-from services.messages import MessageError
-from services.policy import AccessDenied
+from services import web
+from services.comms import documents, messages
+from services.core.attachments import Upload
+from services.comms.messages import MessageError
+from services.core.policy import AccessDenied
 
 KEY = "ann"
 SHOWN = 20

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, consents, web
-from services.consents import ConsentError
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.people import consents
+from services.people.consents import ConsentError
+from services.core.policy import AccessDenied
 
 KEY = "cons"
 

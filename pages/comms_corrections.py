@@ -10,9 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import correction_fixes, corrections, journal, web
-from services.corrections import CorrectionError
-from services.policy import AccessDenied
+from services import web
+from services.comms import correction_fixes, corrections
+from services.journal import grid as journal
+from services.comms.corrections import CorrectionError
+from services.core.policy import AccessDenied
 
 KEY = "corr"
 

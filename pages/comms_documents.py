@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.comms_inbox import file_input
-from services import documents, policy, web
-from services.attachments import Upload
-from services.documents import AUDIENCES, DocumentError
-from services.policy import AccessDenied
+from services import web
+from services.comms import documents
+from services.core import policy
+from services.core.attachments import Upload
+from services.comms.documents import AUDIENCES, DocumentError
+from services.core.policy import AccessDenied
 
 KEY = "docs"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import messages, notices, web
-from services.attachments import Upload
-from services.messages import MessageError
-from services.policy import AccessDenied
+from services import web
+from services.comms import messages, notices
+from services.core.attachments import Upload
+from services.comms.messages import MessageError
+from services.core.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT, KINDS, MAX_BYTES
 
 KEY = "msg"

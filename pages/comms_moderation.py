@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import messages, web
-from services.messages import MessageError
-from services.policy import AccessDenied
+from services import web
+from services.comms import messages
+from services.comms.messages import MessageError
+from services.core.policy import AccessDenied
 
 KEY = "mod"
 

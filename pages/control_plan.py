@@ -11,9 +11,11 @@ from checks.base import CHECK_GROUPS
 from checks.snapshot import SnapshotError
 from pages import control_records as records_ui
 from pages import indicators_ui as ui
-from services import clock, control, indicators, policy, web
-from services.indicators import Choice, IndicatorError
-from services.policy import AccessDenied
+from services import web
+from services.control import acts as control, indicators
+from services.core import clock, policy
+from services.control.indicators import Choice, IndicatorError
+from services.core.policy import AccessDenied
 
 KEY = "ctl"
 

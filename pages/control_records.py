@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, control, control_records, duties, policy, web
-from services.actor import Actor
-from services.policy import AccessDenied
+from services import web
+from services.control import acts as control, records as control_records, duties
+from services.core import clock, policy
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
 
 KEY = "ctlrec"
 

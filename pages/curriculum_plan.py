@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from pages.timetable_ui import unique_labels
-from services import curriculum, timetable, web
-from services.curriculum import MARKING, Assignment, Item
-from services.policy import AccessDenied
+from services import web
+from services.planning import curriculum, timetable
+from services.planning.curriculum import MARKING, Assignment, Item
+from services.core.policy import AccessDenied
 
 KEY = "cur"
 WHOLE = "— весь класс"

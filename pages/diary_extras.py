@@ -6,8 +6,9 @@ from html import escape
 
 import streamlit as st
 
-from services import diary, web
-from services.actor import Actor
+from services import web
+from services.journal import diary
+from services.core.actor import Actor
 
 
 def homework_html(day: diary.DiaryDay) -> str:
@@ -99,7 +100,7 @@ def views_html(views: list) -> str:
 
 
 def views(actor: Actor, student_id: int) -> None:
-    from services import data_views
+    from services.core import data_views
     from services.rules.data_views import SHOWN_FOR
     st.caption("Кто из сотрудников школы открывал дневник, отметки или личную карточку вне своих уроков и "
                f"своего класса (администрация, другие учителя) за последние {SHOWN_FOR.days // 30} месяца. "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from services import diary
+from services.journal import diary
 from services.rules.averages import show
 from pages.diary_extras import homework_html
 

@@ -9,10 +9,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from services import clock, exams, policy, web
-from services.exams import ExamError, GridRow
-from services.policy import AccessDenied
-from services.reports import year_title
+from services import web
+from services.core import clock, policy
+from services.reports import exams
+from services.reports.exams import ExamError, GridRow
+from services.core.policy import AccessDenied
+from services.reports.common import year_title
 
 KEY = "exam"
 

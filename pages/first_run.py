@@ -4,8 +4,9 @@ administrator in. app.py shows this page (under every address) only while the da
 account at all; services/first_run.py refuses once there is one."""
 import streamlit as st
 
-from services import first_run, web
-from services.auth import SignInError
+from services import web
+from services.setup import first_run
+from services.core.auth import SignInError
 
 web.ensure_routed()
 st.title("Первый запуск портала")

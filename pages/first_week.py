@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import setup_status, web
-from services.policy import AccessDenied
+from services import web
+from services.setup import setup_status
+from services.core.policy import AccessDenied
 
 
 def render(actor, school_id: int) -> None:

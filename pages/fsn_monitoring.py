@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, indicators_fsn, web
-from services.indicators_fsn import AGES
-from services.policy import AccessDenied
+from services import web
+from services.control import indicators_fsn
+from services.core import clock
+from services.control.indicators_fsn import AGES
+from services.core.policy import AccessDenied
 
 KEY = "fsn"
 

@@ -11,9 +11,11 @@ from checks import registry
 from checks.base import CATEGORIES
 from pages import indicators_ui as ui
 from pages import regulation_duties
-from services import indicators, indicators_settings, policy, web
-from services.indicators import Choice, IndicatorError
-from services.policy import AccessDenied
+from services import web
+from services.control import indicators, indicators_settings
+from services.core import policy
+from services.control.indicators import Choice, IndicatorError
+from services.core.policy import AccessDenied
 
 KEY = "ind"
 

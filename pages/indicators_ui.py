@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from checks.base import STATUS_COLOURS, STATUS_TITLES, fmt
-from services import indicators
-from services.indicators import PeriodOption
+from services.control import indicators
+from services.control.indicators import PeriodOption
 
 OTHER = "Другие даты…"
 
@@ -64,7 +64,9 @@ def number_text(number) -> str:
 def control_findings(actor) -> None:
     """The findings of internal control sent to this teacher or class teacher (5.12), as items of
     their to-do until they mark them done (the notice is then read)."""
-    from services import control, notices, web
+    from services import web
+    from services.comms import notices
+    from services.control import acts as control
 
     found = control.my_findings(actor)
     if not found:

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import lesson_ui
-from services import journal, journal_view, lessons, period_marks, web
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services import web
+from services.journal import grid as journal, view as journal_view, lessons, period_marks
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT, KINDS
 
 REV_KEY = "journal_rev"            # bumped after a save that changes the grid: a fresh editor

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from importers.lesson_plan import WORK_KINDS
-from services import curriculum, lesson_plans, timetable, web
-from services.lesson_plans import PlanError, TopicRow
-from services.policy import AccessDenied
+from services import web
+from services.planning import curriculum, lesson_plans, timetable
+from services.planning.lesson_plans import PlanError, TopicRow
+from services.core.policy import AccessDenied
 
 KEY = "ktp"
 NEW = 0

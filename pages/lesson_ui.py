@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from services import lessons, web
-from services.actor import Actor
-from services.policy import AccessDenied
+from services import web
+from services.journal import lessons
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
 
 
 def attendance_taken(actor: Actor, d: lessons.LessonDetail, editable: bool) -> None:

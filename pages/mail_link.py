@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import mail, web
+from services import web
+from services.comms import mail
 
 st.title("Уведомления на почту")
 confirm_token = st.query_params.get("confirm")

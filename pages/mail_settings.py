@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import mail, web
-from services.policy import AccessDenied
+from services import web
+from services.comms import mail
+from services.core.policy import AccessDenied
 from services.rules import mail as rules
 
 KEY = "mailcfg"

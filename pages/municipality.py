@@ -9,10 +9,11 @@ import streamlit as st
 from checks import registry
 from checks.base import CATEGORIES
 from pages import indicators_ui as ui
-from services import indicators, indicators_xlsx, web
-from services.indicators import IndicatorError
-from services.indicators_xlsx import DEADLINES
-from services.policy import AccessDenied
+from services import web
+from services.control import indicators, indicators_xlsx
+from services.control.indicators import IndicatorError
+from services.control.indicators_xlsx import DEADLINES
+from services.core.policy import AccessDenied
 
 KEY = "muni"
 

@@ -5,7 +5,7 @@ shows only the password change until the password is changed."""
 import streamlit as st
 
 from services import web
-from services.auth import SignInError
+from services.core.auth import SignInError
 
 actor, _ = web.page_start("profile.edit", "self")
 

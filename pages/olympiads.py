@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from checks.ind_olympiads import OLYMPIADS, STAGES, STATUSES
-from services import clock, olympiads, policy, web
-from services.olympiads import OlympiadError
-from services.policy import AccessDenied
+from services import web
+from services.control import olympiads
+from services.core import clock, policy
+from services.control.olympiads import OlympiadError
+from services.core.policy import AccessDenied
 
 KEY = "olymp"
 

@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import diary_extras, diary_ui
-from services import clock, data_views, diary, web
-from services.actor import Actor
-from services.policy import AccessDenied
+from services import web
+from services.core import clock, data_views
+from services.journal import diary
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
 from services.rules.averages import show
 
 WEEK_KEY = "diary_week_start"

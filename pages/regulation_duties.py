@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import duties, policy
-from services.actor import Actor
+from services.control import duties
+from services.core import policy
+from services.core.actor import Actor
 
 SCREENS = {"control": "«Внутришкольный контроль»", "required-docs": "«Документы о журнале»",
            "archive": "«Архив учебного года»"}

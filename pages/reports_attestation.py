@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from pages.reports_ui import downloads
-from services import reports_attestation as ra, reports_export, web
-from services.policy import AccessDenied
-from services.reports import ReportError, year_title
-from services.reports_sheets import classes_for
-from services.reports_stats import CATEGORY_TITLES, show_percent
-from services.schools import allowed_in_school
+from services import web
+from services.reports import attestation as ra, export as reports_export
+from services.core.policy import AccessDenied
+from services.reports.common import ReportError, year_title
+from services.reports.sheets import classes_for
+from services.reports.stats import CATEGORY_TITLES, show_percent
+from services.core.schools import allowed_in_school
 
 KEY = "rep_att"
 

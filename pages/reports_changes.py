@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pages.reports_ui import downloads
-from services import reports_changes as rc, reports_export
-from services.policy import AccessDenied
-from services.reports import ReportError, year_title
+from services.reports import changes as rc, export as reports_export
+from services.core.policy import AccessDenied
+from services.reports.common import ReportError, year_title
 
 KEY = "rep_changes"
 

@@ -9,7 +9,7 @@ from typing import Callable
 
 import streamlit as st
 
-from services.reports_export import ReportFile
+from services.reports.export import ReportFile
 
 
 def downloads(make: Callable[[str], ReportFile], key: str, *, name_stem: str) -> None:
@@ -36,7 +36,7 @@ def paper_journal(actor, class_id: int, *, subject_id: int | None = None, subgro
     """The paper journal on demand (services/paper_journal.py): «за период» and «за год» PDF
     buttons for one class and subject, or (subject_id None) the whole class; shown to whoever the
     policy lets print it, the file made when a button is pressed."""
-    from services import paper_journal as pj
+    from services.journal import paper_journal as pj
     if not pj.may_print(actor, class_id, subject_id):
         return
 

@@ -11,10 +11,11 @@ import streamlit as st
 
 from exporters.pdf_common import num
 from pages.reports_ui import downloads, ready_download
-from services import policy, reports_export, reports_sheets as rs
-from services.policy import AccessDenied
-from services.reports import ReportError
-from services.schools import allowed_in_school
+from services.core import policy
+from services.reports import export as reports_export, sheets as rs
+from services.core.policy import AccessDenied
+from services.reports.common import ReportError
+from services.core.schools import allowed_in_school
 
 KEY = "rep_week"
 ALL = 0

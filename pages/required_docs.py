@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, policy, required_docs, web
-from services.actor import Actor
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services import web
+from services.control import required_docs
+from services.core import clock, policy
+from services.core.actor import Actor
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT
 from services.rules.required_docs import REQUIRED
 

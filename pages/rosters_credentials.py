@@ -11,10 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from exporters import credentials as credentials_pdf
-from services import clock, credentials, policy, rosters, web
-from services.actor import Actor
-from services.credentials import Account, CredentialsError
-from services.policy import AccessDenied
+from services import web
+from services.core import clock, policy
+from services.people import credentials, rosters
+from services.core.actor import Actor
+from services.people.credentials import Account, CredentialsError
+from services.core.policy import AccessDenied
 
 KEY = "cred"
 CLASS, STAFF = "class", "staff"

@@ -9,10 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services import clock, movement, rosters, web
-from services.actor import Actor
-from services.movement import MovementError
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.people import movement, rosters
+from services.core.actor import Actor
+from services.people.movement import MovementError
+from services.core.policy import AccessDenied
 
 KEY = "move"
 ACTIONS = {"transfer": "Перевод в другой класс", "departure": "Выбытие из школы",

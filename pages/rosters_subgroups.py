@@ -7,10 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import clock, rosters, subgroups, web
-from services.actor import Actor
-from services.policy import AccessDenied
-from services.subgroups import SubgroupError
+from services import web
+from services.core import clock
+from services.people import rosters, subgroups
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
+from services.people.subgroups import SubgroupError
 
 KEY = "subgroups"
 NONE = "—"

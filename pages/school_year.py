@@ -10,9 +10,11 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from services import calendar, clock, web
-from services.calendar import CalendarError
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.planning import calendar
+from services.planning.calendar import CalendarError
+from services.core.policy import AccessDenied
 from services.rules import timetable_calendar as R
 
 KEY = "year"

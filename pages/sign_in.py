@@ -5,7 +5,7 @@ is signed in."""
 import streamlit as st
 
 from services import web
-from services.auth import SignInError
+from services.core.auth import SignInError
 
 web.ensure_routed()
 st.title("Школьный портал")

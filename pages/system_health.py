@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from services import backup, health, policy, web
-from services.actor import Actor
-from services.backup import BackupError
-from services.policy import AccessDenied
+from services import web
+from services.core import backup, health, policy
+from services.core.actor import Actor
+from services.core.backup import BackupError
+from services.core.policy import AccessDenied
 
 KEY = "health"
 

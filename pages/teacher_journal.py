@@ -17,9 +17,11 @@ from datetime import date
 import streamlit as st
 
 from pages import journal_panels, reports_ui
-from services import clock, journal, journal_view, period_marks, web
-from services.actor import Actor
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.journal import grid as journal, view as journal_view, period_marks
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
 from services.rules import journal_screen as screen
 from services.rules.edit_window import EDIT_WINDOWS
 

@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import todo_ui
-from services import todo, web
-from services.actor import Actor
+from services import web
+from services.journal import todo
+from services.core.actor import Actor
 
 SHOWN = 40  # lessons shown as links; the download holds them all
 

@@ -10,10 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.timetable_ui import STYLE, unique_labels
-from services import clock, timetable, web
-from services.policy import AccessDenied
+from services import web
+from services.core import clock
+from services.planning import timetable
+from services.core.policy import AccessDenied
 from services.rules.timetable import DAY_SHORT
-from services.timetable import SlotRow, TimetableError
+from services.planning.timetable import SlotRow, TimetableError
 
 KEY = "tt_edit"
 EDITOR_KEY = f"{KEY}_editor_key"   # session state: the key of the current data_editor (tests read it)

@@ -12,10 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from pages import timetable_edit
-from services import calendar, clock, timetable_import, timetable_lessons, web
-from services.calendar import CalendarError
-from services.policy import AccessDenied
-from services.timetable_lessons import RESOLUTIONS
+from services import web
+from services.core import clock
+from services.planning import calendar, timetable_import, timetable_lessons
+from services.planning.calendar import CalendarError
+from services.core.policy import AccessDenied
+from services.planning.timetable_lessons import RESOLUTIONS
 
 KEY = "tt_lessons"
 UNDECIDED = "— решить позже"

@@ -10,9 +10,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services import clock, substitutions, timetable, timetable_views, web
-from services.policy import AccessDenied
-from services.timetable_lessons import teacher_choices
+from services import web
+from services.core import clock
+from services.planning import substitutions, timetable, timetable_views
+from services.core.policy import AccessDenied
+from services.planning.timetable_lessons import teacher_choices
 
 KEY = "subst"
 NOBODY = "— замены нет (урок не проведён)"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from services import web
 from services.rules.timetable import DAY_SHORT
-from services.timetable_views import Week
+from services.planning.timetable_views import Week
 
 MARK = "⚠ "  # before a changed lesson
 

@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from pages.timetable_ui import show_week, week_frame, week_picker
-from services import clock, timetable, timetable_print, timetable_views, web
-from services.policy import AccessDenied
-from services.timetable_lessons import teacher_choices
+from services import web
+from services.core import clock
+from services.planning import timetable, timetable_print, timetable_views
+from services.core.policy import AccessDenied
+from services.planning.timetable_lessons import teacher_choices
 
 KEY = "tt_view"
 TEACHING_ROLES = frozenset({"teacher", "class_teacher"})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import todo, web
-from services.actor import Actor
+from services import web
+from services.journal import todo
+from services.core.actor import Actor
 
 
 def period_marks(actor: Actor, journal_page, tz) -> None:

@@ -5,10 +5,12 @@ enabling; the table as CSV or XLSX. The director sees the list only."""
 import pandas as pd
 import streamlit as st
 
-from services import policy, users, web
-from services.policy import AccessDenied, Target
-from services.roles import ROLE_TITLES
-from services.users import UserError
+from services import web
+from services.core import policy
+from services.people import users
+from services.core.policy import AccessDenied, Target
+from services.core.roles import ROLE_TITLES
+from services.people.users import UserError
 
 actor, school_id = web.page_start("user.view")
 KEY = "users"

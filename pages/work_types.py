@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import policy, web, work_types
-from services.policy import AccessDenied, Target
+from services import web
+from services.core import policy
+from services.planning import work_types
+from services.core.policy import AccessDenied, Target
 from services.rules.work_types import STANDARD_SET, WEIGHT_CHANGE_NOTE, show_weight
 
 KEY = "worktypes"

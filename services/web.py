@@ -55,12 +55,13 @@ from sqlmodel import select
 
 from models import RoleGrant, SchoolClass, User
 from models.db import reading
-from services import audit, auth, clock, config, policy, rosters, school_settings
-from services.actor import Actor
-from services.auth import SignInError
-from services.policy import AccessDenied, Target
-from services.roles import ROLE_TITLES
-from services.schools import list_schools, school_target
+from services.core import audit, auth, clock, config, policy, school_settings
+from services.people import rosters
+from services.core.actor import Actor
+from services.core.auth import SignInError
+from services.core.policy import AccessDenied, Target
+from services.core.roles import ROLE_TITLES
+from services.core.schools import list_schools, school_target
 
 COOKIE_NAME = "portal_session"
 TOKEN_KEY = "portal_token"            # session state: the session token
@@ -319,7 +320,7 @@ def public_page(hidden: bool = True) -> st.Page:
     /public?school=ID — the address a school links from its website (pages/public.py: the file's
     name is its address, so that the first request after a restart, which Streamlit still routes by
     the pages/ folder, finds it too and shows no «Page not found»)."""
-    from services.documents import PUBLIC_PATH
+    from services.comms.documents import PUBLIC_PATH
     return st.Page("pages/public.py", title="Документы школы", icon=":material/public:",
                    url_path=PUBLIC_PATH, visibility="hidden" if hidden else "visible")
 
@@ -376,7 +377,7 @@ def mail_link_pages() -> list[st.Page]:
 
 
 def first_run_needed() -> bool:
-    from services import first_run
+    from services.setup import first_run
     return first_run.needed()
 
 
@@ -392,7 +393,7 @@ def password_pages() -> list[st.Page]:
 def page_failed(page: st.Page, error: BaseException, actor: Actor | None) -> None:
     """An unexpected exception of a page: noted for «Состояние системы» (services/health.py);
     app.py then lets Streamlit show it as usual. Never raises."""
-    from services import health
+    from services.core import health
     try:
         school_id = chosen_school(actor) if actor is not None else None
     except Exception:
@@ -767,7 +768,7 @@ def unread_link(actor: Actor) -> None:
     spec = next((p for p in PAGES if p.key == "messages"), None)
     if spec is None or school_id is None or school_id not in policy.schools_for(actor, spec.action):
         return
-    from services import messages
+    from services.comms import messages
     count = messages.unread_total(actor, school_id)
     st.page_link(spec.page(), label=f"Непрочитанных сообщений: {count}" if count else "Новых сообщений нет",
                  icon=":material/mark_email_unread:" if count else ":material/mail:")
@@ -1002,7 +1003,7 @@ def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, ac
                  student_id: int | None = None, entities: dict[str, str] | None = None):
     """Events of the school for the audit log screen (newest first), each with the actor's name
     and roles and the person it is about (audit_names.Named), and their total count."""
-    from services import audit_names
+    from services.core import audit_names
     tz = school_timezone(school_id)
     with reading() as tx:
         policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
@@ -1014,7 +1015,7 @@ def audit_events(actor: Actor, school_id: int, *, user_id: int | None = None, ac
 
 def audit_pupils(actor: Actor, school_id: int, text: str) -> list[tuple[int, str]]:
     """Pupils to filter the audit log by (surname starts with the text)."""
-    from services import audit_names
+    from services.core import audit_names
     with reading() as tx:
         policy.require(actor, "audit.view", school_target(tx, school_id, entity="audit_event"))
         return audit_names.pupils_matching(tx, school_id, text)

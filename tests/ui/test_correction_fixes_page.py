@@ -8,7 +8,8 @@ import pytest
 
 from models import CellGrant
 from models.db import reading
-from services import corrections, journal
+from services.comms import corrections
+from services.journal import grid as journal
 from sqlmodel import select
 from tests.integration import reports_world
 from tests.integration.reports_world import actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from services import clock
+from services.core import clock
 from tests.integration import indicators_world as iwm
 from tests.ui.conftest import render_page
 

@@ -2,8 +2,8 @@
 fixes it; the teacher is refused."""
 from __future__ import annotations
 
-from services import calendar
-from services.actor import SYSTEM
+from services.planning import calendar
+from services.core.actor import SYSTEM
 from tests.ui.conftest import render_page
 
 
@@ -34,7 +34,7 @@ def test_a_new_school_adds_its_subjects_first_and_needs_no_subgroups(world, monk
 
     from models import AcademicYear, SchoolClass
     from models.db import transaction
-    from services import setup_commands
+    from services.setup import setup_commands
 
     calendar.create_year(SYSTEM, world.school_id, 2026)
     with transaction() as tx:

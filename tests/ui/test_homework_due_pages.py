@@ -11,8 +11,9 @@ from models import Homework
 from models.db import reading
 from pages import pupil_diary
 from pages import teacher_journal as journal_page
-from services import clock, diary, journal, lessons
-from services.attachments import Upload
+from services.core import clock
+from services.journal import diary, grid as journal, lessons
+from services.core.attachments import Upload
 from tests.ui.conftest import LOGINS, button
 from tests.ui.test_demo_menus import actor_of, open_app
 from tests.ui.test_journal_pages import default_grid

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import Lesson
 from models.db import transaction
-from services import documents, messages
-from services.attachments import Upload
+from services.comms import documents, messages
+from services.core.attachments import Upload
 from services.web import md
 from tests.integration.comms_world import actor
 from tests.ui.conftest import LOGINS, render_page

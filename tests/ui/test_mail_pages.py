@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import Guardian, MailAddress, MailSubscription, Student, StudentGuardian
 from models.db import reading, transaction
-from services import auth, clock, mail
+from services.comms import mail
+from services.core import auth, clock
 from services.rules import mail as rules
 from tests.ui.conftest import button, render_page
 

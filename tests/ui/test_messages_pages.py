@@ -8,7 +8,8 @@ import pytest
 import streamlit.config
 from streamlit.testing.v1 import AppTest
 
-from services import clock, corrections, messages
+from services.comms import corrections, messages
+from services.core import clock
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 from tests.integration.world import PASSWORD

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from services import clock, control_records
+from services.control import records as control_records
+from services.core import clock
 from tests.integration import indicators_world as iwm
 from tests.ui.conftest import render_page
 
@@ -75,8 +76,8 @@ def test_the_class_teacher_sees_the_day_and_explains_an_absence_for_all_subjects
 
 
 def test_the_checklist_of_required_documents_admin_uploads_director_approves(world):
-    from services import required_docs
-    from services.attachments import Upload
+    from services.control import required_docs
+    from services.core.attachments import Upload
 
     w, _ = world
     at = page(world, "required_docs", "admin_a")
@@ -85,7 +86,7 @@ def test_the_checklist_of_required_documents_admin_uploads_director_approves(wor
     assert "Нет утверждённых документов" in at.warning[0].value
     assert [b.label for b in at.button] == ["Загрузить"]   # the administrator uploads, never approves
     # st.file_uploader cannot be driven by AppTest: the upload goes through the same service call
-    from services import auth
+    from services.core import auth
     required_docs.upload(auth.actor_for_user(w.users["admin_a"]), w.a, "local_regulation",
                          Upload("polozhenie.pdf", b"%PDF-1.4\n%%EOF\n"))
     at = page(world, "required_docs", "director")

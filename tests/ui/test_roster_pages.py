@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import AcademicYear, AuditEvent, CredentialIssue, Enrollment, SchoolClass, Student, SubgroupMember
 from models.db import reading
-from services import rosters_import
-from services.actor import SYSTEM
+from services.people import rosters_import
+from services.core.actor import SYSTEM
 from tests.integration import roster_world as w
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCRIPT = """
 import importlib, os
 from models.db import reading
-from services import auth
+from services.core import auth
 with reading() as tx:
     actor = auth.load_actor(tx, int(os.environ["ROSTER_TEST_USER"]))
 if os.environ.get("ROSTER_TEST_FAIL"):

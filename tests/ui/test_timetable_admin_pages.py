@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from models import CurriculumItem, Holiday, Lesson, LessonPlan, PlannedTopic, StudyPeriod, Substitution
 from models.db import reading
-from services import lessons, timetable
+from services.journal import lessons
+from services.planning import timetable
 from streamlit.testing.v1 import AppTest
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
@@ -126,7 +127,7 @@ def test_generation_lists_a_lesson_with_data_for_a_person_to_resolve(w, monkeypa
 
 
 def test_a_substitution_from_the_screen_and_a_busy_substitute_refused(w, monkeypatch):
-    from services.timetable import SlotRow
+    from services.planning.timetable import SlotRow
     five_b = [SlotRow(2, 2, w.subjects["math"], w.staff["math"], "15")]       # Иванова: 5Б, Tue lesson 2
     timetable.save_class(w.actor("admin"), w.classes["5Б"], five_b, date(2026, 9, 1))
     at = page(w, monkeypatch, "timetable_substitutions", "admin")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from models import TimetableSlot
 from models.db import reading
 from pages import timetable_edit
-from services import timetable
+from services.planning import timetable
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 from tests.ui.conftest import render_page

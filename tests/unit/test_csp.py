@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit
 
-from services import config, web
+from services import web
+from services.core import config
 
 NGINX = config.ROOT / "deploy" / "nginx.conf"
 
