@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock, config
 from services.reports import archive
 from services.core.policy import AccessDenied

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock
 from services.people import users
 from services.core.audit import ACTION_TITLES

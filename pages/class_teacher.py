@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import class_day, reports_ui
-from services import web
+from ui import class_day, reports_ui
+from ui import web
 from services.core import clock
 from services.journal import class_teacher, grid as journal, view as journal_view
 from services.core.actor import Actor

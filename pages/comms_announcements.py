@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.comms_inbox import file_input
-from services import web
+from ui import web
 from services.comms import documents, messages
 from services.core.attachments import Upload
 from services.comms.messages import MessageError

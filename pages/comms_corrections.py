@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import correction_fixes, corrections
 from services.journal import grid as journal
 from services.comms.corrections import CorrectionError

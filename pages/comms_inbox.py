@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import messages, notices
 from services.core.attachments import Upload
 from services.comms.messages import MessageError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import messages
 from services.comms.messages import MessageError
 from services.core.policy import AccessDenied

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.timetable_ui import unique_labels
-from services import web
+from ui.timetable_ui import unique_labels
+from ui import web
 from services.planning import curriculum, timetable
 from services.planning.curriculum import MARKING, Assignment, Item
 from services.core.policy import AccessDenied

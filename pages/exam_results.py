@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock, policy
 from services.reports import exams
 from services.reports.exams import ExamError, GridRow

@@ -4,7 +4,7 @@ administrator in. app.py shows this page (under every address) only while the da
 account at all; services/first_run.py refuses once there is one."""
 import streamlit as st
 
-from services import web
+from ui import web
 from services.setup import first_run
 from services.core.auth import SignInError
 

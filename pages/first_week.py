@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.setup import setup_status
 from services.core.policy import AccessDenied
 

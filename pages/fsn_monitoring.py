@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.control import indicators_fsn
 from services.core import clock
 from services.control.indicators_fsn import AGES

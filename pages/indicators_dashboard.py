@@ -9,9 +9,9 @@ import streamlit as st
 
 from checks import registry
 from checks.base import CATEGORIES
-from pages import indicators_ui as ui
-from pages import regulation_duties
-from services import web
+from ui import indicators_ui as ui
+from ui import regulation_duties
+from ui import web
 from services.control import indicators, indicators_settings
 from services.core import policy
 from services.control.indicators import Choice, IndicatorError

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from importers.lesson_plan import WORK_KINDS
-from services import web
+from ui import web
 from services.planning import curriculum, lesson_plans, timetable
 from services.planning.lesson_plans import PlanError, TopicRow
 from services.core.policy import AccessDenied

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import mail
 
 st.title("Уведомления на почту")

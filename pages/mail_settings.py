@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import mail
 from services.core.policy import AccessDenied
 from services.rules import mail as rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import mail
 from services.core.policy import AccessDenied
 from services.rules import mail as rules

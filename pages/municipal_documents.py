@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.comms_inbox import file_input
-from services import web
+from ui import web
 from services.comms import documents
 from services.core.attachments import Upload
 from services.comms.documents import AUDIENCES, KINDS, DocumentError

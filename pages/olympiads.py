@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from checks.ind_olympiads import OLYMPIADS, STAGES, STATUSES
-from services import web
+from ui import web
 from services.control import olympiads
 from services.core import clock, policy
 from services.control.olympiads import OlympiadError

@@ -6,7 +6,7 @@ title, the date, the text and the file — and nothing else: no author, no names
 school's documents. A wrong or forged id gets a Russian message, never a trace of what exists."""
 import streamlit as st
 
-from services import web
+from ui import web
 from services.comms import documents
 from services.comms.documents import DocumentError
 

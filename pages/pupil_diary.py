@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages import diary_extras, diary_ui
-from services import web
+from ui import diary_extras, diary_ui
+from ui import web
 from services.core import clock, data_views
 from services.journal import diary
 from services.core.actor import Actor

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.reports_ui import downloads
-from services import web
+from ui.reports_ui import downloads
+from ui import web
 from services.reports import attestation as ra, export as reports_export
 from services.core.policy import AccessDenied
 from services.reports.common import ReportError, year_title

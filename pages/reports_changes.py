@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.reports_ui import downloads
+from ui.reports_ui import downloads
 from services.reports import changes as rc, export as reports_export
 from services.core.policy import AccessDenied
 from services.reports.common import ReportError, year_title

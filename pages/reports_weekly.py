@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from exporters.pdf_common import num
-from pages.reports_ui import downloads, ready_download
+from ui.reports_ui import downloads, ready_download
 from services.core import policy
 from services.reports import export as reports_export, sheets as rs
 from services.core.policy import AccessDenied

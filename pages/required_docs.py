@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.control import required_docs
 from services.core import clock, policy
 from services.core.actor import Actor

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import policy
 from services.people import movement, rosters, students
 from services.core.actor import Actor

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from exporters import credentials as credentials_pdf
-from services import web
+from ui import web
 from services.core import clock, policy
 from services.people import credentials, rosters
 from services.core.actor import Actor

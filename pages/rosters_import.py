@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from importers.excel import ImportFileError
-from services import web
+from ui import web
 from services.people import rosters, rosters_import
 from services.core.actor import Actor
 from services.core.policy import AccessDenied

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock
 from services.people import rosters, subgroups
 from services.core.actor import Actor

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock, policy, school_settings
 from services.core.policy import AccessDenied, Target
 from services.rules import edit_window

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock
 from services.planning import calendar
 from services.planning.calendar import CalendarError

@@ -4,7 +4,7 @@ The one page that nobody needs a role for: app.py shows it (under every address)
 is signed in."""
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core.auth import SignInError
 
 web.ensure_routed()

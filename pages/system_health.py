@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import backup, health, policy
 from services.core.actor import Actor
 from services.core.backup import BackupError

@@ -16,8 +16,8 @@ from datetime import date
 
 import streamlit as st
 
-from pages import journal_panels, reports_ui
-from services import web
+from ui import journal_panels, reports_ui
+from ui import web
 from services.core import clock
 from services.journal import grid as journal, view as journal_view, period_marks
 from services.core.actor import Actor

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import todo_ui
-from services import web
+from ui import todo_ui
+from ui import web
 from services.journal import todo
 from services.core.actor import Actor
 
@@ -20,7 +20,7 @@ def _journal_page():
 
 def render(actor: Actor, school_id: int) -> None:
     st.title("Мои задачи")
-    from pages.indicators_ui import control_findings
+    from ui.indicators_ui import control_findings
     control_findings(actor)  # findings of internal control sent to this teacher (issue 7, 5.12)
     tz = web.school_timezone(school_id)
     todo_ui.period_marks(actor, _journal_page(), tz)

@@ -9,8 +9,8 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from pages.timetable_ui import STYLE, unique_labels
-from services import web
+from ui.timetable_ui import STYLE, unique_labels
+from ui import web
 from services.core import clock
 from services.planning import timetable
 from services.core.policy import AccessDenied

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import timetable_edit
-from services import web
+from ui import web
 from services.core import clock
 from services.planning import calendar, timetable_import, timetable_lessons
 from services.planning.calendar import CalendarError

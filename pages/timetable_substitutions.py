@@ -10,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import clock
 from services.planning import substitutions, timetable, timetable_views
 from services.core.policy import AccessDenied

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from pages.timetable_ui import show_week, week_frame, week_picker
-from services import web
+from ui.timetable_ui import show_week, week_frame, week_picker
+from ui import web
 from services.core import clock
 from services.planning import timetable, timetable_print, timetable_views
 from services.core.policy import AccessDenied

@@ -5,7 +5,7 @@ enabling; the table as CSV or XLSX. The director sees the list only."""
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import policy
 from services.people import users
 from services.core.policy import AccessDenied, Target

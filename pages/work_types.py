@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import policy
 from services.planning import work_types
 from services.core.policy import AccessDenied, Target

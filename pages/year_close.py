@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.core import config
 from services.planning import year_carry, year_close
 from services.core.actor import Actor

@@ -130,7 +130,7 @@ SKIP = {
     "core.school_settings.load": "a school's settings (time zone, edit window), no personal data",
     "planning.timetable_lessons.teacher_choices": "staff names for a choice on the timetable screens (of the actor's "
                                          "own school: web.chosen_school)",
-    "web.school_timezone": "a school's time zone",
+    "ui.web.school_timezone": "a school's time zone",
     "core.targets.of_lesson": "builds the policy's Target from values already read (no reading)",
     # with an actor, but not callable with a generic argument
     "core.audit.values": "makes the column values of an audit event (no reading, no writing)",
@@ -140,7 +140,7 @@ SKIP = {
     "control.indicators.school_scope": "the scope of the indicator screens: raises for another school, "
                                "returns the actor's own limits (called by every indicators service)",
     "control.indicators.deputy_limits": "the deputy's own parallels from the actor's grants (no reading)",
-    "web.menu_specs": "the menu the actor's roles give (page names), not data of the school",
+    "ui.web.menu_specs": "the menu the actor's roles give (page names), not data of the school",
     "reports.common.record_export": "the audit event of an export the actor has just been given",
     "control.indicators_fsn.to_xlsx": "formats the report the actor got from indicators_fsn.contingent (walked); "
                               "school_id only files the export's audit event",
@@ -169,7 +169,7 @@ NOT_DATA = {
     "comms.messages.unread_total": "the actor's own number of unread messages and notices",
     "reports.attestation.default_column": "which period ended last in the school's calendar (no personal data)",
     "reports.sheets.default_range": "the dates of the last school week (no personal data)",
-    "web.audit_export": "a callback that audits an export the page has made (no data)",
+    "ui.web.audit_export": "a callback that audits an export the page has made (no data)",
 }
 
 # ----------------------------------------------------------------------------- plain values
@@ -242,15 +242,16 @@ def value_for(name: str, param: inspect.Parameter, hint, tmp: Path):
 
 # ----------------------------------------------------------------------------- the functions
 def public_functions():
-    """(name, function) of every public function defined in a module of `services`."""
+    """(name, function) of every public function defined in a module of `services` (and of
+    ui/web.py, the Streamlit glue, which reads the session's account and the audit log)."""
     out = []
-    for info in pkgutil.walk_packages(services.__path__, "services."):
-        if info.ispkg or info.name.startswith("services.rules."):  # the pure rules take no ids
-            continue
-        module = importlib.import_module(info.name)
+    names = [info.name for info in pkgutil.walk_packages(services.__path__, "services.")
+             if not info.ispkg and not info.name.startswith("services.rules.")]  # the pure rules take no ids
+    for module_name in [*names, "ui.web"]:
+        module = importlib.import_module(module_name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and fn.__module__ == module.__name__:
-                out.append((f"{info.name.removeprefix('services.')}.{name}", fn))
+                out.append((f"{module_name.removeprefix('services.')}.{name}", fn))
     return sorted(out, key=lambda x: x[0])
 
 

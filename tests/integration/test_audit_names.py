@@ -9,7 +9,7 @@ import pytest
 
 from models import RoleGrant
 from models.db import transaction
-from services import web
+from ui import web
 from services.journal import grid as journal
 from tests.integration import journal_world
 from tests.integration.test_journal import actor, edit, grid

@@ -100,7 +100,7 @@ def test_table_downloads_and_appended_workbooks_keep_dangerous_text_as_text():
     from openpyxl import Workbook
 
     from exporters.xlsx_common import neutralise, to_bytes
-    from services import web
+    from ui import web
     frame = pd.DataFrame({"Ученик": [EVIL_NAME, EVIL_FIRST, "Борисова"], "Тема": [EVIL_TOPIC, EVIL_HOMEWORK, "ок"],
                           "Отметка": [5, 4, 3]})
     data = web.xlsx_bytes(frame, "Отметки")

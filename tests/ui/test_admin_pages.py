@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from models import CredentialIssue, User
 from models.db import reading
-from services import web
+from ui import web
 from services.core import auth, school_settings
 from tests.ui.conftest import PASSWORD, button, sign_in
 

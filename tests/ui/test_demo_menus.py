@@ -7,7 +7,7 @@ import streamlit.config
 from streamlit.testing.v1 import AppTest
 
 from models.db import transaction
-from services import web
+from ui import web
 from services.core import auth
 from services.core.actor import Actor
 from services.comms.documents import PUBLIC_PATH

@@ -16,7 +16,7 @@ from models import Lesson
 from models.db import transaction
 from services.comms import documents, messages
 from services.core.attachments import Upload
-from services.web import md
+from ui.web import md
 from tests.integration.comms_world import actor
 from tests.ui.conftest import LOGINS, render_page
 from tests.ui.test_demo_menus import actor_of, open_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from services import web
+from ui import web
 from services.core import policy
 from services.core.actor import Actor, Grant
 

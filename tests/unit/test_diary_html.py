@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from pages import diary_ui
+from ui import diary_ui
 from services.journal import diary
 
 
@@ -78,7 +78,7 @@ def test_the_trend_chart_has_russian_dates_and_decimal_commas():
 
 
 def test_exam_results_are_a_table_escaped_and_without_none():
-    from pages import diary_extras
+    from ui import diary_extras
     from services.reports.exams import PupilResult
     results = [PupilResult("ЕГЭ", "<b>Химия</b>", date(2026, 6, 3), 21, 72, None, None),
                PupilResult("ВПР", "Математика", date(2026, 4, 16), 12, None, 4, 5)]

@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py", ROOT / "services" / "web.py"]
+FILES = sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]
 MARKDOWN_CALLS = {"markdown", "caption", "subheader", "header", "title", "info", "warning", "error", "success",
                   "toast", "expander", "button", "download_button", "form_submit_button", "toggle", "checkbox",
                   "popover", "tabs", "page_link", "link_button", "radio", "metric", "write", "status", "notify"}

@@ -6,7 +6,7 @@ from html import escape
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.journal import diary
 from services.core.actor import Actor
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.control import acts as control, records as control_records, duties
 from services.core import clock, policy
 from services.core.actor import Actor

@@ -8,7 +8,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from services import web
+from ui import web
 from services.rules.timetable import DAY_SHORT
 from services.planning.timetable_views import Week
 

@@ -12,7 +12,7 @@ from html import escape
 
 from services.journal import diary
 from services.rules.averages import show
-from pages.diary_extras import homework_html
+from ui.diary_extras import homework_html
 
 MarkKey = tuple[int, str, str]  # (lesson id, value, work type): a mark remembered as new
 

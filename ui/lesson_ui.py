@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.journal import lessons
 from services.core.actor import Actor
 from services.core.policy import AccessDenied

@@ -11,8 +11,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages import lesson_ui
-from services import web
+from ui import lesson_ui
+from ui import web
 from services.journal import grid as journal, view as journal_view, lessons, period_marks
 from services.core.attachments import Upload
 from services.core.policy import AccessDenied

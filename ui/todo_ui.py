@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import web
+from ui import web
 from services.journal import todo
 from services.core.actor import Actor
 
