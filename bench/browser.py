@@ -302,7 +302,7 @@ def _focus(page, target: Target, label: str, row: int) -> None:
 
 
 def _journal_page():
-    from pages import teacher_journal
+    from pages.journal import teacher_journal
     return teacher_journal
 
 

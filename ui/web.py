@@ -121,118 +121,118 @@ def _render_page(spec: PageSpec) -> Callable[[], None]:
 WORK, ADMIN, ACCOUNT = "Работа", "Администрирование", "Учётная запись"
 COMMS = "Общение"  # issue 8
 
-SIGN_IN = PageSpec("sign-in", "Вход", "profile.edit", "self", file="pages/sign_in.py", icon=":material/login:")
+SIGN_IN = PageSpec("sign-in", "Вход", "profile.edit", "self", file="pages/account/sign_in.py", icon=":material/login:")
 PROFILE = PageSpec("profile", "Мой профиль", "profile.edit", "self", ACCOUNT, ":material/person:",
-                   file="pages/my_profile.py")
+                   file="pages/account/my_profile.py")
 
 PAGES: tuple[PageSpec, ...] = (
     # this issue: accounts, settings, the audit log
     PageSpec("users", "Пользователи и роли", "user.view", "school", ADMIN, ":material/manage_accounts:",
-             file="pages/users_roles.py"),
+             file="pages/people/users_roles.py"),
     PageSpec("settings", "Настройки школы", "settings.view", "school", ADMIN, ":material/settings:",
-             file="pages/school_settings.py"),
+             file="pages/admin/school_settings.py"),
     PageSpec("audit", "Журнал событий", "audit.view", "school", ADMIN, ":material/history:",
-             file="pages/audit_log.py"),
+             file="pages/admin/audit_log.py"),
     # screens of other issues (modules with render(actor, school_id)), listed when the role has them
     PageSpec("mark-changes", "Изменения отметок", "report.mark_changes", "school", ADMIN, ":material/edit_note:",
-             render="pages.reports_changes:render"),
+             render="pages.reports.mark_changes:render"),
     PageSpec("archive", "Архив учебного года", "year.archive", "school", ADMIN, ":material/inventory_2:",
-             render="pages.archive_year:render"),
+             render="pages.reports.archive_year:render"),
     # issue 5: rosters
     PageSpec("import", "Загрузка из Excel", "roster.import", "school", ADMIN, ":material/upload_file:",
-             render="pages.rosters_import:render"),
+             render="pages.people.rosters_import:render"),
     PageSpec("movement", "Движение учащихся", "student.move", "school", ADMIN, ":material/swap_horiz:",
-             render="pages.rosters_movement:render"),
+             render="pages.people.rosters_movement:render"),
     PageSpec("year-close", "Закрытие учебного года", "year.close", "school", ADMIN, ":material/event_available:",
-             render="pages.year_close:render"),
+             render="pages.planning.year_close:render"),
     PageSpec("health", "Состояние системы", "health.view", "school", ADMIN, ":material/monitor_heart:",
-             render="pages.system_health:render"),
+             render="pages.admin.system_health:render"),
     # issue 15: work types, the first week's checklist
     PageSpec("work-types", "Виды работ", "worktype.view", "school", ADMIN, ":material/category:",
-             render="pages.work_types:render"),
+             render="pages.planning.work_types:render"),
     PageSpec("first-week", "Первая неделя", "setup.view", "school", ADMIN, ":material/checklist:",
-             render="pages.first_week:render"),
+             render="pages.admin.first_week:render"),
     # issue 19: the school's required documents of 4.2 and 4.7
     PageSpec("required-docs", "Документы о журнале", "regdoc.view", "school", ADMIN, ":material/task:",
-             render="pages.required_docs:render"),
+             render="pages.admin.required_docs:render"),
     # issue 8: the correction queue and moderation (administration section)
     PageSpec("corrections", "Заявки на исправление", "correction.resolve", "school", ADMIN,
-             ":material/rule:", render="pages.comms_corrections:render_queue"),
+             ":material/rule:", render="pages.comms.corrections:render_queue"),
     PageSpec("moderation", "Модерация сообщений", "message.hide", "school", ADMIN, ":material/shield:",
-             render="pages.comms_moderation:render"),
+             render="pages.comms.moderation:render"),
     # issue 4: the school year (periods, holidays, bells)
     PageSpec("school-year", "Учебный год", "calendar.edit", "school", ADMIN, ":material/date_range:",
-             render="pages.school_year:render"),
+             render="pages.planning.school_year:render"),
     # issue 3: the teacher's journal grid and to-do (overdue entries, each a link into the journal)
     PageSpec("journal", "Журнал", "journal.view", "school", WORK, ":material/edit_square:",
-             render="pages.teacher_journal:render"),
+             render="pages.journal.teacher_journal:render"),
     PageSpec("todo", "Мои задачи", "journal.edit", "school", WORK, ":material/pending_actions:",
-             render="pages.teacher_todo:render"),
+             render="pages.journal.teacher_todo:render"),
     # issue 3: the diary (parents, pupils, and staff who may read it) and the class teacher's view
     PageSpec("diary", "Дневник", "diary.view", "school", WORK, ":material/auto_stories:",
-             render="pages.pupil_diary:render"),
+             render="pages.journal.pupil_diary:render"),
     PageSpec("class", "Мой класс", "attendance.class_day", "school", WORK, ":material/diversity_3:",
-             render="pages.class_teacher:render"),
+             render="pages.journal.class_teacher:render"),
     # issue 5: the class's pupils and guardians, subgroups, credentials
     PageSpec("pupils", "Ученики и родители", "student.edit", "school", WORK, ":material/badge:",
-             render="pages.rosters_classes:render"),
+             render="pages.people.rosters_classes:render"),
     PageSpec("subgroups", "Подгруппы", "subgroup.edit", "school", WORK, ":material/call_split:",
-             render="pages.rosters_subgroups:render"),
+             render="pages.people.rosters_subgroups:render"),
     PageSpec("credentials", "Выдача реквизитов", "credentials.issue_pupil", "school", WORK, ":material/key:",
-             render="pages.rosters_credentials:render"),
+             render="pages.people.rosters_credentials:render"),
     PageSpec("indicators", "Показатели школы", "indicators.view", "school", WORK, ":material/monitoring:",
-             render="pages.indicators_dashboard:render"),
+             render="pages.control.indicators_dashboard:render"),
     PageSpec("control", "Внутришкольный контроль", "control.run", "school", WORK, ":material/fact_check:",
-             render="pages.control_plan:render"),
+             render="pages.control.plan:render"),
     PageSpec("class-report", "Отчёт классного руководителя", "report.class_progress", "school", WORK,
-             ":material/groups:", render="pages.reports_class:render"),
+             ":material/groups:", render="pages.reports.class_progress:render"),
     PageSpec("attestation", "Сводная ведомость", "report.attestation", "school", WORK, ":material/table:",
-             render="pages.reports_attestation:render"),
+             render="pages.reports.attestation:render"),
     PageSpec("weekly-sheet", "Ведомость для родителей", "report.weekly_sheet", "school", WORK,
-             ":material/description:", render="pages.reports_weekly:render"),
+             ":material/description:", render="pages.reports.weekly:render"),
     PageSpec("olympiad-results", "Олимпиады", "olympiad.edit", "school", WORK, ":material/emoji_events:",
-             render="pages.olympiads:render"),
+             render="pages.control.olympiads:render"),
     # issue 19: results of ВПР, ОГЭ, ЕГЭ (2.2)
     PageSpec("exam-results", "ВПР, ОГЭ, ЕГЭ", "exam.view", "school", WORK, ":material/assignment_turned_in:",
-             render="pages.exam_results:render"),
+             render="pages.reports.exam_results:render"),
     PageSpec("fsn", "Мониторинг ФСН", "contingent.stats", "school", WORK, ":material/query_stats:",
-             render="pages.fsn_monitoring:render"),
+             render="pages.reports.fsn_monitoring:render"),
     PageSpec("municipal-schools", "Школы муниципалитета", "aggregate.view", "municipality", WORK,
-             ":material/location_city:", render="pages.municipality:render"),
+             ":material/location_city:", render="pages.control.municipality:render"),
     # issue 19: the municipality's documents and announcements (4.1)
     PageSpec("municipal-documents", "Документы муниципалитета", "municipal.publish", "municipality", COMMS,
-             ":material/account_balance:", render="pages.municipal_documents:render"),
+             ":material/account_balance:", render="pages.comms.municipal_documents:render"),
     # issue 4: the timetable (views for everybody who may see it; the editor for deputies and admins)
     PageSpec("timetable", "Расписание", "timetable.view", "school", WORK, ":material/calendar_month:",
-             render="pages.timetable_view:render"),
+             render="pages.planning.timetable_view:render"),
     PageSpec("timetable-editor", "Редактор расписания", "timetable.edit", "school", WORK,
-             ":material/edit_calendar:", render="pages.timetable_edit:render"),
+             ":material/edit_calendar:", render="pages.planning.timetable_edit:render"),
     # issue 4: substitutions, lessons from the timetable (and its import), curriculum, КТП
     PageSpec("substitutions", "Замены и изменения", "substitution.manage", "school", WORK,
-             ":material/swap_calls:", render="pages.timetable_substitutions:render"),
+             ":material/swap_calls:", render="pages.planning.timetable_substitutions:render"),
     PageSpec("timetable-lessons", "Уроки из расписания", "timetable.edit", "school", WORK,
-             ":material/event_repeat:", render="pages.timetable_lessons:render"),
+             ":material/event_repeat:", render="pages.planning.timetable_lessons:render"),
     PageSpec("curriculum", "Учебный план и нагрузка", "curriculum.edit", "school", WORK,
-             ":material/menu_book:", render="pages.curriculum_plan:render"),
+             ":material/menu_book:", render="pages.planning.curriculum_plan:render"),
     PageSpec("lesson-plans", "КТП", "lesson_plan.edit", "school", WORK, ":material/list_alt:",
-             render="pages.lesson_plans:render"),
+             render="pages.planning.lesson_plans:render"),
     # issue 8: consents (work: class teachers keep those of their class), then messages, announcements,
     # documents, correction requests
     PageSpec("consents", "Согласия на обработку данных", "consent.manage", "school", WORK,
-             ":material/verified_user:", render="pages.comms_consents:render"),
+             ":material/verified_user:", render="pages.people.consents:render"),
     PageSpec("messages", "Сообщения", "message.use", "school", COMMS, ":material/mail:",
-             render="pages.comms_inbox:render"),
+             render="pages.comms.inbox:render"),
     PageSpec("announcements", "Объявления", "message.use", "school", COMMS, ":material/campaign:",
-             render="pages.comms_announcements:render"),
+             render="pages.comms.announcements:render"),
     PageSpec("documents", "Документы", "document.view", "school", COMMS, ":material/article:",
-             render="pages.comms_documents:render"),
+             render="pages.comms.documents:render"),
     PageSpec("report-error", "Сообщить о неточности", "correction.create", "school", COMMS,
-             ":material/report:", render="pages.comms_corrections:render_form"),
+             ":material/report:", render="pages.comms.corrections:render_form"),
     # issue 16: notifications by e-mail
     PageSpec("mail-settings", "Почта и уведомления", "mail.settings", "school", ADMIN, ":material/outgoing_mail:",
-             render="pages.mail_settings:render"),
+             render="pages.admin.mail_settings:render"),
     PageSpec("notifications", "Уведомления на почту", "mail.subscribe", "school", ACCOUNT,
-             ":material/notifications:", render="pages.mail_subscriptions:render"),
+             ":material/notifications:", render="pages.account.mail_subscriptions:render"),
     PROFILE,
 )
 
@@ -359,8 +359,8 @@ def page_ref(spec: PageSpec) -> st.Page | None:
 
 def first_run_pages() -> list[st.Page]:
     """The first-run screen (issue 15), under every address, while the database has no account."""
-    pages = [st.Page("pages/first_run.py", title="Первый запуск", url_path="first-run", default=True)]
-    pages += [st.Page("pages/first_run.py", title="Первый запуск", url_path=key, visibility="hidden")
+    pages = [st.Page("pages/admin/first_run.py", title="Первый запуск", url_path="first-run", default=True)]
+    pages += [st.Page("pages/admin/first_run.py", title="Первый запуск", url_path=key, visibility="hidden")
               for key in ("sign-in", *(spec.key for spec in PAGES))]
     return pages
 
@@ -372,8 +372,8 @@ def mail_link_requested() -> bool:
 
 def mail_link_pages() -> list[st.Page]:
     """The page of the letters' links, at the root and at /mail (the address the letters use)."""
-    return [st.Page("pages/mail_link.py", title="Уведомления на почту", url_path="mail-link", default=True),
-            st.Page("pages/mail_link.py", title="Уведомления на почту", url_path="mail", visibility="hidden")]
+    return [st.Page("pages/account/mail_link.py", title="Уведомления на почту", url_path="mail-link", default=True),
+            st.Page("pages/account/mail_link.py", title="Уведомления на почту", url_path="mail", visibility="hidden")]
 
 
 def first_run_needed() -> bool:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Attachment, Homework
 from models.db import reading
-from pages import teacher_journal
+from pages.journal import teacher_journal
 from services.core import auth, clock
 from services.journal import diary, grid as journal
 from tests.e2e.conftest import choose, settle, shot

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from models import Mark, Work
 from models.db import reading
-from pages import teacher_journal
+from pages.journal import teacher_journal
 from services.core import auth, clock
 from services.journal import diary, grid as journal, todo
 from tests.e2e.conftest import choose, settle, shot

@@ -29,7 +29,7 @@ from sqlmodel import select
 
 from models import Mark, Work
 from models.db import reading
-from pages import teacher_journal
+from pages.journal import teacher_journal
 from services.core import auth, clock
 from services.journal import grid as journal
 from tests.e2e.conftest import shot

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from models import TimetableSlot
 from models.db import reading
-from pages import timetable_edit
+from pages.planning import timetable_edit
 from services.core import auth, clock
 from services.planning import timetable
 from tests.e2e.conftest import settle, shot

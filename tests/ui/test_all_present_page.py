@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from models import Attendance, Lesson
 from models.db import reading, transaction
-from pages import teacher_journal as journal_page
+from pages.journal import teacher_journal as journal_page
 from services.core import clock
 from services.journal import todo
 from tests.ui.conftest import LOGINS, button

@@ -30,7 +30,7 @@ def _cell(rw, pupil: str) -> str:
 
 
 def _open_page(rw, monkeypatch):
-    at = render_page(monkeypatch, "pages.comms_corrections:render_queue", rw.users["admin"], rw.school_id)
+    at = render_page(monkeypatch, "pages.comms.corrections:render_queue", rw.users["admin"], rw.school_id)
     assert not at.exception, at.exception
     journal_box = at.selectbox(key="corr_fix_j")
     assert "5А — Математика" in journal_box.options

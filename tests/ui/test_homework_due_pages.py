@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from models import Homework
 from models.db import reading
-from pages import pupil_diary
-from pages import teacher_journal as journal_page
+from pages.journal import pupil_diary
+from pages.journal import teacher_journal as journal_page
 from services.core import clock
 from services.journal import diary, grid as journal, lessons
 from services.core.attachments import Upload

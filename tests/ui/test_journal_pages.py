@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import Lesson, Mark, Work
 from models.db import reading
-from pages import teacher_journal as journal_page
+from pages.journal import teacher_journal as journal_page
 from services.core import clock
 from services.journal import grid as journal, period_marks, todo
 from tests.ui.conftest import LOGINS, button

@@ -11,7 +11,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from pages import timetable_edit
+from pages.planning import timetable_edit
 from ui import web
 from services.core import clock
 from services.planning import calendar, timetable_import, timetable_lessons

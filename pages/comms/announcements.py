@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.comms_inbox import file_input
+from pages.comms.inbox import file_input
 from ui import web
 from services.comms import documents, messages
 from services.core.attachments import Upload

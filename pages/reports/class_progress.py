@@ -2,7 +2,7 @@
 span (5.3) — the weighted averages by subject on screen, a page per pupil for the parents."""
 from __future__ import annotations
 
-from pages import reports_weekly
+from pages.reports import weekly as reports_weekly
 
 
 def render(actor, school_id: int) -> None:

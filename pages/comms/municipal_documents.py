@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.comms_inbox import file_input
+from pages.comms.inbox import file_input
 from ui import web
 from services.comms import documents
 from services.core.attachments import Upload
