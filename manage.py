@@ -552,7 +552,7 @@ def cmd_work_types(args) -> int:
 
 def cmd_status(args) -> int:
     """The first week's checklist of a school: each line done or what is missing."""
-    from services.setup import setup_status
+    from services.setup import status as setup_status
     from services.core.policy import AccessDenied
     try:
         lines = setup_status.checklist(_actor(), args.school)
@@ -567,7 +567,7 @@ def cmd_status(args) -> int:
 
 def _setup_call(func, *a, **kw):
     from services.planning import calendar, curriculum
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
     from services.core.policy import AccessDenied
     try:
         return func(*a, **kw)
@@ -587,7 +587,7 @@ def cmd_create_year(args) -> int:
 def cmd_bells(args) -> int:
     """The bell schedule of a shift: one ЧЧ:ММ-ЧЧ:ММ per lesson."""
     from services.planning import calendar
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
     bells = _setup_call(setup_commands.parse_bells, args.lessons)
     changed = _setup_call(calendar.save_bells, _actor(), args.school, args.shift, bells)
     _out(args, {"ok": True, "lessons": len(bells), "lessons_retimed": changed},
@@ -597,7 +597,7 @@ def cmd_bells(args) -> int:
 
 def cmd_curriculum(args) -> int:
     """One line of a class's curriculum: the subject (made if new) and its hours per week."""
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
     done = _setup_call(setup_commands.set_curriculum, _actor(), args.school, args.class_name, args.subject,
                        args.hours, split=args.split, pass_fail=args.pass_fail, no_attestation=args.no_attestation)
     _out(args, {"ok": True, **done}, f"Учебный план {args.class_name}: {args.subject}, {args.hours:g} ч в неделю.")
@@ -606,7 +606,7 @@ def cmd_curriculum(args) -> int:
 
 def cmd_assign(args) -> int:
     """Teaching load: a subject of a class (or of its subgroup) to a teacher."""
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
     done = _setup_call(setup_commands.assign, _actor(), args.school, args.class_name, args.subject, args.teacher,
                        args.subgroup)
     _out(args, {"ok": True, **done}, f"{args.class_name}, {args.subject}: ведёт {args.teacher}.")
@@ -618,7 +618,7 @@ def cmd_issue_credentials(args) -> int:
     from pathlib import Path
     from exporters.credentials import slips_pdf
     from services.people import credentials
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
     slips = _setup_call(setup_commands.issue_missing, _actor(), args.school, class_name=args.class_name,
                         staff=args.staff)
     if slips:

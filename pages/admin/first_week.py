@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import web
-from services.setup import setup_status
+from services.setup import status as setup_status
 from services.core.policy import AccessDenied
 
 

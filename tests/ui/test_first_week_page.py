@@ -34,7 +34,7 @@ def test_a_new_school_adds_its_subjects_first_and_needs_no_subgroups(world, monk
 
     from models import AcademicYear, SchoolClass
     from models.db import transaction
-    from services.setup import setup_commands
+    from services.setup import commands as setup_commands
 
     calendar.create_year(SYSTEM, world.school_id, 2026)
     with transaction() as tx:
