@@ -319,8 +319,8 @@ def cmd_checks(args) -> int:
 
 def cmd_archive_year(args) -> int:
     """The year archive of the journals (5.13): a zip of PDF and XLSX with a SHA-256 manifest."""
-    from services.reports import archive
     from services.core.policy import AccessDenied
+    from services.reports import archive
     from tqdm import tqdm
     bar = None
 
@@ -432,9 +432,9 @@ def cmd_import_timetable(args) -> int:
 
 def cmd_import_lesson_plan(args) -> int:
     """A КТП from a workbook into a plan (made when --subject with --class or --grade names a new one)."""
+    from services.core.policy import AccessDenied
     from services.planning import lesson_plans
     from services.planning.calendar import CalendarError
-    from services.core.policy import AccessDenied
     plan_id = args.plan
     try:
         if plan_id is None:
@@ -511,8 +511,8 @@ def _work_type_text(t) -> str:
 def cmd_work_types(args) -> int:
     """Work types of a school: list, add, change (name, weight, averages, checking days, default, retire)."""
     from dataclasses import asdict
-    from services.planning import work_types
     from services.core.policy import AccessDenied
+    from services.planning import work_types
     from services.rules.work_types import WEIGHT_CHANGE_NOTE
     try:
         if args.action == "standard-set":
@@ -552,8 +552,8 @@ def cmd_work_types(args) -> int:
 
 def cmd_status(args) -> int:
     """The first week's checklist of a school: each line done or what is missing."""
-    from services.setup import status as setup_status
     from services.core.policy import AccessDenied
+    from services.setup import status as setup_status
     try:
         lines = setup_status.checklist(_actor(), args.school)
     except (AccessDenied, setup_status.SetupStatusError) as e:
@@ -566,9 +566,9 @@ def cmd_status(args) -> int:
 
 
 def _setup_call(func, *a, **kw):
+    from services.core.policy import AccessDenied
     from services.planning import calendar, curriculum
     from services.setup import commands as setup_commands
-    from services.core.policy import AccessDenied
     try:
         return func(*a, **kw)
     except (setup_commands.SetupError, calendar.CalendarError, curriculum.CurriculumError, AccessDenied) as e:
@@ -633,8 +633,8 @@ def cmd_issue_credentials(args) -> int:
 def cmd_close_year(args) -> int:
     """Close a school year: the archive first, then promotion, graduation and the new year with its
     classes, curriculum, periods, teaching load, subgroups, timetable template and КТП."""
-    from services.planning import year_carry, year_close
     from services.core.policy import AccessDenied
+    from services.planning import year_carry, year_close
     decisions = {}
     for text in args.decision or []:
         sid, _, code = text.partition("=")

@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> dict:
     from models import School, SchoolClass, AcademicYear
     from models.db import dispose_all, reading
     from services.core import clock
-    from services.people import rosters_import
     from services.core.actor import SYSTEM
     from services.core.backup import libpq, sqlite_path
+    from services.people import rosters_import
 
     source = common.ensure_demo_db(args.db, full_year=False)
     clock.set_now(common.BENCH_NOW)

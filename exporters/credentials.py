@@ -7,8 +7,8 @@ from datetime import datetime
 from fpdf.enums import XPos, YPos
 
 from services.core import clock, pdf as pdf_helper
-from services.people.credentials import LedgerRow, Slip
 from services.core.pdf import FAMILY
+from services.people.credentials import LedgerRow, Slip
 
 SLIP_HEIGHT = 62.0  # mm: four slips on an A4 page
 

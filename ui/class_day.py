@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
-from services.journal import class_day
 from services.core.actor import Actor
-from services.journal.class_teacher import ClassError, ClassInfo
 from services.core.policy import AccessDenied
+from services.journal import class_day
+from services.journal.class_teacher import ClassError, ClassInfo
+from ui import web
 
 
 def _reason_form(actor: Actor, cls: ClassInfo, day, record: class_day.DayRecord) -> None:

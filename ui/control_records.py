@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.control import acts as control, records as control_records, duties
 from services.core import clock, policy
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "ctlrec"
 

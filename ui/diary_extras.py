@@ -6,9 +6,9 @@ from html import escape
 
 import streamlit as st
 
-from ui import web
-from services.journal import diary
 from services.core.actor import Actor
+from services.journal import diary
+from ui import web
 
 
 def homework_html(day: diary.DiaryDay) -> str:

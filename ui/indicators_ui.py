@@ -64,9 +64,9 @@ def number_text(number) -> str:
 def control_findings(actor) -> None:
     """The findings of internal control sent to this teacher or class teacher (5.12), as items of
     their to-do until they mark them done (the notice is then read)."""
-    from ui import web
     from services.comms import notices
     from services.control import acts as control
+    from ui import web
 
     found = control.my_findings(actor)
     if not found:

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ui import web
-from services.journal import lessons
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.journal import lessons
+from ui import web
 
 
 def attendance_taken(actor: Actor, d: lessons.LessonDetail, editable: bool) -> None:

@@ -8,9 +8,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from ui import web
-from services.rules.timetable import DAY_SHORT
 from services.planning.timetable_views import Week
+from services.rules.timetable import DAY_SHORT
+from ui import web
 
 MARK = "⚠ "  # before a changed lesson
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import web
-from services.journal import todo
 from services.core.actor import Actor
+from services.journal import todo
+from ui import web
 
 
 def period_marks(actor: Actor, journal_page, tz) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import web
 from services.comms import mail
+from ui import web
 
 st.title("Уведомления на почту")
 confirm_token = st.query_params.get("confirm")

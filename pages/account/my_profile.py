@@ -4,8 +4,8 @@ With a password that was issued (a first sign-in or a reset) this is the only pa
 shows only the password change until the password is changed."""
 import streamlit as st
 
-from ui import web
 from services.core.auth import SignInError
+from ui import web
 
 actor, _ = web.page_start("profile.edit", "self")
 

@@ -4,8 +4,8 @@ The one page that nobody needs a role for: app.py shows it (under every address)
 is signed in."""
 import streamlit as st
 
-from ui import web
 from services.core.auth import SignInError
+from ui import web
 
 web.ensure_routed()
 st.title("Школьный портал")

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
-from services.people import users
 from services.core.audit import ACTION_TITLES
 from services.core.policy import AccessDenied
 from services.core.roles import ROLE_TITLES
 from services.core.school_settings import SETTINGS
+from services.people import users
+from ui import web
 
 actor, school_id = web.page_start("audit.view")
 KEY = "audit"

@@ -4,9 +4,9 @@ administrator in. app.py shows this page (under every address) only while the da
 account at all; services/first_run.py refuses once there is one."""
 import streamlit as st
 
-from ui import web
-from services.setup import first_run
 from services.core.auth import SignInError
+from services.setup import first_run
+from ui import web
 
 web.ensure_routed()
 st.title("Первый запуск портала")

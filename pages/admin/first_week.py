@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import web
-from services.setup import status as setup_status
 from services.core.policy import AccessDenied
+from services.setup import status as setup_status
+from ui import web
 
 
 def render(actor, school_id: int) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.comms import mail
 from services.core.policy import AccessDenied
 from services.rules import mail as rules
+from ui import web
 
 KEY = "mailcfg"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.control import required_docs
 from services.core import clock, policy
 from services.core.actor import Actor
@@ -13,6 +12,7 @@ from services.core.attachments import Upload
 from services.core.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT
 from services.rules.required_docs import REQUIRED
+from ui import web
 
 KEY = "regdoc"
 

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from ui import web
 from services.core import clock, policy, school_settings
 from services.core.policy import AccessDenied, Target
-from services.rules import edit_window
 from services.core.school_settings import SETTINGS, SettingsError
+from services.rules import edit_window
+from ui import web
 
 actor, school_id = web.page_start("settings.view")
 KEY = f"settings_{school_id}"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import backup, health, policy
 from services.core.actor import Actor
 from services.core.backup import BackupError
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "health"
 

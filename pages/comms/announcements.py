@@ -7,11 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.comms.inbox import file_input
-from ui import web
 from services.comms import documents, messages
-from services.core.attachments import Upload
 from services.comms.messages import MessageError
+from services.core.attachments import Upload
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "ann"
 SHOWN = 20

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.comms import correction_fixes, corrections
-from services.journal import grid as journal
 from services.comms.corrections import CorrectionError
 from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from ui import web
 
 KEY = "corr"
 

@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.comms.inbox import file_input
-from ui import web
 from services.comms import documents
+from services.comms.documents import AUDIENCES, DocumentError
 from services.core import policy
 from services.core.attachments import Upload
-from services.comms.documents import AUDIENCES, DocumentError
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "docs"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import web
 from services.comms import messages, notices
-from services.core.attachments import Upload
 from services.comms.messages import MessageError
+from services.core.attachments import Upload
 from services.core.policy import AccessDenied
 from services.rules.attachments import ALLOWED_TEXT, KINDS, MAX_BYTES
+from ui import web
 
 KEY = "msg"
 OPEN_KEY = f"{KEY}_open"   # session state: the id of the open thread

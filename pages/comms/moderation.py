@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.comms import messages
 from services.comms.messages import MessageError
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "mod"
 

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from pages.comms.inbox import file_input
-from ui import web
 from services.comms import documents
-from services.core.attachments import Upload
 from services.comms.documents import AUDIENCES, KINDS, DocumentError
+from services.core.attachments import Upload
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "muni_docs"
 

@@ -9,13 +9,11 @@ import streamlit as st
 
 from checks import registry
 from checks.base import CATEGORIES
-from ui import indicators_ui as ui
-from ui import regulation_duties
-from ui import web
 from services.control import indicators, indicators_settings
-from services.core import policy
 from services.control.indicators import Choice, IndicatorError
+from services.core import policy
 from services.core.policy import AccessDenied
+from ui import indicators_ui as ui, regulation_duties, web
 
 KEY = "ind"
 

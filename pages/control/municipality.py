@@ -8,12 +8,11 @@ import streamlit as st
 
 from checks import registry
 from checks.base import CATEGORIES
-from ui import indicators_ui as ui
-from ui import web
 from services.control import indicators, indicators_xlsx
 from services.control.indicators import IndicatorError
 from services.control.indicators_xlsx import DEADLINES
 from services.core.policy import AccessDenied
+from ui import indicators_ui as ui, web
 
 KEY = "muni"
 

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from checks.ind_olympiads import OLYMPIADS, STAGES, STATUSES
-from ui import web
 from services.control import olympiads
-from services.core import clock, policy
 from services.control.olympiads import OlympiadError
+from services.core import clock, policy
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "olymp"
 

@@ -9,13 +9,11 @@ import streamlit as st
 from checks import registry
 from checks.base import CHECK_GROUPS
 from checks.snapshot import SnapshotError
-from ui import control_records as records_ui
-from ui import indicators_ui as ui
-from ui import web
 from services.control import acts as control, indicators
-from services.core import clock, policy
 from services.control.indicators import Choice, IndicatorError
+from services.core import clock, policy
 from services.core.policy import AccessDenied
+from ui import control_records as records_ui, indicators_ui as ui, web
 
 KEY = "ctl"
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import class_day, reports_ui
-from ui import web
 from services.core import clock
-from services.journal import class_teacher, grid as journal, view as journal_view
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.journal import class_teacher, grid as journal, view as journal_view
 from services.rules.averages import round_half_up, show
+from ui import class_day, reports_ui, web
 
 NOT_THEIRS = "—"
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import todo_ui
-from ui import web
-from services.journal import todo
 from services.core.actor import Actor
+from services.journal import todo
+from ui import todo_ui, web
 
 SHOWN = 40  # lessons shown as links; the download holds them all
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
+from services.core.policy import AccessDenied
 from services.people import consents
 from services.people.consents import ConsentError
-from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "cons"
 

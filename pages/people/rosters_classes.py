@@ -9,12 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import policy
-from services.people import movement, rosters, students
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.people import movement, rosters, students
 from services.people.rosters import RosterError
+from ui import web
 
 KEY = "pupils"
 PUPIL_COLUMNS = {"last_name": "Фамилия", "first_name": "Имя", "middle_name": "Отчество",

@@ -11,12 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from exporters import credentials as credentials_pdf
-from ui import web
 from services.core import clock, policy
-from services.people import credentials, rosters
 from services.core.actor import Actor
-from services.people.credentials import Account, CredentialsError
 from services.core.policy import AccessDenied
+from services.people import credentials, rosters
+from services.people.credentials import Account, CredentialsError
+from ui import web
 
 KEY = "cred"
 CLASS, STAFF = "class", "staff"

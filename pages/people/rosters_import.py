@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from importers.excel import ImportFileError
-from ui import web
-from services.people import rosters, rosters_import
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import
+from ui import web
 
 NOT_IN_FILE = "— нет в файле —"
 STATUS = {"created": "добавлен", "updated": "обновлён", "unchanged": "без изменений"}

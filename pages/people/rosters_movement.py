@@ -9,12 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
-from services.people import movement, rosters
 from services.core.actor import Actor
-from services.people.movement import MovementError
 from services.core.policy import AccessDenied
+from services.people import movement, rosters
+from services.people.movement import MovementError
+from ui import web
 
 KEY = "move"
 ACTIONS = {"transfer": "Перевод в другой класс", "departure": "Выбытие из школы",

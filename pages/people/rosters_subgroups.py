@@ -7,12 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
-from services.people import rosters, subgroups
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.people import rosters, subgroups
 from services.people.subgroups import SubgroupError
+from ui import web
 
 KEY = "subgroups"
 NONE = "—"

@@ -5,12 +5,12 @@ enabling; the table as CSV or XLSX. The director sees the list only."""
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import policy
-from services.people import users
 from services.core.policy import AccessDenied, Target
 from services.core.roles import ROLE_TITLES
+from services.people import users
 from services.people.users import UserError
+from ui import web
 
 actor, school_id = web.page_start("user.view")
 KEY = "users"

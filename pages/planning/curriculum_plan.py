@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.timetable_ui import unique_labels
-from ui import web
+from services.core.policy import AccessDenied
 from services.planning import curriculum, timetable
 from services.planning.curriculum import MARKING, Assignment, Item
-from services.core.policy import AccessDenied
+from ui import web
+from ui.timetable_ui import unique_labels
 
 KEY = "cur"
 WHOLE = "— весь класс"

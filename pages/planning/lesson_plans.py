@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from importers.lesson_plan import WORK_KINDS
-from ui import web
+from services.core.policy import AccessDenied
 from services.planning import curriculum, lesson_plans, timetable
 from services.planning.lesson_plans import PlanError, TopicRow
-from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "ktp"
 NEW = 0

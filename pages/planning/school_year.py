@@ -10,12 +10,12 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
+from services.core.policy import AccessDenied
 from services.planning import calendar
 from services.planning.calendar import CalendarError
-from services.core.policy import AccessDenied
 from services.rules import timetable_calendar as R
+from ui import web
 
 KEY = "year"
 HOLIDAY_KIND = {title: kind for kind, title in R.HOLIDAY_KINDS.items()}

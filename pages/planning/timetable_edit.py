@@ -9,13 +9,13 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from ui.timetable_ui import STYLE, unique_labels
-from ui import web
 from services.core import clock
-from services.planning import timetable
 from services.core.policy import AccessDenied
-from services.rules.timetable import DAY_SHORT
+from services.planning import timetable
 from services.planning.timetable import SlotRow, TimetableError
+from services.rules.timetable import DAY_SHORT
+from ui import web
+from ui.timetable_ui import STYLE, unique_labels
 
 KEY = "tt_edit"
 EDITOR_KEY = f"{KEY}_editor_key"   # session state: the key of the current data_editor (tests read it)

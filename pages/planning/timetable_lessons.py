@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.planning import timetable_edit
-from ui import web
 from services.core import clock
+from services.core.policy import AccessDenied
 from services.planning import calendar, timetable_import, timetable_lessons
 from services.planning.calendar import CalendarError
-from services.core.policy import AccessDenied
 from services.planning.timetable_lessons import RESOLUTIONS
+from ui import web
 
 KEY = "tt_lessons"
 UNDECIDED = "— решить позже"

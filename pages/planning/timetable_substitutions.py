@@ -10,11 +10,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock
-from services.planning import substitutions, timetable, timetable_views
 from services.core.policy import AccessDenied
+from services.planning import substitutions, timetable, timetable_views
 from services.planning.timetable_lessons import teacher_choices
+from ui import web
 
 KEY = "subst"
 NOBODY = "— замены нет (урок не проведён)"

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from ui.timetable_ui import show_week, week_frame, week_picker
-from ui import web
 from services.core import clock
-from services.planning import timetable, timetable_print, timetable_views
 from services.core.policy import AccessDenied
+from services.planning import timetable, timetable_print, timetable_views
 from services.planning.timetable_lessons import teacher_choices
+from ui import web
+from ui.timetable_ui import show_week, week_frame, week_picker
 
 KEY = "tt_view"
 TEACHING_ROLES = frozenset({"teacher", "class_teacher"})

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import policy
-from services.planning import work_types
 from services.core.policy import AccessDenied, Target
+from services.planning import work_types
 from services.rules.work_types import STANDARD_SET, WEIGHT_CHANGE_NOTE, show_weight
+from ui import web
 
 KEY = "worktypes"
 COLUMNS = {"name": "Название", "weight": "Вес", "in_average": "В среднем", "checking_days": "Проверка, дней",

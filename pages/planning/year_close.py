@@ -8,12 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import config
-from services.planning import year_carry, year_close
 from services.core.actor import Actor
 from services.core.policy import AccessDenied
+from services.planning import year_carry, year_close
 from services.planning.year_close import DECISIONS, YearCloseError
+from ui import web
 
 KEY = "yclose"
 LABELS = {code: title.capitalize() for code, title in DECISIONS.items()}

@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from ui import web
 from services.core import clock, config
-from services.reports import archive
 from services.core.policy import AccessDenied
+from services.reports import archive
 from services.reports.common import ReportError, year_title
+from ui import web
 
 KEY = "archive"
 

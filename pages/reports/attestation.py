@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.reports_ui import downloads
-from ui import web
-from services.reports import attestation as ra, export as reports_export
 from services.core.policy import AccessDenied
+from services.core.schools import allowed_in_school
+from services.reports import attestation as ra, export as reports_export
 from services.reports.common import ReportError, year_title
 from services.reports.sheets import classes_for
 from services.reports.stats import CATEGORY_TITLES, show_percent
-from services.core.schools import allowed_in_school
+from ui import web
+from ui.reports_ui import downloads
 
 KEY = "rep_att"
 

@@ -9,12 +9,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.core import clock, policy
-from services.reports import exams
-from services.reports.exams import ExamError, GridRow
 from services.core.policy import AccessDenied
+from services.reports import exams
 from services.reports.common import year_title
+from services.reports.exams import ExamError, GridRow
+from ui import web
 
 KEY = "exam"
 

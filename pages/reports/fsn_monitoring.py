@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import web
 from services.control import indicators_fsn
-from services.core import clock
 from services.control.indicators_fsn import AGES
+from services.core import clock
 from services.core.policy import AccessDenied
+from ui import web
 
 KEY = "fsn"
 

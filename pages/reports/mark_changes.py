@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.reports_ui import downloads
-from services.reports import changes as rc, export as reports_export
 from services.core.policy import AccessDenied
+from services.reports import changes as rc, export as reports_export
 from services.reports.common import ReportError, year_title
+from ui.reports_ui import downloads
 
 KEY = "rep_changes"
 

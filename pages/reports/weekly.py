@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from exporters.pdf_common import num
-from ui.reports_ui import downloads, ready_download
 from services.core import policy
-from services.reports import export as reports_export, sheets as rs
 from services.core.policy import AccessDenied
-from services.reports.common import ReportError
 from services.core.schools import allowed_in_school
+from services.reports import export as reports_export, sheets as rs
+from services.reports.common import ReportError
+from ui.reports_ui import downloads, ready_download
 
 KEY = "rep_week"
 ALL = 0

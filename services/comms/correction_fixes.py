@@ -24,15 +24,15 @@ from models import CellGrant, CorrectionRequest, Lesson, Staff, StudyPeriod
 from models.db import reading, transaction
 from services.comms import notices
 from services.core import audit, clock, policy, targets
-from services.journal import grid as journal, save as journal_save
 from services.core.actor import Actor
+from services.journal import grid as journal, save as journal_save
 from services.comms.corrections import (
     RESOLUTION_MAX, STATUS_TITLES, CorrectionError, CorrectionRow, _rows, _settings, _text, due_of,
 )
+from services.core.schools import school_target
 from services.journal.grid import CellChange
 from services.rules import deadlines
 from services.rules.edit_window import GRANT_HOURS, opening_expires
-from services.core.schools import school_target
 
 TOPIC_MAX = 500
 

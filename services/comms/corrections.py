@@ -22,8 +22,8 @@ from models.db import reading, transaction
 from services.comms import notices
 from services.core import audit, clock, policy
 from services.core.actor import Actor
-from services.rules import deadlines
 from services.core.schools import school_target
+from services.rules import deadlines
 
 WHAT_MAX, LOCATION_MAX, SHOULD_BE_MAX, LINK_MAX, RESOLUTION_MAX = 1000, 300, 1000, 300, 1000
 STATUS_TITLES = {"open": "ожидает", "resolved": "исправлено", "rejected": "отклонено"}

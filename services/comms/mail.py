@@ -40,8 +40,8 @@ from models import (
 from models.db import reading, transaction
 from services.core import audit, clock, policy, secret_box
 from services.core.actor import Actor
-from services.rules import mail as rules
 from services.core.schools import school_target
+from services.rules import mail as rules
 
 
 class MailError(ValueError):

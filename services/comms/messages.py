@@ -36,14 +36,14 @@ from models import (
 from models.db import reading, transaction
 from services.comms import mail, notices
 from services.core import attachments, audit, clock, policy, targets
-from services.people import rosters
 from services.core.actor import Actor
 from services.core.attachments import AttachmentError, FileData, Upload
 from services.core.policy import AccessDenied
 from services.core.roles import ROLE_TITLES, STAFF_ROLES
+from services.core.schools import school_target
+from services.people import rosters
 from services.rules import messaging as rules
 from services.rules.messaging import Party
-from services.core.schools import school_target
 
 __all__ = ["MessageError", "Upload", "contacts", "start_thread", "reply", "announce", "announcement_audiences",
            "inbox", "open_thread", "mark_read", "unread_messages", "unread_total", "attachment_of_message",

@@ -17,8 +17,8 @@ from models import Enrollment, Notice, School
 from models.db import reading, transaction
 from services.comms import corrections, notices
 from services.core import clock
-from services.people import credentials
 from services.core.actor import SYSTEM
+from services.people import credentials
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from checks.runner import Finding, Overrides, Part
 from checks.scope import Scope
 from models import AcademicYear, Lesson, Municipality, School, SchoolClass, StudyPeriod, Subject
 from models.db import reading
+from services.control.indicators_settings import load_overrides
 from services.core import clock, config, policy
 from services.core.actor import Actor
-from services.control.indicators_settings import load_overrides
 from services.core.policy import Target
 from services.core.schools import school_target
 

@@ -15,8 +15,8 @@ from models import AcademicYear, Enrollment, School, SchoolClass, Staff, Student
 from models.db import reading
 from services.core import audit, policy
 from services.core.actor import Actor
-from services.rules.averages import round_half_up
 from services.core.schools import school_target
+from services.rules.averages import round_half_up
 
 LEVELS = (("Начальное общее (1–4)", range(1, 5)), ("Основное общее (5–9)", range(5, 10)),
           ("Среднее общее (10–11)", range(10, 12)))

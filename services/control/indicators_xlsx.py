@@ -7,9 +7,9 @@ import io
 
 from checks import registry
 from checks.base import CATEGORIES, STATUS_COLOURS
+from services.control.indicators import MunicipalView, ranking
 from services.core import audit
 from services.core.actor import Actor
-from services.control.indicators import MunicipalView, ranking
 
 DEADLINES = ("timely_marks", "timely_homework", "lesson_planning", "journal_work", "timetable_fill", "paperless",
              "lessons_held")

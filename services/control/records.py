@@ -12,9 +12,9 @@ from sqlmodel import select
 from models import ControlAct, SchoolClass, StudyPeriod
 from models.db import reading, transaction
 from services.control import acts as control
+from services.control.acts import ControlError
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
-from services.control.acts import ControlError
 from services.core.schools import school_target
 
 KINDS = {k: control.KINDS[k] for k in ("monthly_check", "period_control")}

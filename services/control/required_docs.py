@@ -12,8 +12,8 @@ from models.db import reading, transaction
 from services.core import attachments, audit, clock, policy
 from services.core.actor import Actor
 from services.core.attachments import AttachmentError, FileData, Upload
-from services.rules.required_docs import REQUIRED, STATUS_TITLES, status
 from services.core.schools import school_target
+from services.rules.required_docs import REQUIRED, STATUS_TITLES, status
 
 NUMBER_MAX = 64
 

@@ -16,9 +16,9 @@ from models import (
 )
 from models.db import reading, transaction
 from services.core import audit, clock, config, passwords
+from services.core.actor import Actor, Grant
 from services.rules import sign_in as sign_in_rules
 from services.rules.ids import parse_id
-from services.core.actor import Actor, Grant
 
 
 class SignInError(Exception):

@@ -8,8 +8,8 @@ from models import SchoolSettings
 from models.db import reading, transaction
 from services.core import audit, policy
 from services.core.actor import Actor
-from services.rules.edit_window import EDIT_WINDOWS
 from services.core.schools import school_target
+from services.rules.edit_window import EDIT_WINDOWS
 
 PERIOD_TYPES = {"quarter": "Четверти", "trimester": "Триместры", "half": "Полугодия"}
 

@@ -7,8 +7,7 @@ from sqlmodel import Session, select
 
 from models import Enrollment, Lesson, School, SchoolClass, Student
 from models import Guardian, RoleGrant, Staff
-from services.core import clock
-from services.core import policy
+from services.core import clock, policy
 from services.core.policy import Target
 
 

@@ -16,8 +16,8 @@ from models import (
 )
 from models.db import reading, transaction
 from services.core import attachments, clock, data_views, policy, targets
-from services.core.attachments import FileData
 from services.core.actor import Actor
+from services.core.attachments import FileData
 from services.core.policy import Target
 from services.journal.grid import current_period
 from services.rules import averages

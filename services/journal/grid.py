@@ -20,9 +20,9 @@ from models import (
 )
 from models.db import reading
 from services.core import clock, policy, targets
-from services.journal import period_owner
 from services.core.actor import Actor
 from services.core.policy import Target
+from services.journal import period_owner
 from services.rules import averages
 from services.rules.cells import Cell, format_cell
 

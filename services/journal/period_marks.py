@@ -8,8 +8,8 @@ from sqlmodel import select
 from models import CurriculumItem, PeriodMark, Student, StudyPeriod
 from models.db import transaction
 from services.core import audit, clock, policy, targets
-from services.journal import period_owner
 from services.core.actor import Actor
+from services.journal import period_owner
 from services.journal.grid import closed_year
 from services.rules.cells import numeric
 

@@ -29,9 +29,9 @@ from models import Consent, Enrollment, Guardian, SchoolClass, SchoolSettings, S
 from models.db import reading, transaction
 from services.comms import notices
 from services.core import audit, clock, policy, targets
-from services.people import rosters
 from services.core.actor import Actor
 from services.core.schools import school_target
+from services.people import rosters
 
 DOCUMENT_MAX = 300
 

@@ -28,8 +28,8 @@ from models.db import reading, transaction
 from services.core import audit, auth, clock, passwords, policy, targets
 from services.core.actor import Actor
 from services.core.policy import Target
-from services.rules.working_days import credentials_due, working_days_between
 from services.core.schools import school_target
+from services.rules.working_days import credentials_due, working_days_between
 
 # ------------------------------------------------------------------ logins
 _TRANSLIT = {

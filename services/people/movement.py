@@ -287,8 +287,8 @@ class RegisterRow:
 
 def register(actor: Actor, school_id: int, date_from: date, date_to: date) -> list[RegisterRow]:
     """The school's movement register (книга движения) between two dates, oldest first."""
-    from services.people.rosters import full_name
     from services.core.schools import school_target
+    from services.people.rosters import full_name
     with reading() as tx:
         policy.require(actor, "student.move", school_target(tx, school_id, entity="movement"))
         rows = tx.exec(select(Movement, Student).join(Student, Student.id == Movement.student_id).where(
@@ -305,8 +305,8 @@ def register(actor: Actor, school_id: int, date_from: date, date_to: date) -> li
 
 def left_pupils(actor: Actor, school_id: int) -> list[tuple[int, str, date]]:
     """Pupils who have left the school (id, name, last day), newest first: whom «Прибытие» may bring back."""
-    from services.people.rosters import full_name
     from services.core.schools import school_target
+    from services.people.rosters import full_name
     with reading() as tx:
         policy.require(actor, "student.move", school_target(tx, school_id, entity="movement"))
         rows = tx.exec(select(Student).where(Student.school_id == school_id, Student.left_on.is_not(None))

@@ -34,10 +34,10 @@ from models import (
 )
 from models.db import reading, transaction
 from services.core import audit, clock, policy
-from services.people import credentials, movement
 from services.core.actor import Actor
-from services.people.rosters import current_year, full_name
 from services.core.schools import school_target
+from services.people import credentials, movement
+from services.people.rosters import current_year, full_name
 
 SPECS = {"pupils": PUPILS, "staff": STAFF, "movement": MOVEMENT, "enrolment": ENROLMENT}
 KIND_TITLES = {"pupils": "Ученики", "staff": "Сотрудники", "movement": "Движение учащихся",

@@ -21,9 +21,9 @@ from models import (
 from models.db import reading, transaction
 from services.core import audit, clock, policy
 from services.core.actor import Actor
+from services.core.schools import school_target
 from services.rules import timetable_calendar as R
 from services.rules.timetable_lessons import Calendar
-from services.core.schools import school_target
 
 
 class CalendarError(ValueError):

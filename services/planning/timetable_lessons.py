@@ -22,8 +22,8 @@ from models import (
 from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
-from services.rules.timetable_lessons import Existing, PlanSlot, plan_lessons, reason_kept, reconcile
 from services.core.schools import school_target
+from services.rules.timetable_lessons import Existing, PlanSlot, plan_lessons, reason_kept, reconcile
 
 CHUNK = 500
 DATA_TITLES = {"work": "работы", "attendance": "посещаемость", "homework": "домашнее задание"}

@@ -10,8 +10,8 @@ from fpdf.enums import XPos, YPos
 from services.core import clock
 from services.core.actor import Actor
 from services.core.pdf import FAMILY, _FILES, font_dir
-from services.rules.timetable import DAY_SHORT
 from services.planning.timetable_views import SchoolGrid, school_grid
+from services.rules.timetable import DAY_SHORT
 
 PAGE_W, PAGE_H, MARGIN = 420.0, 297.0, 8.0
 

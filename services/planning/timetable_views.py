@@ -14,9 +14,9 @@ from models import AcademicYear, Lesson, LessonMove, SchoolClass, Subgroup, Subj
 from models.db import reading
 from services.core import clock, policy, targets
 from services.core.actor import Actor
-from services.rules.timetable import DAY_SHORT
 from services.core.schools import school_target
 from services.planning.timetable_lessons import teacher_names
+from services.rules.timetable import DAY_SHORT
 
 STATUS = {"scheduled": "", "cancelled": "отменён", "missed": "не проведён"}
 

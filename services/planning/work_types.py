@@ -17,8 +17,8 @@ from models import Mark, Work, WorkType
 from models.db import reading, transaction
 from services.core import audit, policy
 from services.core.actor import Actor
-from services.rules import work_types as rules
 from services.core.schools import school_target
+from services.rules import work_types as rules
 
 FIELDS = ("name", "weight", "in_average", "checking_days", "is_test", "is_default", "is_active")
 TITLES = {"name": "Название", "weight": "Вес", "in_average": "Учитывается в среднем", "checking_days": "Дней на проверку",

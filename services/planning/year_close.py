@@ -25,10 +25,10 @@ from models import (
 )
 from models.db import reading, transaction
 from services.core import audit, clock, policy
-from services.planning import year_carry
 from services.core.actor import Actor
-from services.people.rosters import full_name
 from services.core.schools import school_target
+from services.people.rosters import full_name
+from services.planning import year_carry
 
 DECISIONS = {
     "promote": "переведён в следующий класс",

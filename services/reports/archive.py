@@ -32,8 +32,8 @@ from models import PeriodMark
 from models.db import reading
 from services.core import audit, clock, policy, private, sealed
 from services.core.actor import Actor
-from services.reports.common import ReportError, periods_of, record_export, school_head, year_of, year_title
 from services.core.schools import school_target
+from services.reports.common import ReportError, periods_of, record_export, school_head, year_of, year_title
 
 ACTION = "year.archive"
 Progress = Callable[[int, int, str], None]

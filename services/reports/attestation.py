@@ -27,8 +27,8 @@ from services.reports.common import (
     ReportError, SchoolHead, all_stays_of, class_names, class_sort_key, full_name, periods_of, school_head, stays,
     withheld_pupils, year_of, year_title,
 )
-from services.reports.stats import MarkCounts, Standing, count_marks, pupil_category, standing
 from services.core.schools import school_target
+from services.reports.stats import MarkCounts, Standing, count_marks, pupil_category, standing
 
 ACTION = "report.attestation"
 KIND_TITLES = {"annual": "Годовые отметки", "exam": "Экзаменационные отметки", "final": "Итоговые отметки"}

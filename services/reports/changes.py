@@ -24,9 +24,9 @@ from models import AuditEvent, SchoolClass, SchoolSettings, Student, StudyPeriod
 from models.db import reading
 from services.core import clock, policy
 from services.core.actor import Actor
+from services.core.schools import school_target
 from services.reports.common import SchoolHead, full_name, periods_of, school_head, year_of, year_title
 from services.rules.edit_window import EDIT_WINDOWS, edit_window_end
-from services.core.schools import school_target
 
 ACTION = "report.mark_changes"
 KIND_TITLES = {"mark": "за урок", "period": "за период", "annual": "годовая", "exam": "экзаменационная",

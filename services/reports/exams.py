@@ -27,8 +27,8 @@ from models import AcademicYear, Enrollment, ExamResult, PeriodMark, SchoolClass
 from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
-from services.rules import exams as rules
 from services.core.schools import school_target
+from services.rules import exams as rules
 
 KINDS = rules.KINDS
 

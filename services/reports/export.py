@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from services.core.actor import Actor
-from services.reports.common import ReportError, record_export, year_title
 from services.reports.attestation import AttestationSummary
 from services.reports.changes import ChangesReport
+from services.reports.common import ReportError, record_export, year_title
 from services.reports.sheets import SheetsReport
 
 MIME = {"pdf": "application/pdf",

@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from models import CurriculumItem, Lesson, PeriodMark, SchoolClass, Staff, StudyPeriod, Subgroup, Subject
 from models.db import reading
-from services.journal import grid as journal
 from services.core.actor import Actor
+from services.journal import grid as journal
 from services.journal.grid import Column, Pupil, PupilSummary
 from services.reports.common import SchoolHead, class_sort_key, full_name
 

@@ -32,9 +32,9 @@ from services.reports.common import (
     ReportError, SchoolHead, Stay, all_periods, check_range, class_sort_key, full_name, has_lessons_fn,
     last_school_week, period_containing, school_head, span_text, stays,
 )
+from services.core.schools import school_target
 from services.rules import averages
 from services.rules.cells import ATTENDANCE_LETTERS
-from services.core.schools import school_target
 
 SHEET_ACTION = "report.weekly_sheet"
 CLASS_ACTION = "report.class_progress"

@@ -13,10 +13,10 @@ from importers.parsers import CellError
 from importers.parsers import class_name as normal_class_name
 from models import SchoolClass, Staff, Subgroup, Subject, User
 from models.db import reading
-from services.people import credentials
-from services.planning import curriculum
 from services.core.actor import Actor
+from services.people import credentials
 from services.people.rosters import current_year
+from services.planning import curriculum
 from services.rules.timetable_calendar import BellSpec
 
 

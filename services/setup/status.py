@@ -22,8 +22,8 @@ from models import (
 from models.db import reading
 from services.core import clock, policy
 from services.core.actor import Actor
-from services.people.rosters import current_year
 from services.core.schools import school_target
+from services.people.rosters import current_year
 
 AUDIENCES = {"staff": "учителей", "guardians": "родителей", "pupils": "учеников"}
 

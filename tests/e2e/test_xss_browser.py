@@ -25,9 +25,9 @@ from sqlmodel import select
 from models import Lesson, Student, User
 from models.db import dispose_all, reading, transaction
 from services.core import auth, clock, targets
+from services.core.actor import SYSTEM
 from services.journal import diary
 from services.people import rosters
-from services.core.actor import SYSTEM
 from services.people.rosters import RosterError
 from bench import app_state
 from tests.e2e.conftest import ROOT, _env, free_port, settle, shot, wait_for

@@ -9,8 +9,8 @@ from sqlmodel import select
 from models import AuditEvent, Lesson, Student
 from models.db import reading
 from services.core import auth, policy, targets
-from services.people import students
 from services.core.policy import AccessDenied, RULES
+from services.people import students
 from tests.integration import world as world_mod
 
 

@@ -19,8 +19,8 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services.core import auth, config
-from services.reports import archive, attestation as reports_attestation, journal as reports_journal
 from services.core.policy import AccessDenied
+from services.reports import archive, attestation as reports_attestation, journal as reports_journal
 from services.reports.common import school_head
 from tests.integration import readback, reports_world
 

@@ -55,14 +55,14 @@ from models.db import is_sqlite, reading, transaction
 from checks import registry
 from checks.runner import Finding
 from services.comms import corrections, documents, messages
+from services.comms.messages import Upload
 from services.control import acts as control, olympiads
+from services.control.indicators import Choice
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
 from services.journal import lessons
 from services.people import consents, rosters_import
 from services.planning import lesson_plans, timetable_import
-from services.control.indicators import Choice
-from services.core.actor import SYSTEM
-from services.comms.messages import Upload
-from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

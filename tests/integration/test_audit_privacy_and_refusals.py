@@ -13,9 +13,9 @@ from models import AuditEvent, RoleGrant
 from models.db import reading, transaction
 from services.control import indicators
 from services.core import auth
-from services.people import rosters, rosters_import, users
 from services.core.actor import SYSTEM
 from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import, users
 from tests.integration import roster_world as rw_mod
 from tests.integration import world as world_mod
 from tests.integration.test_account_takeover import world  # noqa: F401  (the fixture)

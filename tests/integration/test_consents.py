@@ -13,10 +13,10 @@ from sqlmodel import select
 from models import AuditEvent, Guardian, StudentGuardian
 from models.db import reading, transaction
 from services.core import auth, clock
-from services.people import consents
-from services.reports import common as reports, attestation as ra
-from services.people.consents import ConsentError
 from services.core.policy import AccessDenied
+from services.people import consents
+from services.people.consents import ConsentError
+from services.reports import common as reports, attestation as ra
 from tests.integration import reports_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -10,8 +10,8 @@ import pytest
 
 from checks import registry
 from services.control import indicators
-from services.core import auth
 from services.control.indicators import Choice
+from services.core import auth
 from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 

@@ -12,8 +12,8 @@ from models import AuditEvent, ControlAct, Notice
 from models.db import reading
 from services.comms import notices
 from services.control import acts as control, indicators
-from services.core import auth, clock
 from services.control.indicators import Choice
+from services.core import auth, clock
 from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 

@@ -12,11 +12,11 @@ from sqlmodel import select
 from models import AuditEvent, CellGrant, CorrectionRequest, Lesson, Notice
 from models.db import reading
 from services.comms import correction_fixes, corrections
-from services.core import clock
-from services.journal import grid as journal
 from services.comms.corrections import CorrectionError
-from services.journal.grid import CellChange
+from services.core import clock
 from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from services.journal.grid import CellChange
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

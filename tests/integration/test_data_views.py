@@ -11,9 +11,9 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services.core import data_views
+from services.core.policy import AccessDenied
 from services.journal import diary
 from services.people import students
-from services.core.policy import AccessDenied
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

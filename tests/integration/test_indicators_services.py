@@ -13,8 +13,8 @@ from checks import snapshot
 from models import Mark, Work
 from models.db import transaction
 from services.control import indicators, indicators_settings
-from services.core import auth
 from services.control.indicators import Choice
+from services.core import auth
 from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 

@@ -11,9 +11,9 @@ from sqlmodel import select
 from models import Attendance, AuditEvent, Mark, SchoolSettings, Work
 from models.db import count_queries, reading, transaction
 from services.core import auth
+from services.core.policy import AccessDenied
 from services.journal import grid as journal
 from services.journal.grid import OUTSIDE, CellChange
-from services.core.policy import AccessDenied
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -11,9 +11,9 @@ from sqlmodel import select
 from models import Homework, HomeworkMiss, Lesson, PeriodMark
 from models.db import reading
 from services.core import auth
+from services.core.policy import AccessDenied
 from services.journal import class_teacher, diary, grid as journal, lessons, period_marks, todo
 from services.journal.period_marks import PeriodMarkChange
-from services.core.policy import AccessDenied
 from tests.integration import journal_world
 from tests.integration.test_journal import edit, grid
 

@@ -16,9 +16,9 @@ from models import Guardian, MailOutbox, MailSettings, RoleGrant, StudentGuardia
 from models.db import reading, transaction
 from services.comms import mail, messages
 from services.core import auth, clock
-from services.journal import grid as journal, lessons
 from services.core.attachments import Upload
 from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons
 from tests.integration import journal_world
 from tests.smtp_server import html_of, smtp_server, text_of
 

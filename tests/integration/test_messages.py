@@ -11,8 +11,8 @@ from sqlmodel import func, select
 from models import AuditEvent, Message, MessageThread, Notice
 from models.db import reading
 from services.comms import messages
-from services.core import clock
 from services.comms.messages import MessageError, Upload
+from services.core import clock
 from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor

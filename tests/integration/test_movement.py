@@ -12,11 +12,11 @@ from sqlmodel import select
 from models import AuditEvent, Enrollment, Lesson, Mark, Movement, SchoolClass, Student, TeachingAssignment
 from models.db import reading, transaction
 from services.core import auth
-from services.journal import grid as journal
-from services.people import movement, rosters_import
 from services.core.actor import SYSTEM
-from services.journal.grid import OUTSIDE
 from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from services.journal.grid import OUTSIDE
+from services.people import movement, rosters_import
 from tests.integration import journal_world, roster_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -15,8 +15,8 @@ from sqlmodel import select
 from models import AuditEvent, Homework, RoleGrant, Staff, TeachingAssignment, User
 from models.db import reading, transaction
 from services.core import config
-from services.journal import paper_journal
 from services.core.policy import AccessDenied
+from services.journal import paper_journal
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import T, actor
 

@@ -16,8 +16,8 @@ import pytest
 from checks import snapshot
 from models.db import get_engine
 from services.core import backup, config, schema
-from services.reports import archive
 from services.core.actor import SYSTEM
+from services.reports import archive
 from tests.integration import reports_world
 
 

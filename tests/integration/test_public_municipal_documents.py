@@ -17,9 +17,9 @@ from sqlmodel import select
 from models import AuditEvent
 from models.db import reading
 from services.comms import documents
+from services.comms.documents import DocumentError
 from services.core import clock
 from services.core.attachments import Upload
-from services.comms.documents import DocumentError
 from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor

@@ -11,8 +11,8 @@ from sqlmodel import select
 from models import AuditEvent, Consent
 from models.db import reading, transaction
 from services.core import auth
-from services.reports import attestation as ra, export as reports_export
 from services.core.policy import AccessDenied
+from services.reports import attestation as ra, export as reports_export
 from services.reports.common import ReportError
 from services.reports.stats import CATEGORY_TITLES, show_percent
 from tests.integration import readback, reports_world

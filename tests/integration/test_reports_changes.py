@@ -10,10 +10,10 @@ import pytest
 
 from models.db import reading
 from services.core import auth
-from services.journal import grid as journal, period_marks
-from services.reports import changes as rc, export as reports_export
-from services.journal.period_marks import PeriodMarkChange
 from services.core.policy import AccessDenied
+from services.journal import grid as journal, period_marks
+from services.journal.period_marks import PeriodMarkChange
+from services.reports import changes as rc, export as reports_export
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import NOV
 

@@ -15,8 +15,8 @@ from exporters.pdf_sheets import missed_text
 from models import AuditEvent
 from models.db import count_queries, reading
 from services.core import auth
-from services.reports import export as reports_export, sheets as rs
 from services.core.policy import AccessDenied
+from services.reports import export as reports_export, sheets as rs
 from services.reports.common import ReportError
 from services.rules.averages import round_half_up
 from tests.integration import readback, reports_world

@@ -21,13 +21,13 @@ from models import (
 )
 from models.db import reading, transaction
 from services.comms import messages
+from services.comms.messages import Upload
 from services.control import olympiads
 from services.core import clock
-from services.journal import lessons, period_marks
-from services.people import rosters
-from services.comms.messages import Upload
-from services.journal.period_marks import PeriodMarkChange
 from services.core.policy import AccessDenied
+from services.journal import lessons, period_marks
+from services.journal.period_marks import PeriodMarkChange
+from services.people import rosters
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

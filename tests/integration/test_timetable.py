@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from models import AuditEvent, Homework, Lesson, Mark, TeachingAssignment, TimetableSlot, Work, WorkType
 from models.db import reading, transaction
-from services.planning import timetable, timetable_lessons
 from services.core.policy import AccessDenied
+from services.planning import timetable, timetable_lessons
 from services.planning.timetable import SlotRow, TimetableError
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a

@@ -9,9 +9,9 @@ from sqlmodel import select
 from models import AuditEvent, CredentialIssue, RoleGrant, SchoolSettings, User
 from models.db import reading
 from services.core import auth, school_settings
-from services.people import users
 from services.core.actor import SYSTEM
 from services.core.policy import AccessDenied
+from services.people import users
 from tests.integration import world as world_mod
 
 

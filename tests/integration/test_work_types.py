@@ -12,10 +12,10 @@ from sqlmodel import select
 from models import AuditEvent, Mark, WorkType
 from models.db import reading, transaction
 from services.core import auth, schools
-from services.journal import grid as journal, lessons
-from services.planning import work_types
 from services.core.actor import SYSTEM
 from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons
+from services.planning import work_types
 from services.rules.work_types import STANDARD_SET
 from tests.integration import journal_world
 

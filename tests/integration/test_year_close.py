@@ -13,10 +13,10 @@ from models import (
     StudyPeriod, Work, WorkType,
 )
 from models.db import reading, transaction
-from services.people import rosters, rosters_import
-from services.planning import year_close
 from services.core.actor import SYSTEM
 from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import
+from services.planning import year_close
 from tests.integration import roster_world
 
 T = datetime(2027, 6, 20, 9, 0, tzinfo=timezone.utc)

@@ -14,10 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from data import demo
 from models.db import dispose_all, transaction
-from services.core import schools
-from services.people import users
-from services.core import clock
+from services.core import clock, schools
 from services.core.actor import SYSTEM
+from services.people import users
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Secret-pass1"

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from models import CredentialIssue, User
 from models.db import reading
-from ui import web
 from services.core import auth, school_settings
+from ui import web
 from tests.ui.conftest import PASSWORD, button, sign_in
 
 

@@ -1,8 +1,8 @@
 """«Архив учебного года» lists the archives made before (issue 15: closing a year makes one)."""
 from __future__ import annotations
 
-from services.planning import calendar
 from services.core.actor import SYSTEM
+from services.planning import calendar
 from tests.ui.conftest import render_page
 
 

@@ -7,10 +7,10 @@ import streamlit.config
 from streamlit.testing.v1 import AppTest
 
 from models.db import transaction
-from ui import web
+from services.comms.documents import PUBLIC_PATH
 from services.core import auth
 from services.core.actor import Actor
-from services.comms.documents import PUBLIC_PATH
+from ui import web
 from tests.ui.conftest import LOGINS, ROOT, sign_in
 
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from models import Attendance, AuditEvent, Staff, TeachingAssignment
 from models.db import reading
 from services.core import clock
-from services.journal import class_teacher, diary, grid as journal
 from services.core.policy import AccessDenied
+from services.journal import class_teacher, diary, grid as journal
 from tests.ui.conftest import LOGINS, button, sign_in
 from tests.ui.test_demo_menus import actor_of, open_app
 

@@ -2,8 +2,8 @@
 fixes it; the teacher is refused."""
 from __future__ import annotations
 
-from services.planning import calendar
 from services.core.actor import SYSTEM
+from services.planning import calendar
 from tests.ui.conftest import render_page
 
 

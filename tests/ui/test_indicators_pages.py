@@ -108,8 +108,8 @@ def test_other_pages_render(world, name, login):
 def test_sent_findings_are_in_the_teachers_todo_until_done(world):
     """5.12: the deputy's findings reach the teacher's «Мои задачи» and leave it when marked done."""
     from services.control import acts as control, indicators
-    from services.core import auth
     from services.control.indicators import Choice
+    from services.core import auth
     w, _ = world
     director = auth.actor_for_user(w.users["director"])
     found = indicators.findings(director, w.a, Choice(iwm.YEAR_FROM, iwm.YEAR_TO), "ctl_homework_volume")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ui import web
 from services.core import policy
 from services.core.actor import Actor, Grant
+from ui import web
 
 ROOT = Path(__file__).resolve().parents[2]
 

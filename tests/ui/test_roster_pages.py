@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import AcademicYear, AuditEvent, CredentialIssue, Enrollment, SchoolClass, Student, SubgroupMember
 from models.db import reading
-from services.people import rosters_import
 from services.core.actor import SYSTEM
+from services.people import rosters_import
 from tests.integration import roster_world as w
 
 MSK = ZoneInfo("Europe/Moscow")

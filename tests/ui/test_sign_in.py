@@ -6,8 +6,8 @@ from sqlmodel import select
 from models import AuditEvent, UserSession
 from models.db import reading, transaction
 from services.core import auth
-from services.people import users
 from services.core.actor import SYSTEM
+from services.people import users
 from tests.ui.conftest import PASSWORD, button, menu, sign_in
 
 

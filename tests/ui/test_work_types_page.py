@@ -41,8 +41,8 @@ def test_admin_edits_work_types_and_a_bad_weight_changes_nothing(world, monkeypa
 
 
 def _row_names(school_id):
-    from services.planning import work_types
     from services.core.actor import SYSTEM
+    from services.planning import work_types
     return [t.name for t in work_types.list_types(SYSTEM, school_id)]
 
 

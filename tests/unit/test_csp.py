@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit
 
-from ui import web
 from services.core import config
+from ui import web
 
 NGINX = config.ROOT / "deploy" / "nginx.conf"
 
