@@ -30,7 +30,7 @@ from services.comms.corrections import (
     RESOLUTION_MAX, STATUS_TITLES, CorrectionError, CorrectionRow, _rows, _settings, _text, due_of,
 )
 from services.core.schools import school_target
-from services.journal.grid import CellChange
+from services.journal.edits import CellChange
 from services.rules import deadlines
 from services.rules.edit_window import GRANT_HOURS, opening_expires
 

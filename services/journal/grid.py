@@ -22,15 +22,13 @@ from models.db import reading
 from services.core import clock, policy, targets
 from services.core.actor import Actor
 from services.core.policy import Target
-from services.journal import period_owner
+from services.journal import period_owner, save as journal_save
+# what a save takes and gives (services/journal/edits.py), part of this module's interface: journal.SaveResult …
+from services.journal.edits import CellChange, CellProblem, JournalError, SaveResult, closed_message, person_name
 from services.rules import averages
 from services.rules.cells import Cell, format_cell
 
 OUTSIDE = "—"  # a cell outside the pupil's enrolment
-
-
-class JournalError(ValueError):
-    """str(e) is a Russian message for the user."""
 
 
 @dataclass(frozen=True)
@@ -98,40 +96,7 @@ class Grid:
         return next(c for c in self.columns if c.label == label)
 
 
-@dataclass(frozen=True)
-class CellChange:
-    student_id: int
-    lesson_id: int
-    work_id: int | None
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class CellProblem:
-    student_id: int
-    pupil: str
-    lesson_date: date | None
-    message: str
-
-
-@dataclass
-class SaveResult:
-    saved: int = 0
-    errors: list[CellProblem] = field(default_factory=list)
-    conflicts: list[CellProblem] = field(default_factory=list)
-    committed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.conflicts
-
-
 # ----------------------------------------------------------------------------- helpers
-def person_name(last: str, first: str) -> str:
-    return f"{last} {first}".strip()
-
-
 def _settings(tx: Session, school_id: int) -> SchoolSettings:
     return tx.get(SchoolSettings, school_id) or SchoolSettings(school_id=school_id)
 
@@ -369,15 +334,9 @@ def diff(grid: Grid, edited: dict[tuple[int, str], str]) -> list[CellChange]:
 
 # ----------------------------------------------------------------------------- saving
 def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False) -> SaveResult:
-    """Save edited cells in one transaction (services/journal_save.py: every cell re-checked on
+    """Save edited cells in one transaction (services/journal/save.py: every cell re-checked on
     the server; with errors or conflicts nothing is saved, unless `partial`)."""
-    from services.journal import save as journal_save  # it builds on this module's types, so it is imported here
     return journal_save.save_cells(actor, changes, partial=partial)
-
-
-def closed_message(start_year: int) -> str:
-    return (f"Учебный год {start_year}/{start_year + 1} закрыт: его журнал доступен только для чтения, "
-            "отметки, посещаемость и уроки в нём не изменяются.")
 
 
 def closed_year(tx: Session, class_ids) -> str | None:

@@ -1,5 +1,5 @@
 """Saving edited cells of the journal: every cell re-checked on the server, all of a save in
-one transaction, written a statement per kind of row (services/journal.py loads the grid)."""
+one transaction, written a statement per kind of row (services/journal/grid.py loads the grid)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -17,7 +17,7 @@ from models.db import reading, transaction
 from services.comms import mail
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
-from services.journal.grid import CellChange, CellProblem, JournalError, SaveResult, closed_message, person_name
+from services.journal.edits import CellChange, CellProblem, JournalError, SaveResult, closed_message, person_name
 from services.rules.cells import Cell, CellError, format_cell, numeric, parse_cell
 from services.rules.edit_window import EDIT_WINDOWS, CellOpening, edit_window_end, may_change_mark, opened
 

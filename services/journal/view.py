@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from services.journal.grid import Grid, diff, CellChange
+from services.journal.edits import CellChange
+from services.journal.grid import Grid, diff
 from services.journal.period_marks import PeriodMarkChange
 from services.rules.averages import round_from_text, show
 

@@ -27,7 +27,7 @@ from services.core.actor import Actor, Grant
 from services.core.policy import RULES, AccessDenied, Target, decide
 from services.core.roles import ROLE_TITLES, ROLES
 from services.journal import class_teacher, diary, grid as journal
-from services.journal.grid import CellChange
+from services.journal.edits import CellChange
 from services.people import credentials, students, users
 from services.planning import timetable_views
 from tests.integration import world as world_mod

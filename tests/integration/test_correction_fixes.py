@@ -16,7 +16,7 @@ from services.comms.corrections import CorrectionError
 from services.core import clock
 from services.core.policy import AccessDenied
 from services.journal import grid as journal
-from services.journal.grid import CellChange
+from services.journal.edits import CellChange
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

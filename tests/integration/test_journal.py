@@ -13,7 +13,8 @@ from models.db import count_queries, reading, transaction
 from services.core import auth
 from services.core.policy import AccessDenied
 from services.journal import grid as journal
-from services.journal.grid import OUTSIDE, CellChange
+from services.journal.edits import CellChange
+from services.journal.grid import OUTSIDE
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

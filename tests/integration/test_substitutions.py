@@ -12,7 +12,7 @@ from models import AuditEvent, Lesson, LessonMove, Substitution
 from models.db import reading
 from services.core.policy import AccessDenied
 from services.journal import grid as journal, lessons, todo
-from services.journal.grid import CellChange
+from services.journal.edits import CellChange
 from services.planning import substitutions, timetable, timetable_lessons, timetable_views
 from services.planning.substitutions import SubstitutionError
 from tests.integration import timetable_world
