@@ -15,7 +15,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Iterable
+from typing import Callable
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -29,81 +29,8 @@ from services.core import audit, auth, clock, passwords, policy, targets
 from services.core.actor import Actor
 from services.core.policy import Target
 from services.core.schools import school_target
+from services.people.rosters import class_members, full_name
 from services.rules.working_days import credentials_due, working_days_between
-
-# ------------------------------------------------------------------ logins
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y",
-    "ь": "", "э": "e", "ю": "iu", "я": "ia",
-}
-
-
-def translit(text: str) -> str:
-    """Russian letters → Latin as in the Russian passport (ICAO Doc 9303); Latin letters, digits
-    and hyphens kept, anything else dropped."""
-    out = []
-    for ch in text.lower():
-        if ch in _TRANSLIT:
-            out.append(_TRANSLIT[ch])
-        elif "a" <= ch <= "z" or "0" <= ch <= "9" or ch == "-":
-            out.append(ch)
-    return "".join(out).strip("-")
-
-
-def login_base(last: str, first: str, middle: str = "") -> str:
-    """«Иванов Пётр Сергеевич» → «ivanov.ps»: the surname, a dot and the initials."""
-    surname = translit(last.replace(" ", "-"))[:40] or "user"
-    initials = "".join(translit(x)[:1] for x in (first, middle) if x)
-    base = f"{surname}.{initials}" if initials else surname
-    if len(base) < 3:
-        base += "user"
-    if not base[0].isalnum():
-        base = "u" + base
-    return base
-
-
-class Logins:
-    """Hands out unique logins inside one transaction: ivanov.ps, ivanov.ps2, ivanov.ps3…
-    Few queries: one IN per 500 bases, and a LIKE only for a base that is taken."""
-
-    def __init__(self, tx: Session):
-        self.tx = tx
-        self.taken: set[str] = set()
-        self.checked: set[str] = set()
-        self.numbered: set[str] = set()
-
-    def prepare(self, bases: Iterable[str]) -> None:
-        fresh = list(dict.fromkeys(b for b in bases if b not in self.checked))
-        for i in range(0, len(fresh), 500):
-            self.taken.update(self.tx.exec(select(User.login).where(User.login.in_(fresh[i:i + 500]))).all())
-        self.checked.update(fresh)
-
-    def allocate(self, base: str) -> str:
-        if base not in self.checked:
-            self.prepare([base])
-        if base in self.taken and base not in self.numbered:
-            self.taken.update(self.tx.exec(select(User.login).where(User.login.like(base + "%"))).all())
-            self.numbered.add(base)
-        login, n = base, 2
-        while login in self.taken:
-            login, n = f"{base}{n}", n + 1
-        self.taken.add(login)
-        return login
-
-
-def new_user(tx: Session, logins: Logins, last: str, first: str, middle: str = "", *,
-             email: str | None = None, phone: str | None = None, flush: bool = True) -> User:
-    """An account with a login from the name and no password (credentials come later)."""
-    user = User(login=logins.allocate(login_base(last, first, middle)), password_hash=None, last_name=last,
-                first_name=first, middle_name=middle, email=email or None, phone=phone or None,
-                created_at=clock.now())
-    tx.add(user)
-    if flush:
-        tx.flush()
-    return user
-
 
 # ------------------------------------------------------------------ accounts to issue
 ROLE_TITLES = {"pupil": "Ученик", "guardian": "Родитель", "staff": "Сотрудник"}
@@ -133,7 +60,6 @@ def _issue_stats(tx: Session, user_ids: list[int]) -> dict[int, tuple[datetime, 
 
 def class_accounts(actor: Actor, class_id: int) -> list[Account]:
     """The accounts of the class's pupils and of their guardians, pupil by pupil."""
-    from services.people.rosters import class_members, full_name
     with reading() as tx:
         policy.require(actor, "credentials.issue_pupil", targets.for_class(tx, class_id))
         cls = tx.get(SchoolClass, class_id)
@@ -161,7 +87,6 @@ def class_accounts(actor: Actor, class_id: int) -> list[Account]:
 
 
 def staff_accounts(actor: Actor, school_id: int) -> list[Account]:
-    from services.people.rosters import full_name
     with reading() as tx:
         policy.require(actor, "credentials.issue_staff", school_target(tx, school_id))
         rows = tx.exec(select(Staff, User).join(User, User.id == Staff.user_id).where(
@@ -214,7 +139,6 @@ def _authorise(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple
 
 
 def _authorise_in_school(tx: Session, actor: Actor, school_id: int, user_id: int) -> tuple[str, str, str, str]:
-    from services.people.rosters import full_name
     student = tx.exec(select(Student).where(Student.user_id == user_id, Student.school_id == school_id)).first()
     if student is not None:
         target = _pupil_target(tx, student.id)
@@ -312,7 +236,6 @@ def ledger(actor: Actor, school_id: int, *, class_id: int | None = None, date_fr
            date_to: date | None = None) -> list[LedgerRow]:
     """The ledger of issued credentials (журнал выдачи реквизитов), oldest first: the whole
     school (administrator) or the pupils and guardians of one class (its class teacher)."""
-    from services.people.rosters import full_name
     with reading() as tx:
         if class_id is not None:
             policy.require(actor, "credentials.issue_pupil", targets.for_class(tx, class_id))
@@ -390,7 +313,6 @@ class Pending:
 def pending(actor: Actor, school_id: int, class_id: int | None = None) -> list[Pending]:
     """Pupils in the school now whose own account or a guardian's has had no credentials
     handed over; `overdue` past the end of the 10th working day after arrival (1.7)."""
-    from services.people.rosters import full_name
     with reading() as tx:
         if class_id is not None:
             policy.require(actor, "credentials.issue_pupil", targets.for_class(tx, class_id))

@@ -23,6 +23,7 @@ from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
 from services.core.schools import school_target
+from services.people import accounts
 
 FIRST_GRADE_DUE = (9, 5)  # 5 September (4.8)
 
@@ -278,13 +279,12 @@ def update_guardians(actor: Actor, class_id: int, changes: dict[int, dict[str, A
 def add_guardian(actor: Actor, class_id: int, student_id: int, fields: dict[str, Any]) -> int:
     """A new guardian of a pupil of the class (with an account without a password, like the
     import makes). Returns the guardian id."""
-    from services.people import credentials
     with transaction() as tx:
         cls = _editable_class(tx, actor, class_id)
         st = _in_class(tx, cls, student_id)
         clean = _clean(GUARDIAN_FIELDS, {**{"name": ""}, **fields}, full_name(st))
         last, first, middle = clean["name"]
-        user = credentials.new_user(tx, credentials.Logins(tx), last, first, middle,
+        user = accounts.new_user(tx, accounts.Logins(tx), last, first, middle,
                                     email=clean.get("email"), phone=clean.get("phone"))
         tx.add(RoleGrant(user_id=user.id, role="parent", school_id=st.school_id, granted_at=clock.now()))
         g = Guardian(school_id=st.school_id, user_id=user.id, last_name=last, first_name=first, middle_name=middle,

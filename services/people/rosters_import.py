@@ -8,7 +8,7 @@ database row by row (classes of the year, pupils already known, СНИЛС of so
 or nothing by default; with `only_valid` the good rows are written and the rest reported.
 A pupil already known (by СНИЛС, else by name and birth date) is updated, never duplicated:
 importing the same file again changes nothing, not even the audit log. New people get an
-account with a login and no password; credentials are issued later (services/credentials.py).
+account with a login and no password; credentials are issued later (services/people/credentials.py).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from models.db import reading, transaction
 from services.core import audit, clock, policy
 from services.core.actor import Actor
 from services.core.schools import school_target
-from services.people import credentials, movement
+from services.people import accounts, movement
 from services.people.rosters import current_year, full_name
 
 SPECS = {"pupils": PUPILS, "staff": STAFF, "movement": MOVEMENT, "enrolment": ENROLMENT}
@@ -345,23 +345,23 @@ class _Pupils(_Runner):
         if self.result.dry_run:
             return
         tx, now = self.tx, self.now
-        logins = credentials.Logins(tx)
+        logins = accounts.Logins(tx)
         new_pupils = [p for p in plans if p.student is None]
         new_guardians = [g for p in plans for g in p.guardians if g.existing is None and g.shared is None]
-        logins.prepare([credentials.login_base(p.row.values["last_name"], p.row.values["first_name"],
+        logins.prepare([accounts.login_base(p.row.values["last_name"], p.row.values["first_name"],
                                                p.row.values.get("middle_name") or "") for p in new_pupils]
-                       + [credentials.login_base(*g.name) for g in new_guardians])
+                       + [accounts.login_base(*g.name) for g in new_guardians])
         total, done = len(plans), 0
         step = max(1, total // 20)
         # accounts of new people (no password until credentials are issued)
         pupil_users = {}
         for p in new_pupils:
             v = p.row.values
-            pupil_users[id(p)] = credentials.new_user(tx, logins, v["last_name"], v["first_name"],
+            pupil_users[id(p)] = accounts.new_user(tx, logins, v["last_name"], v["first_name"],
                                                       v.get("middle_name") or "", flush=False)
         guardian_users = {}
         for g in new_guardians:
-            guardian_users[id(g)] = credentials.new_user(tx, logins, *g.name, email=g.email, phone=g.phone, flush=False)
+            guardian_users[id(g)] = accounts.new_user(tx, logins, *g.name, email=g.email, phone=g.phone, flush=False)
         tx.flush()
         for u in pupil_users.values():
             tx.add(RoleGrant(user_id=u.id, role="student", school_id=self.school_id, granted_at=now))
@@ -523,7 +523,7 @@ class _Staff(_Runner):
 
     def apply(self, parsed: Parsed, progress: Progress | None) -> None:
         tx, now = self.tx, self.now
-        logins = credentials.Logins(tx)
+        logins = accounts.Logins(tx)
         for n, (row, staff, position, role) in enumerate(self.plans, start=1):
             v = row.values
             last, first, middle = v["full_name"]
@@ -533,7 +533,7 @@ class _Staff(_Runner):
                 self.result.created += 1
                 if self.result.dry_run:
                     continue
-                user = credentials.new_user(tx, logins, last, first, middle, email=v.get("email"), phone=v.get("phone"))
+                user = accounts.new_user(tx, logins, last, first, middle, email=v.get("email"), phone=v.get("phone"))
                 if role:
                     tx.add(RoleGrant(user_id=user.id, role=role, school_id=self.school_id, granted_at=now))
                 staff = Staff(school_id=self.school_id, user_id=user.id, hired_on=clock.today(), **fields)
@@ -575,7 +575,7 @@ class _Movement(_Runner):
         self.by_snils = {s.snils: s for s in students if s.snils}
         self.by_name = {name_key(s.last_name, s.first_name, s.middle_name) + (s.birth_date,): s for s in students}
         self.touched: dict[int, str] = {}
-        logins = credentials.Logins(tx)
+        logins = accounts.Logins(tx)
         rows = sorted((r for r in parsed.rows if r.ok), key=lambda r: (r.values["on_date"], r.number))
         for n, row in enumerate(rows, start=1):
             savepoint = tx.begin_nested()
@@ -589,7 +589,7 @@ class _Movement(_Runner):
                 savepoint.rollback()
                 tx.expire_all()
 
-    def _apply_row(self, row: ParsedRow, logins: credentials.Logins) -> None:
+    def _apply_row(self, row: ParsedRow, logins: accounts.Logins) -> None:
         v = row.values
         kind, on = v["kind"], v["on_date"]
         student = self.by_snils.get(v["snils"]) if v.get("snils") else None
@@ -610,7 +610,7 @@ class _Movement(_Runner):
                 if not v.get("birth_date"):
                     row.add("birth_date", "для нового ученика нужна дата рождения")
                     return
-                user = credentials.new_user(self.tx, logins, v["last_name"], v["first_name"], v.get("middle_name") or "")
+                user = accounts.new_user(self.tx, logins, v["last_name"], v["first_name"], v.get("middle_name") or "")
                 self.tx.add(RoleGrant(user_id=user.id, role="student", school_id=self.school_id, granted_at=self.now))
                 student = Student(school_id=self.school_id, user_id=user.id, last_name=v["last_name"],
                                   first_name=v["first_name"], middle_name=v.get("middle_name") or "",
