@@ -41,7 +41,7 @@ def _clear_empty_lessons(school_id: int) -> int:
     from models import Lesson, SchoolClass
     from models.db import transaction
     from services.core import clock
-    from services.planning.calendar import year_for
+    from services.planning.years import year_for
     from services.planning.timetable_lessons import lesson_contents
     with transaction() as tx:
         year = year_for(tx, school_id)

@@ -4,7 +4,7 @@ The administrator opens a year (1 September – 31 August) with periods of the s
 (quarters, trimesters, halves) at their usual dates, the vacations between them and the
 Russian public holidays (from the `holidays` package), and corrects them. Lessons follow the
 calendar: a change of periods or holidays regenerates the year's lessons from today on (lessons
-that hold data are never deleted, services/timetable_lessons.py); a change of the bells moves
+that hold data are never deleted, services/planning/timetable_lessons.py); a change of the bells moves
 the times of the lessons from today on.
 """
 from __future__ import annotations
@@ -23,11 +23,9 @@ from services.core import audit, clock, policy
 from services.core.actor import Actor
 from services.core.schools import school_target
 from services.rules import timetable_calendar as R
+from services.planning import timetable_lessons
+from services.planning.years import CalendarError, year_for
 from services.rules.timetable_lessons import Calendar
-
-
-class CalendarError(ValueError):
-    """str(e) is a Russian message."""
 
 
 @dataclass(frozen=True)
@@ -90,20 +88,6 @@ def years(actor: Actor, school_id: int) -> list[YearRef]:
                                          .order_by(AcademicYear.start_year)).all()]
 
 
-def year_for(tx: Session, school_id: int, year_id: int | None = None, on: date | None = None) -> AcademicYear:
-    """The year asked for, or the one containing `on` (default today), or the nearest open one."""
-    if year_id is not None:
-        year = tx.get(AcademicYear, year_id)
-        if year is None or year.school_id != school_id:
-            raise CalendarError("Учебный год не найден в этой школе.")
-        return year
-    from services.people.rosters import current_year
-    year = current_year(tx, school_id, on)
-    if year is None:
-        raise CalendarError("В школе ещё не открыт ни один учебный год.")
-    return year
-
-
 def load(actor: Actor, school_id: int, year_id: int | None = None) -> YearCalendar:
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
@@ -129,17 +113,6 @@ def bells_of(tx: Session, school_id: int) -> dict[int, list[R.BellSpec]]:
                      .order_by(BellSchedule.shift, BellSchedule.lesson_number)).all():
         out.setdefault(b.shift, []).append(R.BellSpec(b.lesson_number, b.starts_at, b.ends_at, b.shift))
     return out
-
-
-def calendar_for(tx: Session, school_id: int, year_id: int) -> Calendar:
-    """The year's periods, holidays and bells as the lesson rules take them."""
-    periods = tuple(tx.exec(select(StudyPeriod.id, StudyPeriod.starts_on, StudyPeriod.ends_on).where(
-        StudyPeriod.school_id == school_id, StudyPeriod.year_id == year_id)).all())
-    holidays = tuple(tx.exec(select(Holiday.starts_on, Holiday.ends_on).where(
-        Holiday.school_id == school_id, Holiday.year_id == year_id)).all())
-    bells = {(b.shift, b.lesson_number): (b.starts_at, b.ends_at)
-             for b in tx.exec(select(BellSchedule).where(BellSchedule.school_id == school_id)).all()}
-    return Calendar(tuple(tuple(p) for p in periods), tuple(tuple(h) for h in holidays), bells)
 
 
 # ------------------------------------------------------------------ changing
@@ -334,7 +307,6 @@ def save_bells(actor: Actor, school_id: int, shift: int, bells: list[R.BellSpec]
 
 
 def _regenerate(tx: Session, actor: Actor, year: AcademicYear):
-    from services.planning import timetable_lessons
     start = max(clock.today(), year.starts_on)
     if start > year.ends_on:
         return None

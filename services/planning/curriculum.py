@@ -19,7 +19,7 @@ from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
 from services.core.schools import school_target
-from services.planning.timetable_lessons import short_name
+from services.rules.names import short_name
 
 MARKING = {"five": "пятибалльная", "pass_fail": "зачёт / незачёт"}
 MAX_HOURS = 12.0

@@ -25,7 +25,8 @@ from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
 from services.core.policy import Target
 from services.core.schools import school_target
-from services.planning.timetable_lessons import short_name
+from services.planning.years import year_for
+from services.rules.names import short_name
 
 
 class PlanError(ValueError):
@@ -137,7 +138,6 @@ def new_plan_choices(actor: Actor, subjects: dict[int, str], classes: dict[int, 
 
 def plans(actor: Actor, school_id: int, *, year_id: int | None = None, mine: bool = False) -> list[PlanInfo]:
     """The school's plans of the year (with mine: those of the classes and subjects the actor teaches)."""
-    from services.planning.calendar import year_for
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year = year_for(tx, school_id, year_id)
@@ -175,7 +175,6 @@ def load(actor: Actor, plan_id: int) -> PlanDetail:
 def create_plan(actor: Actor, school_id: int, subject_id: int, *, class_id: int | None = None,
                 grade: int | None = None, year_id: int | None = None, name: str = "") -> int:
     """A new (empty) plan of a subject for one class or for a whole parallel."""
-    from services.planning.calendar import year_for
     if (class_id is None) == (grade is None):
         raise PlanError("КТП составляется для класса или для параллели: укажите что-то одно.")
     with transaction() as tx:

@@ -25,7 +25,8 @@ from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
 from services.core.schools import school_target
-from services.planning.timetable_lessons import lesson_contents, short_name
+from services.planning.timetable_lessons import lesson_contents
+from services.rules.names import short_name
 
 
 class SubstitutionError(ValueError):

@@ -30,6 +30,7 @@ from services.rules.timetable import (
 )
 from services.core.schools import school_target
 from services.planning.timetable_lessons import GenerationResult, generate_in, teacher_names
+from services.planning.years import year_for
 
 DAYS = (1, 2, 3, 4, 5, 6)
 
@@ -300,7 +301,6 @@ def conflicts_for(tx: Session, ctx: Context, new: dict[int, list[SlotRow]], effe
 def check_school(actor: Actor, school_id: int, *, year_id: int | None = None,
                  on: date | None = None) -> list[Conflict]:
     """Every conflict of the school's timetable valid on `on` or later (default: the whole year)."""
-    from services.planning.calendar import year_for
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year = year_for(tx, school_id, year_id, on)
@@ -445,7 +445,6 @@ def classes_for(actor: Actor, school_id: int, action: str = "timetable.view", on
                 ) -> list[tuple[int, str]]:
     """The classes of the school's current year (or of the year containing `on`) on which the
     actor may do `action`, in grade order."""
-    from services.planning.calendar import year_for
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year = year_for(tx, school_id, on=on)

@@ -27,6 +27,7 @@ from services.core.actor import Actor
 from services.core.schools import school_target
 from services.planning.timetable import SlotRow, TimetableError, conflicts_for, load_context, replace_classes
 from services.planning.timetable_lessons import GenerationResult
+from services.planning.years import CalendarError, year_for
 
 COLUMN_OF_KIND = {"teacher": "teacher", "room": "room", "class": "lesson_number", "pupils": "subgroup",
                   "curriculum": "subject", "subgroup": "subgroup", "day": "weekday", "number": "lesson_number"}
@@ -104,7 +105,6 @@ def run_import(actor: Actor, school_id: int, source: bytes | str | Path, filenam
                only_valid: bool = False) -> TimetableImportResult:
     """Check every row, then replace the timetables of the file's classes from the date (default:
     today, or the first day of the year if it has not begun) and regenerate their lessons."""
-    from services.planning.calendar import CalendarError, year_for
     with reading() as tx:  # permission first: no file is read for someone who may not import
         policy.require_in_school(actor, "timetable.edit", school_target(tx, school_id, entity="timetable"))
     result = TimetableImportResult(dry_run=dry_run)

@@ -23,6 +23,9 @@ from models.db import reading, transaction
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
 from services.core.schools import school_target
+from services.planning.lesson_plans import propose_for_classes
+from services.planning.years import calendar_for, year_for
+from services.rules.names import short_name
 from services.rules.timetable_lessons import Existing, PlanSlot, plan_lessons, reason_kept, reconcile
 
 CHUNK = 500
@@ -129,7 +132,6 @@ def generate(actor: Actor, school_id: int, *, year_id: int | None = None, class_
              date_from: date | None = None, date_to: date | None = None) -> GenerationResult:
     """Generate (or bring up to date) the lessons of the year's classes between the dates
     (default: the whole year). Needs «изменение расписания» for every class concerned."""
-    from services.planning.calendar import year_for
     with transaction() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year = year_for(tx, school_id, year_id)
@@ -155,7 +157,6 @@ def generate_in(tx: Session, actor: Actor, school_id: int, year: AcademicYear, *
                 class_ids: list[int] | None = None, date_from: date | None = None,
                 date_to: date | None = None) -> GenerationResult:
     """The work of `generate` inside the caller's transaction (the caller has checked the policy)."""
-    from services.planning.calendar import calendar_for
     if year.is_closed:
         raise GenerationError(f"{year.start_year}/{year.start_year + 1} учебный год закрыт: уроки не меняются.")
     lo = max(date_from or year.starts_on, year.starts_on)
@@ -215,8 +216,7 @@ def generate_in(tx: Session, actor: Actor, school_id: int, year: AcademicYear, *
     plan = reconcile(existing, planned)
     _apply(tx, school_id, plan, versions)
     if plan.create or plan.update or plan.delete:
-        from services.planning.lesson_plans import propose_for_classes
-        propose_for_classes(tx, school_id, year.id, cids)
+            propose_for_classes(tx, school_id, year.id, cids)
     result.created, result.updated = len(plan.create), len(plan.update)
     result.deleted, result.unchanged = len(plan.delete), plan.unchanged
     result.kept = _describe(tx, [(k.lesson.id, k.reason, bool(k.lesson.data)) for k in plan.kept])
@@ -276,7 +276,6 @@ def pending(actor: Actor, school_id: int, *, year_id: int | None = None,
             class_ids: list[int] | None = None) -> list[KeptLesson]:
     """Lessons kept although the timetable no longer has them (their slot is not valid on the
     day they were planned for), with what they hold."""
-    from services.planning.calendar import year_for
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year = year_for(tx, school_id, year_id)
@@ -365,6 +364,4 @@ def teacher_choices(school_id: int) -> dict[int, str]:
     return dict(sorted(names.items(), key=lambda kv: kv[1]))
 
 
-def short_name(last: str, first: str, middle: str = "") -> str:
-    initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
-    return f"{last} {initials}".strip()
+#END

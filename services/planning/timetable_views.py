@@ -16,6 +16,7 @@ from services.core import clock, policy, targets
 from services.core.actor import Actor
 from services.core.schools import school_target
 from services.planning.timetable_lessons import teacher_names
+from services.planning.years import year_for
 from services.rules.timetable import DAY_SHORT
 
 STATUS = {"scheduled": "", "cancelled": "отменён", "missed": "не проведён"}
@@ -228,7 +229,6 @@ class SchoolGrid:
 
 def school_grid(actor: Actor, school_id: int, on: date | None = None) -> SchoolGrid:
     """The weekly timetable of every class valid on `on` (default today): one printable page."""
-    from services.planning.calendar import year_for
     with reading() as tx:
         policy.require(actor, "timetable.view", school_target(tx, school_id))
         year: AcademicYear = year_for(tx, school_id, on=on)
