@@ -90,12 +90,12 @@ def _actor():
 
 def cmd_create_school(args) -> int:
     from models.db import transaction
-    from services.core import schools
+    from services.setup import new_school
     if not args.name.strip():
         raise CommandError("Укажите название школы.")
     with transaction() as tx:
-        school_id = schools.create_school(tx, args.municipality, args.name.strip(),
-                                          (args.short_name or args.name).strip())
+        school_id = new_school.create_school(tx, args.municipality, args.name.strip(),
+                                             (args.short_name or args.name).strip())
     _out(args, {"ok": True, "school_id": school_id}, f"Создана школа «{args.name}» (id {school_id}).")
     return 0
 

@@ -1,4 +1,5 @@
-"""Schools, municipalities, and the Target of a school for the policy."""
+"""Schools, municipalities, and the Target of a school for the policy (a new school is made by
+services/setup/new_school.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,19 +38,3 @@ def list_schools(tx: Session, ids: list[int] | None = None) -> list[SchoolInfo]:
         stmt = stmt.where(School.id.in_(ids))
     return [SchoolInfo(s.id, s.name, s.short_name, s.municipality_id, m)
             for s, m in tx.exec(stmt.order_by(School.id)).all()]
-
-
-def create_school(tx: Session, municipality: str, name: str, short_name: str) -> int:
-    muni = tx.exec(select(Municipality).where(Municipality.name == municipality)).first()
-    if muni is None:
-        muni = Municipality(name=municipality)
-        tx.add(muni)
-        tx.flush()
-    school = School(municipality_id=muni.id, name=name, short_name=short_name)
-    tx.add(school)
-    tx.flush()
-    from models import SchoolSettings
-    tx.add(SchoolSettings(school_id=school.id))
-    from services.planning import work_types
-    work_types.add_standard_set(tx, school.id)  # issue 15: a new school can teach at once
-    return school.id

@@ -18,8 +18,9 @@ from sqlmodel import select
 
 from models import AuditEvent, RoleGrant, User
 from models.db import reading, transaction
-from services.core import audit, clock, config, passwords, schools
+from services.core import audit, clock, config, passwords
 from services.core.actor import Actor
+from services.setup import new_school
 
 DEMO_FILE = config.DATA_DIR / "demo.db"
 DEMO_URL = f"sqlite:///{DEMO_FILE}"
@@ -91,8 +92,8 @@ def create(*, municipality: str, school_name: str, short_name: str, login: str, 
     with transaction() as tx:
         if tx.exec(select(User.id).limit(1)).first() is not None:
             raise FirstRunError("Портал уже настроен: в нём есть учётные записи. Войдите под своим логином.")
-        school_id = schools.create_school(tx, " ".join(municipality.split()), " ".join(school_name.split()),
-                                          " ".join((short_name or school_name).split()))
+        school_id = new_school.create_school(tx, " ".join(municipality.split()), " ".join(school_name.split()),
+                                             " ".join((short_name or school_name).split()))
         user = User(login=login, password_hash=password_hash, last_name=last_name.strip(),
                     first_name=first_name.strip(), middle_name=(middle_name or "").strip(),
                     email=(email or "").strip().lower() or None, must_change_password=False, created_at=now)

@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from data import demo
 from models.db import dispose_all, transaction
-from services.core import clock, schools
+from services.core import clock
 from services.core.actor import SYSTEM
 from services.people import users
+from services.setup import new_school
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Secret-pass1"
@@ -35,8 +36,8 @@ class World:
 @pytest.fixture
 def world(sqlite_url) -> World:
     with transaction() as tx:
-        school_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 1", "СОШ № 1")
-        other_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 2", "СОШ № 2")
+        school_id = new_school.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 1", "СОШ № 1")
+        other_id = new_school.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 2", "СОШ № 2")
     ids = {}
     for login, last, first, role in [("admin1", "Петрова", "Анна", "admin"), ("director1", "Сидоров", "Олег", "director"),
                                      ("teacher1", "Иванова", "Мария", "teacher"), ("parent1", "Козлов", "Игорь", "parent")]:
