@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import select
 
-from models import AuditEvent, Enrollment, User
+from models import AuditEvent, Enrollment, SchoolSettings, User
 from models.db import reading
 from services.core import audit, clock, policy, targets
 from services.core.actor import Actor
@@ -78,8 +78,8 @@ def views(actor: Actor, student_id: int) -> list[View]:
                               AuditEvent.entity == "student", AuditEvent.entity_id == str(student_id),
                               AuditEvent.at >= since)
                        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(500)).all()
-        from services.reports.common import school_head
-        tz = school_head(tx, target.school_id).timezone
+        settings = tx.get(SchoolSettings, target.school_id)
+        tz = settings.timezone if settings else "Europe/Moscow"
     out = []
     for at, new, detail, last, first, middle in rows:
         roles = (json.loads(new) if new else {}).get("roles", [])
