@@ -9,7 +9,7 @@ os.umask(0o077)  # what this process writes (database, backups, snapshot, archiv
 
 import streamlit as st  # noqa: E402
 
-from services import web  # noqa: E402
+from ui import web  # noqa: E402
 
 actor = web.current_actor()
 # an emoji icon is drawn by the browser (a data: SVG); a «:material/…:» favicon would be fetched from

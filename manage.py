@@ -27,7 +27,7 @@ class CommandError(Exception):
 
 
 def cmd_init_db(args) -> int:
-    from services import schema
+    from services.core import schema
     version = schema.migrate()
     _out(args, {"ok": True, "schema_version": version}, f"База данных готова, версия схемы {version}.")
     return 0
@@ -43,7 +43,7 @@ def _is_empty() -> bool:
 
 def cmd_demo(args) -> int:
     from data import demo
-    from services import first_run
+    from services.setup import first_run
     if not first_run.demo_allowed():
         text = ("Это не демонстрационная база: демо-данные загружаются только в data/demo.db или с явным DEMO=1. "
                 "Откройте портал — экран первого запуска создаст администратора, муниципалитет и школу.")
@@ -76,7 +76,7 @@ def cmd_demo(args) -> int:
 
 
 def _logins_text(logins: dict) -> str:
-    from services.roles import ROLE_TITLES
+    from services.core.roles import ROLE_TITLES
     lines = ["Демонстрационные входы (логин / пароль):"]
     for role, cred in logins.items():
         lines.append(f"  {ROLE_TITLES.get(role, role):<28} {cred['login']:<14} {cred['password']}")
@@ -84,24 +84,24 @@ def _logins_text(logins: dict) -> str:
 
 
 def _actor():
-    from services.actor import SYSTEM
+    from services.core.actor import SYSTEM
     return SYSTEM
 
 
 def cmd_create_school(args) -> int:
     from models.db import transaction
-    from services import schools
+    from services.setup import new_school
     if not args.name.strip():
         raise CommandError("Укажите название школы.")
     with transaction() as tx:
-        school_id = schools.create_school(tx, args.municipality, args.name.strip(),
-                                          (args.short_name or args.name).strip())
+        school_id = new_school.create_school(tx, args.municipality, args.name.strip(),
+                                             (args.short_name or args.name).strip())
     _out(args, {"ok": True, "school_id": school_id}, f"Создана школа «{args.name}» (id {school_id}).")
     return 0
 
 
 def cmd_create_user(args) -> int:
-    from services import users
+    from services.people import users
     try:
         user_id, one_time = users.create_user(
             _actor(), args.school, login=args.login, last_name=args.last_name, first_name=args.first_name,
@@ -118,7 +118,7 @@ def cmd_create_user(args) -> int:
 
 
 def _user_id(login: str) -> int:
-    from services import users
+    from services.people import users
     user_id = users.find_user_id(login)
     if user_id is None:
         raise CommandError(f"Пользователь с логином «{login}» не найден.")
@@ -126,7 +126,7 @@ def _user_id(login: str) -> int:
 
 
 def cmd_grant(args) -> int:
-    from services import users
+    from services.people import users
     user_id = _user_id(args.login)
     try:
         if args.role == "coordinator":
@@ -146,7 +146,7 @@ def cmd_grant(args) -> int:
 
 
 def cmd_reset_password(args) -> int:
-    from services import users
+    from services.people import users
     user_id = _user_id(args.login)
     try:
         one_time = users.reset_password(_actor(), args.school, user_id)
@@ -159,7 +159,7 @@ def cmd_reset_password(args) -> int:
 
 def cmd_import(args) -> int:
     """Import pupils, staff or movement from a workbook; see services/rosters_import.py."""
-    from services import rosters_import
+    from services.people import rosters_import
     from tqdm import tqdm
     bars: dict = {}
 
@@ -204,7 +204,7 @@ def _import_outcome(args, result, lines: list[str]) -> int:
 
 def cmd_backup(args) -> int:
     """A consistent backup of the database (SQLite online backup API; PostgreSQL pg_dump)."""
-    from services import backup
+    from services.core import backup
     try:
         info = backup.make_backup(out=args.out, directory=args.dir, keep=args.keep)
     except backup.BackupError as e:
@@ -220,7 +220,7 @@ def cmd_backup(args) -> int:
 def _restore_key(args, path) -> str | None:
     """The key of an encrypted copy: --key-file, else the configured one (PORTAL_BACKUP_KEY[_FILE]),
     else asked for on the terminal; None for a plain copy."""
-    from services import sealed
+    from services.core import sealed
     if not sealed.is_sealed(path):
         return None
     if args.key_file:
@@ -240,7 +240,7 @@ def _restore_key(args, path) -> str | None:
 
 def cmd_restore(args) -> int:
     """Replace the database with a backup, after checking it."""
-    from services import backup
+    from services.core import backup
     key = _restore_key(args, args.file)
     check = backup.check_backup(args.file, key=key)
     print(f"Проверка копии {args.file}: " + ("в порядке" if check.ok else "; ".join(check.problems))
@@ -262,7 +262,7 @@ def cmd_restore(args) -> int:
 
 def cmd_decrypt(args) -> int:
     """Decrypt an encrypted backup or year archive (5.15) into a file of its own (0600)."""
-    from services import private, sealed
+    from services.core import private, sealed
     src = Path(args.file)
     if not sealed.is_sealed(src):
         raise CommandError(f"Файл {src} не зашифрован порталом (нет заголовка SPSEAL01).")
@@ -296,7 +296,7 @@ def cmd_checks(args) -> int:
     """Indicators of a school or a municipality (with --plan: the control checks and their findings)."""
     from checks.base import fmt
     from checks.snapshot import SnapshotError
-    from services import indicators
+    from services.control import indicators
     try:
         school_ids = indicators.cli_school_ids(args.school, args.municipality)
         d1, d2 = indicators.cli_range(school_ids, args.year, args.date_from, args.date_to)
@@ -319,8 +319,8 @@ def cmd_checks(args) -> int:
 
 def cmd_archive_year(args) -> int:
     """The year archive of the journals (5.13): a zip of PDF and XLSX with a SHA-256 manifest."""
-    from services import archive
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.reports import archive
     from tqdm import tqdm
     bar = None
 
@@ -359,7 +359,7 @@ def _day(text: str | None):
 
 
 def _year_id(school_id: int, text: str | None):
-    from services.calendar import CalendarError, year_id_of
+    from services.planning.calendar import CalendarError, year_id_of
     if not text:
         return None
     try:
@@ -370,8 +370,8 @@ def _year_id(school_id: int, text: str | None):
 
 def cmd_generate_lessons(args) -> int:
     """Generate the lessons of a school year from the timetable (services/timetable_lessons.py)."""
-    from services import timetable_lessons
-    from services.calendar import CalendarError
+    from services.planning import timetable_lessons
+    from services.planning.calendar import CalendarError
     try:
         result = timetable_lessons.generate(_actor(), args.school, year_id=_year_id(args.school, args.year),
                                             date_from=_day(args.date_from), date_to=_day(args.date_to))
@@ -385,8 +385,8 @@ def cmd_generate_lessons(args) -> int:
 
 def cmd_check_timetable(args) -> int:
     """Conflicts of a school's timetable; exit status 2 when there are any."""
-    from services import timetable
-    from services.calendar import CalendarError
+    from services.planning import timetable
+    from services.planning.calendar import CalendarError
     try:
         conflicts = timetable.check_school(_actor(), args.school, year_id=_year_id(args.school, args.year),
                                            on=_day(args.on))
@@ -399,7 +399,7 @@ def cmd_check_timetable(args) -> int:
 
 def cmd_import_exams(args) -> int:
     """Results of ВПР, ОГЭ, ЕГЭ from a workbook (2.2): every row checked; all or nothing unless --only-valid."""
-    from services import exams
+    from services.reports import exams
     result = exams.import_results(_actor(), args.school, args.file, args.file, only_valid=args.only_valid,
                                   dry_run=args.dry_run)
     lines = [f"Результаты ВПР, ОГЭ, ЕГЭ из {args.file}: строк {result.rows}, добавлено {result.created}, "
@@ -410,7 +410,7 @@ def cmd_import_exams(args) -> int:
 
 def cmd_import_timetable(args) -> int:
     """The timetable from a workbook: every row checked; all or nothing unless --only-valid."""
-    from services import timetable_import
+    from services.planning import timetable_import
     result = timetable_import.run_import(_actor(), args.school, args.file, args.file,
                                          effective_from=_day(args.date_from), year_id=_year_id(args.school, args.year),
                                          dry_run=args.dry_run, only_valid=args.only_valid)
@@ -432,9 +432,9 @@ def cmd_import_timetable(args) -> int:
 
 def cmd_import_lesson_plan(args) -> int:
     """A КТП from a workbook into a plan (made when --subject with --class or --grade names a new one)."""
-    from services import lesson_plans
-    from services.calendar import CalendarError
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.planning import lesson_plans
+    from services.planning.calendar import CalendarError
     plan_id = args.plan
     try:
         if plan_id is None:
@@ -459,8 +459,8 @@ def cmd_import_lesson_plan(args) -> int:
 
 def cmd_public_holidays(args) -> int:
     """Add the Russian public holidays of a school year (the `holidays` package) that are missing."""
-    from services import calendar
-    from services.timetable_lessons import GenerationError
+    from services.planning import calendar
+    from services.planning.timetable_lessons import GenerationError
     year_id = _year_id(args.school, args.year)
     try:
         added = calendar.add_public_holidays(_actor(), year_id)
@@ -472,7 +472,7 @@ def cmd_public_holidays(args) -> int:
 
 def cmd_remind(args) -> int:
     """Notices about what is overdue (correction requests, credentials), each once; for cron."""
-    from services import reminders
+    from services.comms import reminders
     done = reminders.run(args.school)
     _out(args, {"ok": True, "corrections": done.corrections, "credentials": done.credentials},
          f"Напоминания: просроченных заявок {done.corrections}, учеников без выданных реквизитов {done.credentials}.")
@@ -481,7 +481,7 @@ def cmd_remind(args) -> int:
 
 def cmd_mail(args) -> int:
     """Send the letters that are due: the immediate ones and, at the school's evening time, the digests."""
-    from services import mail
+    from services.comms import mail
     done = mail.send_due(school_id=args.school)
     _out(args, {"ok": True, "sent": done.sent, "items": done.items, "failed": done.failed, "errors": done.errors},
          f"Писем отправлено: {done.sent} (уведомлений в них: {done.items}), не отправлено: {done.failed}."
@@ -511,8 +511,8 @@ def _work_type_text(t) -> str:
 def cmd_work_types(args) -> int:
     """Work types of a school: list, add, change (name, weight, averages, checking days, default, retire)."""
     from dataclasses import asdict
-    from services import work_types
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.planning import work_types
     from services.rules.work_types import WEIGHT_CHANGE_NOTE
     try:
         if args.action == "standard-set":
@@ -552,8 +552,8 @@ def cmd_work_types(args) -> int:
 
 def cmd_status(args) -> int:
     """The first week's checklist of a school: each line done or what is missing."""
-    from services import setup_status
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.setup import status as setup_status
     try:
         lines = setup_status.checklist(_actor(), args.school)
     except (AccessDenied, setup_status.SetupStatusError) as e:
@@ -566,8 +566,9 @@ def cmd_status(args) -> int:
 
 
 def _setup_call(func, *a, **kw):
-    from services import calendar, curriculum, setup_commands
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.planning import calendar, curriculum
+    from services.setup import commands as setup_commands
     try:
         return func(*a, **kw)
     except (setup_commands.SetupError, calendar.CalendarError, curriculum.CurriculumError, AccessDenied) as e:
@@ -576,7 +577,7 @@ def _setup_call(func, *a, **kw):
 
 def cmd_create_year(args) -> int:
     """Open a school year with its periods, vacations and (by default) the public holidays."""
-    from services import calendar
+    from services.planning import calendar
     year_id = _setup_call(calendar.create_year, _actor(), args.school, args.year, kind=args.periods,
                           public_holidays=not args.no_public_holidays)
     _out(args, {"ok": True, "year_id": year_id}, f"Открыт {args.year}/{args.year + 1} учебный год (id {year_id}).")
@@ -585,7 +586,8 @@ def cmd_create_year(args) -> int:
 
 def cmd_bells(args) -> int:
     """The bell schedule of a shift: one ЧЧ:ММ-ЧЧ:ММ per lesson."""
-    from services import calendar, setup_commands
+    from services.planning import calendar
+    from services.setup import commands as setup_commands
     bells = _setup_call(setup_commands.parse_bells, args.lessons)
     changed = _setup_call(calendar.save_bells, _actor(), args.school, args.shift, bells)
     _out(args, {"ok": True, "lessons": len(bells), "lessons_retimed": changed},
@@ -595,7 +597,7 @@ def cmd_bells(args) -> int:
 
 def cmd_curriculum(args) -> int:
     """One line of a class's curriculum: the subject (made if new) and its hours per week."""
-    from services import setup_commands
+    from services.setup import commands as setup_commands
     done = _setup_call(setup_commands.set_curriculum, _actor(), args.school, args.class_name, args.subject,
                        args.hours, split=args.split, pass_fail=args.pass_fail, no_attestation=args.no_attestation)
     _out(args, {"ok": True, **done}, f"Учебный план {args.class_name}: {args.subject}, {args.hours:g} ч в неделю.")
@@ -604,7 +606,7 @@ def cmd_curriculum(args) -> int:
 
 def cmd_assign(args) -> int:
     """Teaching load: a subject of a class (or of its subgroup) to a teacher."""
-    from services import setup_commands
+    from services.setup import commands as setup_commands
     done = _setup_call(setup_commands.assign, _actor(), args.school, args.class_name, args.subject, args.teacher,
                        args.subgroup)
     _out(args, {"ok": True, **done}, f"{args.class_name}, {args.subject}: ведёт {args.teacher}.")
@@ -615,7 +617,8 @@ def cmd_issue_credentials(args) -> int:
     """Credentials for everyone who never had them (pupils and parents, or --staff), as PDF slips."""
     from pathlib import Path
     from exporters.credentials import slips_pdf
-    from services import credentials, setup_commands
+    from services.people import credentials
+    from services.setup import commands as setup_commands
     slips = _setup_call(setup_commands.issue_missing, _actor(), args.school, class_name=args.class_name,
                         staff=args.staff)
     if slips:
@@ -630,8 +633,8 @@ def cmd_issue_credentials(args) -> int:
 def cmd_close_year(args) -> int:
     """Close a school year: the archive first, then promotion, graduation and the new year with its
     classes, curriculum, periods, teaching load, subgroups, timetable template and КТП."""
-    from services import year_carry, year_close
-    from services.policy import AccessDenied
+    from services.core.policy import AccessDenied
+    from services.planning import year_carry, year_close
     decisions = {}
     for text in args.decision or []:
         sid, _, code = text.partition("=")
@@ -645,7 +648,7 @@ def cmd_close_year(args) -> int:
         if args.preview:
             plan, made = year_close.preview(_actor(), args.school, **kwargs), None
         else:
-            from services import config
+            from services.core import config
             plan, made = year_close.close_with_archive(_actor(), args.school, args.out or config.get("PORTAL_ARCHIVE_DIR"),
                                                        **kwargs)
     except (year_close.YearCloseError, AccessDenied) as e:
@@ -667,7 +670,7 @@ def cmd_close_year(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from services.roles import ROLES
+    from services.core.roles import ROLES
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

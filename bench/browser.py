@@ -53,7 +53,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench import app_state, common
-from services import clock
+from services.core import clock
 
 TARGETS = {"journal_open_s": 0.6, "journal_load_s": 1.5, "save_after_last_key_s": 0.8, "diary_open_s": 0.4,
            "diary_load_s": 1.2, "server_cpu_save_ms": 150, "lost_marks": 0}
@@ -116,7 +116,7 @@ def _actor(login: str):
 
     from models import User
     from models.db import reading
-    from services import auth
+    from services.core import auth
 
     with reading() as tx:
         user_id = tx.exec(select(User.id).where(User.login == login)).first()
@@ -130,7 +130,7 @@ def _target() -> Target:
     page's default span (two weeks either side of today); the cells to type into: the pupils of
     the latest lesson up to today that may be edited (down the column), and the last editable
     work columns up to today of one pupil (across the row)."""
-    from services import journal
+    from services.journal import grid as journal
 
     teacher = _actor("teacher")
     school_id = teacher.home_school_id
@@ -168,7 +168,7 @@ def _target() -> Target:
 
 
 def _grid(target: Target):
-    from services import journal
+    from services.journal import grid as journal
 
     today = clock.today()
     return journal.load_grid(target.teacher, target.choice.class_id, target.choice.subject_id,
@@ -184,7 +184,7 @@ def _shown(period, today):
 
 def _empty(target: Target, cells: list[tuple[int, int, str]]) -> None:
     """Empty the cells through the service (untimed): every run starts from the same state."""
-    from services import journal
+    from services.journal import grid as journal
 
     grid = _grid(target)
     filled = {(sid, label): "" for _, sid, label in cells if grid.cells.get((sid, label), "") != ""}
@@ -207,7 +207,7 @@ class _app:
         self.url = url
 
     def __enter__(self):
-        from services import config
+        from services.core import config
 
         port = app_state.free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
@@ -302,7 +302,7 @@ def _focus(page, target: Target, label: str, row: int) -> None:
 
 
 def _journal_page():
-    from pages import teacher_journal
+    from pages.journal import teacher_journal
     return teacher_journal
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from services import clock, config
+from services.core import clock, config
 
 BENCH_DIR = config.DATA_DIR / "bench"
 # Benchmarks that depend on the date run at this moment: inside the school year 2026/2027,
@@ -165,7 +165,7 @@ def ensure_demo_db(path: str | Path, schools: int = 1, full_year: bool = True, s
     never reused) or a database URL (filled when it holds no municipality yet)."""
     from data import demo
     from models.db import dispose_all
-    from services import schema
+    from services.core import schema
 
     text = str(path)
     if "://" in text:

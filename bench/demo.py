@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> dict:
                              runs=3, argv=argv)
     from data import demo
     from models.db import get_engine
-    from services import clock, schema
+    from services.core import clock, schema
 
     workdir = common.workdir("demo_")
     counter = iter(range(1, 10_000))

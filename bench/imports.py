@@ -64,9 +64,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     from models import School, SchoolClass, AcademicYear
     from models.db import dispose_all, reading
-    from services import clock, rosters_import
-    from services.actor import SYSTEM
-    from services.backup import libpq, sqlite_path
+    from services.core import clock
+    from services.core.actor import SYSTEM
+    from services.core.backup import libpq, sqlite_path
+    from services.people import rosters_import
 
     source = common.ensure_demo_db(args.db, full_year=False)
     clock.set_now(common.BENCH_NOW)

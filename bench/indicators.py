@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     from checks import registry, runner, snapshot
     from checks.scope import Scope
-    from services import clock
-    from services.indicators import default_range, municipality_schools
+    from services.control.indicators import default_range, municipality_schools
+    from services.core import clock
 
     clock.set_now(common.BENCH_NOW)
     try:

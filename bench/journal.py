@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bench import common
-from services import clock
+from services.core import clock
 
 TARGETS = {"grid_build": 0.05, "grid_queries": 10, "save_30_cells": 0.1, "save_queries": 75,
            "diary_week": 0.05, "diary_queries": 10, "journal_page": 0.5}
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> dict:
     from models.db import count_queries, reading
 
     with common.demo_copy(args.db, schools=1, full_year=True, now=NOW, prefix="journal_"):
-        from services import auth, diary, journal
+        from services.core import auth
+        from services.journal import diary, grid as journal
 
         with reading() as tx:
             teacher = auth.load_actor(tx, tx.exec(select(User.id).where(User.login == "teacher")).one())
@@ -124,7 +125,7 @@ def _journal_page(runs: int) -> list[float]:
     from streamlit.testing.v1 import AppTest
 
     from data import demo
-    from services import config
+    from services.core import config
 
     logins = demo.demo_logins(1)["teacher"]
     at = AppTest.from_file(str(config.ROOT / "app.py"), default_timeout=60)

@@ -51,7 +51,7 @@ def sessions(url: str, count: int) -> list[Worker]:
     from sqlmodel import select
     from models import Lesson, Staff, TeachingAssignment
     from models.db import reading
-    from services import clock
+    from services.core import clock
 
     today = clock.today()
     with reading(url) as tx:
@@ -81,7 +81,8 @@ def sessions(url: str, count: int) -> list[Worker]:
 def _fillable(url: str, user_id: int, class_id: int, subject_id: int) -> bool:
     """Has this journal a lesson up to today that its teacher may fill, and three pupils?"""
     from models.db import reading
-    from services import auth, clock, journal
+    from services.core import auth, clock
+    from services.journal import grid as journal
 
     with reading(url) as tx:
         actor = auth.load_actor(tx, user_id)
@@ -93,7 +94,8 @@ def _fillable(url: str, user_id: int, class_id: int, subject_id: int) -> bool:
 
 def work(worker: Worker, url: str, window: dict, ready: threading.Barrier, reload: bool) -> None:
     from models.db import reading
-    from services import auth, clock, journal
+    from services.core import auth, clock
+    from services.journal import grid as journal
 
     try:
         with reading(url) as tx:
@@ -147,7 +149,8 @@ def work(worker: Worker, url: str, window: dict, ready: threading.Barrier, reloa
 
 def lost_updates(url: str, workers: list[Worker]) -> int:
     from models.db import reading
-    from services import auth, journal
+    from services.core import auth
+    from services.journal import grid as journal
 
     lost = 0
     for w in workers:
@@ -254,7 +257,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--reload", action="store_true", help="после каждого сохранения заново строить журнал, как страница")
     args = p.parse_args(argv)
     from models.db import dispose_all
-    from services import clock
+    from services.core import clock
 
     clock.set_now(common.BENCH_NOW)  # inside the demo's year: the edit window is open
     figures: dict[str, dict] = {}

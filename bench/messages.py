@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     from models import User
     from models.db import dispose_all, reading
-    from services import auth, clock, messages
+    from services.comms import messages
+    from services.core import auth, clock
 
     url = common.ensure_demo_db(args.db, schools=1, full_year=False)
     workdir = None

@@ -32,7 +32,7 @@ def _actor(login: str):
 
     from models import User
     from models.db import reading
-    from services import auth
+    from services.core import auth
     with reading() as tx:
         user_id = tx.exec(select(User.id).where(User.login == login)).one()
         return auth.load_actor(tx, user_id)
@@ -41,7 +41,8 @@ def _actor(login: str):
 def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер печатных отчётов на демо-школе с полным учебным годом.", runs=3, argv=argv,
                              db=common.default_db(1, True))
-    from services import clock, reports_attestation, reports_export, reports_sheets
+    from services.core import clock
+    from services.reports import attestation as reports_attestation, export as reports_export, sheets as reports_sheets
 
     with common.demo_copy(args.db, schools=1, full_year=True, now=NOW, prefix="reports_"):
         ct = _actor("class_teacher")

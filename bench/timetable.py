@@ -27,7 +27,7 @@ def _actor(login: str):
 
     from models import User
     from models.db import reading
-    from services import auth
+    from services.core import auth
     with reading() as tx:
         user_id = tx.exec(select(User.id).where(User.login == login)).one()
         return auth.load_actor(tx, user_id)
@@ -40,9 +40,9 @@ def _clear_empty_lessons(school_id: int) -> int:
 
     from models import Lesson, SchoolClass
     from models.db import transaction
-    from services import clock
-    from services.calendar import year_for
-    from services.timetable_lessons import lesson_contents
+    from services.core import clock
+    from services.planning.years import year_for
+    from services.planning.timetable_lessons import lesson_contents
     with transaction() as tx:
         year = year_for(tx, school_id)
         window = [Lesson.school_id == school_id, Lesson.slot_id.is_not(None),
@@ -59,7 +59,8 @@ def _clear_empty_lessons(school_id: int) -> int:
 def main(argv: list[str] | None = None) -> dict:
     args = common.parse_args("Замер расписания на демо-школе: проверка конфликтов и генерация уроков года.",
                              runs=3, argv=argv, db=common.default_db(1, False))
-    from services import clock, timetable, timetable_lessons
+    from services.core import clock
+    from services.planning import timetable, timetable_lessons
 
     with common.demo_copy(args.db, schools=1, full_year=False, now=common.BENCH_NOW, prefix="timetable_"):
         admin = _actor("admin")

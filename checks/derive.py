@@ -6,7 +6,7 @@ Tables whose name starts with «_» are scratch and dropped at the end.
 """
 from __future__ import annotations
 
-from services import config
+from services.core import config
 
 
 def _utc(local_expr: str, off: str = "o.off") -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import duckdb
 
-from services import clock
+from services.core import clock
 from services.rules.averages import sql_round_mark
 
 UTC = timezone.utc

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from services import clock, config, private
+from services.core import clock, config, private
 
 UTC = timezone.utc
 # The layout of the snapshot (tables and columns of checks/derive.py): a snapshot of another

@@ -28,8 +28,8 @@ from data.demo_school import (
     DEFAULTS, DEMO_EMAIL_DOMAIN, DEMO_HASH, SHARED_HASH, Context, SchoolBuilder,
 )
 from models.db import get_engine
-from services import clock, config, passwords
-from services.roles import ROLES
+from services.core import clock, config, passwords
+from services.core.roles import ROLES
 
 MUNICIPALITY_NAME = "Демоградский городской округ"
 TIMEZONE = "Europe/Moscow"
@@ -124,7 +124,7 @@ def generate(url: str | None = None, *, schools: int = 1, seed: int = 1, full_ye
         pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
-    from services import first_run
+    from services.setup import first_run
     first_run.mark_demo(url, f"seed={seed}, schools={len(school_ids)}")  # the demo is known as one later
     return {
         "municipality_id": ctx.municipality_id,

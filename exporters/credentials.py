@@ -6,9 +6,9 @@ from datetime import datetime
 
 from fpdf.enums import XPos, YPos
 
-from services import clock, pdf as pdf_helper
-from services.credentials import LedgerRow, Slip
-from services.pdf import FAMILY
+from services.core import clock, pdf as pdf_helper
+from services.core.pdf import FAMILY
+from services.people.credentials import LedgerRow, Slip
 
 SLIP_HEIGHT = 62.0  # mm: four slips on an A4 page
 

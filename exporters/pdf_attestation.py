@@ -5,11 +5,11 @@ signature block (the document is certified and archived, 1.4)."""
 from __future__ import annotations
 
 from exporters.pdf_common import Col, left_lines, muted_note, new_document, signatures, table, title_block
-from services import clock
-from services.reports import long_date, year_title
-from services.reports_attestation import AttestationSummary, ClassSheet
+from services.core import clock
+from services.reports.attestation import AttestationSummary, ClassSheet
+from services.reports.common import long_date, year_title
+from services.reports.stats import CATEGORY_TITLES, MarkCounts, Standing, show_percent
 from services.rules.averages import show
-from services.reports_stats import CATEGORY_TITLES, MarkCounts, Standing, show_percent
 
 USABLE = 267.0  # landscape A4 less the margins
 

@@ -4,9 +4,9 @@ the administrator."""
 from __future__ import annotations
 
 from exporters.pdf_common import Col, left_lines, muted_note, new_document, signatures, table, title_block
-from services import clock
-from services.reports import long_date, year_title
-from services.reports_changes import ChangeRow, ChangesReport
+from services.core import clock
+from services.reports.changes import ChangeRow, ChangesReport
+from services.reports.common import long_date, year_title
 
 COLS = [Col("Изменено", 28), Col("Урок / период", 22), Col("Вид", 28), Col("Класс", 12, "C"), Col("Предмет", 34),
         Col("Ученик", 40), Col("Было", 12, "C"), Col("Стало", 14, "C"), Col("Кто изменил", 46),

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services import clock
-from services.pdf import FAMILY, PortalPDF
+from services.core import clock
+from services.core.pdf import FAMILY, PortalPDF
 from services.rules.averages import show
 
 LINE_WIDTH = 0.2

@@ -5,8 +5,8 @@ homework; then the period, annual, exam and final marks. Readable without the po
 from __future__ import annotations
 
 from exporters.pdf_common import Col, left_lines, muted_note, new_document, num, table, title_block
-from services.reports import year_title
-from services.reports_journal import JournalDoc, JournalPeriod
+from services.reports.common import year_title
+from services.reports.journal import JournalDoc, JournalPeriod
 
 COLS_PER_PAGE = 23      # lesson columns of 9 mm on a page
 COLS_WITH_SUMMARY = 18  # on the last page, beside the averages and the period mark

@@ -5,8 +5,8 @@ with a bookmark per class."""
 from __future__ import annotations
 
 from exporters.pdf_common import Col, left_lines, muted_note, new_document, num, signatures, table, title_block
-from services.pdf import FAMILY
-from services.reports_sheets import PupilSheet, SheetSubject, SheetsReport
+from services.core.pdf import FAMILY
+from services.reports.sheets import PupilSheet, SheetSubject, SheetsReport
 
 WEEKLY_COLS = [Col("Предмет", 34), Col("Уроки: дата — отметки, посещаемость", 68), Col("Средний балл", 16.5, "C"),
                Col("Взвешенный балл", 23, "C"), Col("Опоздания", 20, "C"), Col("Пропуски", 18.5, "C")]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from exporters.xlsx_common import (
     autofilter, header, mark_value, put, put_row, sheet_name, title_rows, to_bytes, workbook,
 )
-from services import clock
-from services.reports import year_title
+from services.core import clock
+from services.reports.attestation import AttestationSummary, ClassSheet
+from services.reports.common import year_title
+from services.reports.stats import CATEGORY_TITLES
 from services.rules.averages import round_half_up
-from services.reports_attestation import AttestationSummary, ClassSheet
-from services.reports_stats import CATEGORY_TITLES
 
 PCT = "0.0"
 TOTAL_TITLES = ["Класс", "Учеников", "Аттестовано", "На «5»", "На «4» и «5»", "С одной «3»", "С «3»",

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from exporters.xlsx_common import autofilter, header, mark_value, put_row, title_rows, to_bytes, workbook
-from services import clock
-from services.reports_changes import ChangesReport
+from services.core import clock
+from services.reports.changes import ChangesReport
 
 TITLES = ["Изменено", "Дата урока", "Период", "Вид отметки", "Класс", "Предмет", "Ученик", "Было", "Стало",
           "Кто изменил", "В сроке редактирования", "Срок редактирования до"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from exporters.xlsx_common import (
     autofilter, header, mark_value, put, put_row, sheet_name, title_rows, to_bytes, workbook,
 )
-from services.reports import year_title
-from services.reports_journal import JournalDoc
+from services.reports.common import year_title
+from services.reports.journal import JournalDoc
 
 AVG = "0.00"
 

@@ -6,8 +6,8 @@ the class teacher's report also «Сводка» — pupils by subjects, the wei
 from __future__ import annotations
 
 from exporters.xlsx_common import autofilter, header, mark_value, put_row, title_rows, to_bytes, workbook
-from services import clock
-from services.reports_sheets import SheetsReport
+from services.core import clock
+from services.reports.sheets import SheetsReport
 from services.rules.cells import ATTENDANCE_LETTERS
 
 AVG = "0.00"

@@ -16,7 +16,7 @@ from typing import Any
 from importers import parsers as p
 from importers.excel import ERROR, WARNING, Column, ImportSpec, ParsedRow
 from importers.parsers import CellError
-from services import clock
+from services.core import clock
 
 ENROLLED = "зачислен"
 _ENROLLED_FORMS = {"зачислен", "зачислена", "зачислено", "зачислен в оо", "зачислен в образовательную организацию",

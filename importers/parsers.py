@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock
+from services.core import clock
 
 EXCEL_EPOCH = date(1899, 12, 30)
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from importers import parsers as p
 from importers.excel import ERROR, WARNING, Column, ImportSpec, ParsedRow
-from services import clock
+from services.core import clock
 
 GUARDIANS = (1, 2)
 GUARDIAN_FIELDS = ("name", "relation", "phone", "email")

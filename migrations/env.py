@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from models.db import get_engine
-from services import config as portal_config
+from services.core import config as portal_config
 
 target_metadata = SQLModel.metadata
 

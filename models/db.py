@@ -13,7 +13,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from services import config
+from services.core import config
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -31,7 +31,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _private_sqlite_file(path: Path) -> None:
     """The database holds children's data: 0600 in a 0700 folder from its first byte; SQLite gives
     its -wal and -shm the database file's mode."""
-    from services import private
+    from services.core import private
     private.make_dir(path.parent)
     if not path.exists():
         private.create(path)

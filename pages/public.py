@@ -6,8 +6,9 @@ title, the date, the text and the file — and nothing else: no author, no names
 school's documents. A wrong or forged id gets a Russian message, never a trace of what exists."""
 import streamlit as st
 
-from services import documents, web
-from services.documents import DocumentError
+from services.comms import documents
+from services.comms.documents import DocumentError
+from ui import web
 
 web.ensure_routed()
 school_id, document_id = web.query_id("school"), web.query_id("doc")

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("PORTAL_ARGON2_PROFILE", "fast")
 
 from models.db import dispose_all, get_engine  # noqa: E402
-from services import clock, schema  # noqa: E402
+from services.core import clock, schema  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

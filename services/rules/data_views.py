@@ -28,7 +28,7 @@ class Viewer:
 
 
 def of_actor(actor) -> Viewer:
-    from services.roles import STAFF_ROLES
+    from services.core.roles import STAFF_ROLES
     return Viewer(bool(actor.is_system), frozenset(actor.student_ids), frozenset(actor.children),
                   frozenset(g.class_id for g in actor.grants if g.role == "class_teacher" and g.class_id is not None),
                   frozenset(c for c, _ in actor.teaches),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.web import md
+from ui.web import md
 
 HOSTILE = ["![x](http://evil.example/x.png)", "[ссылка](http://evil.example/page)",
            "<img src=http://evil.example/i.png>", "http://evil.example/bare", "www.evil.example",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from services import auth, diary
+from services.core import auth
+from services.journal import diary
 from tests.e2e.conftest import settle, shot
 from tests.e2e.test_sign_in_browser import who
 

@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from models import Attachment, Homework
 from models.db import reading
-from pages import teacher_journal
-from services import auth, clock, diary, journal
+from pages.journal import teacher_journal
+from services.core import auth, clock
+from services.journal import diary, grid as journal
 from tests.e2e.conftest import choose, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from services import clock, config
+from services.core import clock, config
 from bench import app_state
 from tests.e2e.conftest import settle
 from tests.integration import indicators_world as iwm

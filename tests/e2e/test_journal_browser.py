@@ -14,8 +14,9 @@ from sqlmodel import select
 
 from models import Mark, Work
 from models.db import reading
-from pages import teacher_journal
-from services import auth, clock, diary, journal, todo
+from pages.journal import teacher_journal
+from services.core import auth, clock
+from services.journal import diary, grid as journal, todo
 from tests.e2e.conftest import choose, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who

@@ -20,7 +20,7 @@ from sqlmodel import func, select
 
 from models import AuditEvent, User, UserSession
 from models.db import reading, transaction
-from services import config
+from services.core import config
 from tests.e2e.conftest import settle, shot
 
 pytestmark = pytest.mark.e2e

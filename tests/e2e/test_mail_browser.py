@@ -25,7 +25,9 @@ from sqlmodel import select
 
 from models import Homework, MailSubscription, Student
 from models.db import reading
-from services import auth, clock, diary, mail
+from services.comms import mail
+from services.core import auth, clock
+from services.journal import diary
 from tests.e2e.conftest import ROOT, _env, settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_homework_browser import CARD, target_lesson

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from models import AuditEvent
 from models.db import reading
-from services import config
+from services.core import config
 from bench import app_state
 from tests.e2e.conftest import settle
 from tests.integration import readback, reports_world

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench import app_state
-from services import clock
+from services.core import clock
 from tests.e2e.conftest import settle
 from tests.e2e.test_diary_browser import sign_in
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.db import reading
-from services import auth
+from services.core import auth
 from tests.e2e.conftest import settle, shot
 
 pytestmark = pytest.mark.e2e

@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from models import TimetableSlot
 from models.db import reading
-from pages import timetable_edit
-from services import auth, clock, timetable
+from pages.planning import timetable_edit
+from services.core import auth, clock
+from services.planning import timetable
 from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who

@@ -14,8 +14,9 @@ from sqlmodel import select
 
 from models import Lesson, Substitution
 from models.db import reading
-from services import auth, clock, substitutions
-from services.timetable_lessons import teacher_names
+from services.core import auth, clock
+from services.planning import substitutions
+from services.planning.timetable_lessons import teacher_names
 from tests.e2e.conftest import settle, shot
 from tests.e2e.test_diary_browser import sign_in
 from tests.e2e.test_sign_in_browser import who

@@ -24,9 +24,11 @@ from sqlmodel import select
 
 from models import Lesson, Student, User
 from models.db import dispose_all, reading, transaction
-from services import auth, clock, diary, rosters, targets
-from services.actor import SYSTEM
-from services.rosters import RosterError
+from services.core import auth, clock, targets
+from services.core.actor import SYSTEM
+from services.journal import diary
+from services.people import rosters
+from services.people.rosters import RosterError
 from bench import app_state
 from tests.e2e.conftest import ROOT, _env, free_port, settle, shot, wait_for
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from models import RoleGrant, User
 from models.db import reading, transaction
-from services import auth, clock
+from services.core import auth, clock
 from tests.integration import world as access_world
 from tests.integration.world import NOW
 

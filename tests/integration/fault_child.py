@@ -19,7 +19,8 @@ VALUES = ("5", "4", "3")
 
 def main(argv: list[str]) -> int:
     from models.db import reading
-    from services import auth, clock, journal
+    from services.core import auth, clock
+    from services.journal import grid as journal
 
     user_id, class_id, subject_id, period_id = (int(x) for x in argv[:4])
     once = "--once" in argv

@@ -89,7 +89,7 @@ def build(password: bool = False) -> IW:
     """The world; with password=True every account can sign in with PASSWORD (for the UI tests)."""
     pw_hash = None
     if password:
-        from services import passwords
+        from services.core import passwords
         pw_hash = passwords.hash_password(PASSWORD)
     with transaction() as tx:
         def add(obj):
@@ -418,7 +418,7 @@ def built_world(kind: str, tmp, sqlite_template, pg_template_name=None):
 
     from checks import snapshot
     from models.db import dispose_all, get_engine
-    from services import clock
+    from services.core import clock
     from tests import conftest
 
     name = None
@@ -448,7 +448,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def world_at_now(db_url):
-    from services import clock
+    from services.core import clock
     clock.set_now(NOW)
     try:
         yield build()
@@ -457,5 +457,5 @@ def world_at_now(db_url):
 
 
 def actor(w: IW, login: str):
-    from services import auth
+    from services.core import auth
     return auth.actor_for_user(w.users[login])

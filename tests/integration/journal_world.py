@@ -16,7 +16,7 @@ from models import (
     TeachingAssignment, User, WorkType,
 )
 from models.db import transaction
-from services import passwords
+from services.core import passwords
 
 T = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PASSWORD = "Secret-pass1"

@@ -23,7 +23,7 @@ from models import (
     TeachingAssignment, User, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import auth, passwords
+from services.core import auth, passwords
 
 T = datetime(2026, 9, 1, 6, 0, tzinfo=timezone.utc)
 PASSWORD = "Secret-pass1"

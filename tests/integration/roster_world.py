@@ -16,7 +16,7 @@ from models import (
     StudyPeriod, Subject, TeachingAssignment, User, WorkType,
 )
 from models.db import reading, transaction
-from services import auth, passwords
+from services.core import auth, passwords
 
 T = datetime(2026, 8, 20, tzinfo=timezone.utc)
 PASSWORD = "Secret-pass1"

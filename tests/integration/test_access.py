@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Lesson, Student
 from models.db import reading
-from services import auth, policy, students, targets
-from services.policy import AccessDenied, RULES
+from services.core import auth, policy, targets
+from services.core.policy import AccessDenied, RULES
+from services.people import students
 from tests.integration import world as world_mod
 
 

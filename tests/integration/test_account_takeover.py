@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from models import AuditEvent, CredentialIssue, Guardian, RoleGrant, User
 from models.db import reading, transaction
-from services import credentials, users
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import credentials, users
 from tests.integration import world as world_mod
 
 

@@ -11,9 +11,11 @@ from sqlmodel import select
 from checks import snapshot
 from models import AuditEvent, Lesson, RoleGrant, User
 from models.db import reading, transaction
-from services import auth, indicators, journal, lessons, todo
-from services.indicators import Choice
-from services.policy import AccessDenied
+from services.control import indicators
+from services.control.indicators import Choice
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons, todo
 from tests.integration import journal_world
 from tests.integration.test_journal import edit, grid
 

@@ -18,9 +18,10 @@ from sqlmodel import select
 
 from models import AuditEvent
 from models.db import reading
-from services import archive, auth, config, reports_attestation, reports_journal
-from services.policy import AccessDenied
-from services.reports import school_head
+from services.core import auth, config
+from services.core.policy import AccessDenied
+from services.reports import archive, attestation as reports_attestation, journal as reports_journal
+from services.reports.common import school_head
 from tests.integration import readback, reports_world
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -146,5 +147,5 @@ def test_archive_of_the_year(rw, db_url, tmp_path):
 
 
 def archive_actor():
-    from services.actor import SYSTEM
+    from services.core.actor import SYSTEM
     return SYSTEM

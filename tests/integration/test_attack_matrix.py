@@ -22,14 +22,14 @@ from sqlmodel import func, select
 
 from models import AcademicYear, AuditEvent, Mark, StudyPeriod, WorkType
 from models.db import reading, transaction
-from services import (
-    auth, class_teacher, credentials, diary, health, journal, policy, school_settings, students, targets,
-    timetable_views, users,
-)
-from services.actor import Actor, Grant
-from services.journal import CellChange
-from services.policy import RULES, AccessDenied, Target, decide
-from services.roles import ROLE_TITLES, ROLES
+from services.core import auth, health, policy, school_settings, targets
+from services.core.actor import Actor, Grant
+from services.core.policy import RULES, AccessDenied, Target, decide
+from services.core.roles import ROLE_TITLES, ROLES
+from services.journal import class_teacher, diary, grid as journal
+from services.journal.edits import CellChange
+from services.people import credentials, students, users
+from services.planning import timetable_views
 from tests.integration import world as world_mod
 
 # ----------------------------------------------------------------------------- 1. the matrix

@@ -54,14 +54,15 @@ from models import AcademicYear, AuditEvent, Message, RoleGrant, StudentGuardian
 from models.db import is_sqlite, reading, transaction
 from checks import registry
 from checks.runner import Finding
-from services import (
-    consents, control, corrections, documents, lesson_plans, lessons, messages, olympiads, rosters_import,
-    timetable_import,
-)
-from services.indicators import Choice
-from services.actor import SYSTEM
-from services.messages import Upload
-from services.policy import AccessDenied
+from services.comms import corrections, documents, messages
+from services.comms.messages import Upload
+from services.control import acts as control, olympiads
+from services.control.indicators import Choice
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.journal import lessons
+from services.people import consents, rosters_import
+from services.planning import lesson_plans, timetable_import
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 
@@ -93,82 +94,82 @@ IDS = re.compile(r"(_id|_ids)$")
 SKIP = {
     # no actor: helpers of the command line, of cron jobs and of pages that have asked the policy
     # first (their callers are walked or are manage.py, run by the operator)
-    "auth.actor_for_user": "builds the actor of a signed-in user (sign-in itself)",
-    "calendar.year_id_of": "parses a year typed at the command line (manage.py)",
-    "control.months_without_review": "cron/CLI: months a director has not reviewed (no personal data)",
-    "control.months_without": "months without a control act of a kind (no personal data)",
-    "control_records.months_without_check": "months without a monthly check (no personal data)",
-    "control_records.periods_without_control": "periods without their control (names and dates only)",
-    "duties.control_lines": "the lines of the two above, for pages that asked control.run first",
-    "required_docs.missing": "titles of the required documents not approved (no personal data)",
+    "core.auth.actor_for_user": "builds the actor of a signed-in user (sign-in itself)",
+    "planning.calendar.year_id_of": "parses a year typed at the command line (manage.py)",
+    "control.acts.months_without_review": "cron/CLI: months a director has not reviewed (no personal data)",
+    "control.acts.months_without": "months without a control act of a kind (no personal data)",
+    "control.records.months_without_check": "months without a monthly check (no personal data)",
+    "control.records.periods_without_control": "periods without their control (names and dates only)",
+    "control.duties.control_lines": "the lines of the two above, for pages that asked control.run first",
+    "control.required_docs.missing": "titles of the required documents not approved (no personal data)",
     # issue 19: the school's public page, served without sign-in (4.5); what it may show is tested in
     # tests/integration/test_public_municipal_documents.py (only published public documents for all)
-    "documents.public_page": "public by design: the school's public documents, no actor (no personal data)",
-    "documents.public_file": "public by design: the file of a public document, no actor",
-    "documents.public_address": "builds an address from a school id (no data)",
-    "corrections.remind_overdue": "cron: reminds the administrators of overdue requests",
-    "credentials.school_name": "the school's name for a printed ledger (public)",
-    "health.record_error": "records an error of the running system (the actor is who met it)",
-    "indicators.cli_checks": "manage.py checks: the operator at the command line",
-    "indicators.cli_range": "manage.py: the date range of a command",
-    "indicators.cli_school_ids": "manage.py: the schools a command covers",
-    "indicators.cli_values": "manage.py indicators: the operator at the command line",
-    "indicators.current_period": "the current period of a school (dates, no personal data)",
-    "indicators.default_range": "default dates of the indicator screens",
-    "indicators.municipality_schools": "the schools of a municipality (public names)",
-    "indicators.period_options": "the periods of a school (dates)",
-    "indicators.ranking": "ranks a view already built by an actor-checked service",
-    "indicators_settings.limits_of": "an indicator's thresholds (settings, no personal data)",
-    "indicators_settings.load_overrides": "thresholds of schools (settings, no personal data)",
-    "journal.periods": "the study periods of a year (dates)",
-    "lessons.work_types": "the school's work types and weights (settings, no personal data)",
-    "reminders.credentials_overdue": "cron: overdue hand-overs, sent to the class teachers",
-    "reminders.run": "cron: the daily reminders",
-    "mail.send_due": "cron (manage.py mail): sends the outbox's letters to their confirmed addresses",
-    "reports_journal.journal_keys": "the archive's keys, for year.archive (checked by its caller)",
-    "school_settings.load": "a school's settings (time zone, edit window), no personal data",
-    "timetable_lessons.teacher_choices": "staff names for a choice on the timetable screens (of the actor's "
+    "comms.documents.public_page": "public by design: the school's public documents, no actor (no personal data)",
+    "comms.documents.public_file": "public by design: the file of a public document, no actor",
+    "comms.documents.public_address": "builds an address from a school id (no data)",
+    "comms.corrections.remind_overdue": "cron: reminds the administrators of overdue requests",
+    "people.credentials.school_name": "the school's name for a printed ledger (public)",
+    "core.health.record_error": "records an error of the running system (the actor is who met it)",
+    "control.indicators.cli_checks": "manage.py checks: the operator at the command line",
+    "control.indicators.cli_range": "manage.py: the date range of a command",
+    "control.indicators.cli_school_ids": "manage.py: the schools a command covers",
+    "control.indicators.cli_values": "manage.py indicators: the operator at the command line",
+    "control.indicators.current_period": "the current period of a school (dates, no personal data)",
+    "control.indicators.default_range": "default dates of the indicator screens",
+    "control.indicators.municipality_schools": "the schools of a municipality (public names)",
+    "control.indicators.period_options": "the periods of a school (dates)",
+    "control.indicators.ranking": "ranks a view already built by an actor-checked service",
+    "control.indicators_settings.limits_of": "an indicator's thresholds (settings, no personal data)",
+    "control.indicators_settings.load_overrides": "thresholds of schools (settings, no personal data)",
+    "journal.grid.periods": "the study periods of a year (dates)",
+    "journal.lessons.work_types": "the school's work types and weights (settings, no personal data)",
+    "comms.reminders.credentials_overdue": "cron: overdue hand-overs, sent to the class teachers",
+    "comms.reminders.run": "cron: the daily reminders",
+    "comms.mail.send_due": "cron (manage.py mail): sends the outbox's letters to their confirmed addresses",
+    "reports.journal.journal_keys": "the archive's keys, for year.archive (checked by its caller)",
+    "core.school_settings.load": "a school's settings (time zone, edit window), no personal data",
+    "planning.timetable_lessons.teacher_choices": "staff names for a choice on the timetable screens (of the actor's "
                                          "own school: web.chosen_school)",
-    "web.school_timezone": "a school's time zone",
-    "targets.of_lesson": "builds the policy's Target from values already read (no reading)",
+    "ui.web.school_timezone": "a school's time zone",
+    "core.targets.of_lesson": "builds the policy's Target from values already read (no reading)",
     # with an actor, but not callable with a generic argument
-    "audit.values": "makes the column values of an audit event (no reading, no writing)",
-    "audit.pupil_condition": "builds a SQL condition from a pupil id (no reading); its caller "
+    "core.audit.values": "makes the column values of an audit event (no reading, no writing)",
+    "core.audit.pupil_condition": "builds a SQL condition from a pupil id (no reading); its caller "
                              "web.audit_events is walked",
-    "schools.allowed_in_school": "answers the policy's yes or no (it is the check itself)",
-    "indicators.school_scope": "the scope of the indicator screens: raises for another school, "
+    "core.schools.allowed_in_school": "answers the policy's yes or no (it is the check itself)",
+    "control.indicators.school_scope": "the scope of the indicator screens: raises for another school, "
                                "returns the actor's own limits (called by every indicators service)",
-    "indicators.deputy_limits": "the deputy's own parallels from the actor's grants (no reading)",
-    "web.menu_specs": "the menu the actor's roles give (page names), not data of the school",
-    "reports.record_export": "the audit event of an export the actor has just been given",
-    "indicators_fsn.to_xlsx": "formats the report the actor got from indicators_fsn.contingent (walked); "
+    "control.indicators.deputy_limits": "the deputy's own parallels from the actor's grants (no reading)",
+    "ui.web.menu_specs": "the menu the actor's roles give (page names), not data of the school",
+    "reports.common.record_export": "the audit event of an export the actor has just been given",
+    "control.indicators_fsn.to_xlsx": "formats the report the actor got from indicators_fsn.contingent (walked); "
                               "school_id only files the export's audit event",
-    "reports_journal.iterate": "takes the school's head built by archive.build (walked, year.archive)",
-    "reports_journal.load": "takes the head and keys built by archive.build (walked, year.archive)",
+    "reports.journal.iterate": "takes the school's head built by archive.build (walked, year.archive)",
+    "reports.journal.load": "takes the head and keys built by archive.build (walked, year.archive)",
 }
 # reads the policy grants to every member of staff in the whole school (timetable.view: see
 # policy.RULES and WHO in test_attack_matrix.py): they answer a teacher about another class
 STAFF_SCHOOL_WIDE = {
-    "curriculum.load": "a class's curriculum (subjects and hours), timetable.view",
-    "timetable.load_class": "a class's timetable, timetable.view",
-    "timetable.preview": "a class's timetable with edits shown, saved nowhere, timetable.view",
-    "timetable_views.class_week": "a class's week, timetable.view",
-    "timetable_views.teacher_week": "a colleague's week, timetable.view",
+    "planning.curriculum.load": "a class's curriculum (subjects and hours), timetable.view",
+    "planning.timetable.load_class": "a class's timetable, timetable.view",
+    "planning.timetable.preview": "a class's timetable with edits shown, saved nowhere, timetable.view",
+    "planning.timetable_views.class_week": "a class's week, timetable.view",
+    "planning.timetable_views.teacher_week": "a colleague's week, timetable.view",
 }
 # what the coordinator sees of a school of their own municipality (school B): aggregates only
 # (R-CTL-6; policy: indicators.view and aggregate.view in the municipality) — never pupils by name
 MUNICIPALITY_AGGREGATES = {
-    "indicators.dashboard": "the school's indicators (numbers)",
-    "indicators.trend": "an indicator's weekly values (numbers)",
-    "indicators.filter_options": "classes, subjects and teachers to narrow the indicators by (no pupils)",
-    "indicators.refresh_snapshot": "when the analytics snapshot was refreshed",
+    "control.indicators.dashboard": "the school's indicators (numbers)",
+    "control.indicators.trend": "an indicator's weekly values (numbers)",
+    "control.indicators.filter_options": "classes, subjects and teachers to narrow the indicators by (no pupils)",
+    "control.indicators.refresh_snapshot": "when the analytics snapshot was refreshed",
 }
 # functions that may answer for any id: what they answer (never data of the school)
 NOT_DATA = {
-    "messages.unread_total": "the actor's own number of unread messages and notices",
-    "reports_attestation.default_column": "which period ended last in the school's calendar (no personal data)",
-    "reports_sheets.default_range": "the dates of the last school week (no personal data)",
-    "web.audit_export": "a callback that audits an export the page has made (no data)",
+    "comms.messages.unread_total": "the actor's own number of unread messages and notices",
+    "reports.attestation.default_column": "which period ended last in the school's calendar (no personal data)",
+    "reports.sheets.default_range": "the dates of the last school week (no personal data)",
+    "ui.web.audit_export": "a callback that audits an export the page has made (no data)",
 }
 
 # ----------------------------------------------------------------------------- plain values
@@ -196,14 +197,14 @@ VALUES = {
 # what a function needs that no plain value gives: a file that reaches its checks, a finding of
 # the foreign school (callables get the foreign ids)
 OVERRIDES = {
-    "lesson_plans.import_topics": {"source": lambda ids: lesson_plans.template()},
-    "olympiads.import_results": {"source": lambda ids: olympiads.template()},
-    "rosters_import.run_import": {"kind": "pupils", "source": lambda ids: rosters_import.template("pupils")},
-    "timetable_import.run_import": {"source": lambda ids: timetable_import.template()},
-    "control.send_findings": {"findings": lambda ids: [(registry.CHECKS[0].id, finding_of(ids))]},
-    "documents.save": {"audience": "all"},
-    "lesson_plans.create_plan": {"grade": None},
-    "timetable_lessons.resolve": {"action": "keep"},
+    "planning.lesson_plans.import_topics": {"source": lambda ids: lesson_plans.template()},
+    "control.olympiads.import_results": {"source": lambda ids: olympiads.template()},
+    "people.rosters_import.run_import": {"kind": "pupils", "source": lambda ids: rosters_import.template("pupils")},
+    "planning.timetable_import.run_import": {"source": lambda ids: timetable_import.template()},
+    "control.acts.send_findings": {"findings": lambda ids: [(registry.CHECKS[0].id, finding_of(ids))]},
+    "comms.documents.save": {"audience": "all"},
+    "planning.lesson_plans.create_plan": {"grade": None},
+    "planning.timetable_lessons.resolve": {"action": "keep"},
 }
 
 
@@ -241,15 +242,16 @@ def value_for(name: str, param: inspect.Parameter, hint, tmp: Path):
 
 # ----------------------------------------------------------------------------- the functions
 def public_functions():
-    """(name, function) of every public function defined in a module of `services`."""
+    """(name, function) of every public function defined in a module of `services` (and of
+    ui/web.py, the Streamlit glue, which reads the session's account and the audit log)."""
     out = []
-    for info in pkgutil.iter_modules(services.__path__):
-        if info.ispkg:
-            continue
-        module = importlib.import_module(f"services.{info.name}")
+    names = [info.name for info in pkgutil.walk_packages(services.__path__, "services.")
+             if not info.ispkg and not info.name.startswith("services.rules.")]  # the pure rules take no ids
+    for module_name in [*names, "ui.web"]:
+        module = importlib.import_module(module_name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and fn.__module__ == module.__name__:
-                out.append((f"{info.name}.{name}", fn))
+                out.append((f"{module_name.removeprefix('services.')}.{name}", fn))
     return sorted(out, key=lambda x: x[0])
 
 
@@ -287,7 +289,7 @@ def world(db_url):
     w = comms_world.build()
     ids = {key: ids_of(w, key) for key in ("A", "B", "C")}
     yield w, ids
-    from services import clock
+    from services.core import clock
     clock.set_now(None)
 
 

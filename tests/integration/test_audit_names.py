@@ -9,7 +9,8 @@ import pytest
 
 from models import RoleGrant
 from models.db import transaction
-from services import journal, web
+from services.journal import grid as journal
+from ui import web
 from tests.integration import journal_world
 from tests.integration.test_journal import actor, edit, grid
 

@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from models import AuditEvent, RoleGrant
 from models.db import reading, transaction
-from services import auth, indicators, rosters, rosters_import, users
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.control import indicators
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import, users
 from tests.integration import roster_world as rw_mod
 from tests.integration import world as world_mod
 from tests.integration.test_account_takeover import world  # noqa: F401  (the fixture)

@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from models import AuditEvent, LoginAttempt, User, UserSession
 from models.db import reading
-from services import auth
-from services.auth import SignInError
+from services.core import auth
+from services.core.auth import SignInError
 from tests.integration import world as world_mod
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)

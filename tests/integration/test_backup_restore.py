@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select
 
 from models.db import dispose_all
-from services import backup, credentials, health, rosters_import, sealed
-from services.actor import SYSTEM
+from services.core import backup, health, sealed
+from services.core.actor import SYSTEM
+from services.people import credentials, rosters_import
 from tests.conftest import _pg_exec, _pg_url
 from tests.integration import roster_world
 

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from models import Holiday, Lesson, StudyPeriod
 from models.db import reading, transaction
-from services import calendar, timetable
-from services.calendar import CalendarError
-from services.policy import AccessDenied
+from services.core.policy import AccessDenied
+from services.planning import calendar, timetable
+from services.planning.calendar import CalendarError
 from services.rules.timetable_calendar import BellSpec, HolidaySpec, PeriodSpec
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a

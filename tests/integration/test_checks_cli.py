@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from checks import registry
-from services import clock, config
+from services.core import clock, config
 from tests.integration import indicators_world as iwm
 from tests.integration.test_indicators_values import EXPECTED
 

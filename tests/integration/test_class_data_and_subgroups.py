@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Guardian, Student, SubgroupMember, User
 from models.db import reading
-from services import rosters, rosters_import, subgroups
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import, subgroups
 from tests.integration import roster_world as w
 
 MSK = ZoneInfo("Europe/Moscow")

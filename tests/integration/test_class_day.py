@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from models import AbsenceNote, Attendance, AuditEvent, Homework, HomeworkMiss
 from models.db import reading, transaction
-from services import class_day
-from services.class_teacher import ClassError
-from services.policy import AccessDenied
+from services.core.policy import AccessDenied
+from services.journal import class_day
+from services.journal.class_teacher import ClassError
 from tests.integration import indicators_world as iwm
 from tests.integration.indicators_world import world_at_now  # noqa: F401  (a fixture)
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from services import config
+from services.core import config
 
 ROOT = config.ROOT
 
@@ -25,7 +25,7 @@ def one_json(proc):
 
 
 def test_cli_round_trip(db_url):
-    from services import schema
+    from services.core import schema
     assert one_json(run(db_url, "init-db", "--json"))["schema_version"] == schema.head_version()
     school = one_json(run(db_url, "create-school", "--municipality", "Тестовый округ", "--name", "Школа № 1", "--json"))
     sid = str(school["school_id"])

@@ -12,9 +12,11 @@ from sqlmodel import select
 
 from models import AuditEvent, Guardian, StudentGuardian
 from models.db import reading, transaction
-from services import auth, clock, consents, reports, reports_attestation as ra
-from services.consents import ConsentError
-from services.policy import AccessDenied
+from services.core import auth, clock
+from services.core.policy import AccessDenied
+from services.people import consents
+from services.people.consents import ConsentError
+from services.reports import common as reports, attestation as ra
 from tests.integration import reports_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -9,9 +9,10 @@ from datetime import date, datetime
 import pytest
 
 from checks import registry
-from services import auth, indicators
-from services.indicators import Choice
-from services.policy import AccessDenied
+from services.control import indicators
+from services.control.indicators import Choice
+from services.core import auth
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 YEAR = Choice(iwm.YEAR_FROM, iwm.YEAR_TO)

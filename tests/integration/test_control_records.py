@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from models import AuditEvent, ControlAct
 from models.db import reading
-from services import control_records
-from services.control import ControlError
-from services.policy import AccessDenied
+from services.control import records as control_records
+from services.control.acts import ControlError
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 world = iwm.world_at_now
@@ -80,7 +80,7 @@ def test_an_ended_period_without_its_control_is_flagged_until_recorded(world):
 
 
 def test_the_check_prints_with_its_classes_journals_and_orders(world, tmp_path):
-    from services import control
+    from services.control import acts as control
 
     w = world
     act_id = control_records.record_check(actor(w, "deputy5"), w.a, "monthly_check", date(2025, 10, 30),

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from models import AuditEvent, ControlAct
 from models.db import reading
-from services import auth, clock, control
-from services.policy import AccessDenied
+from services.control import acts as control
+from services.core import auth, clock
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 

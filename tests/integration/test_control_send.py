@@ -10,9 +10,11 @@ from sqlmodel import select
 
 from models import AuditEvent, ControlAct, Notice
 from models.db import reading
-from services import auth, clock, control, indicators, notices
-from services.indicators import Choice
-from services.policy import AccessDenied
+from services.comms import notices
+from services.control import acts as control, indicators
+from services.control.indicators import Choice
+from services.core import auth, clock
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 YEAR = Choice(iwm.YEAR_FROM, iwm.YEAR_TO)

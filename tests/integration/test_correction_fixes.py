@@ -11,10 +11,12 @@ from sqlmodel import select
 
 from models import AuditEvent, CellGrant, CorrectionRequest, Lesson, Notice
 from models.db import reading
-from services import clock, correction_fixes, corrections, journal
-from services.corrections import CorrectionError
-from services.journal import CellChange
-from services.policy import AccessDenied
+from services.comms import correction_fixes, corrections
+from services.comms.corrections import CorrectionError
+from services.core import clock
+from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from services.journal.edits import CellChange
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

@@ -12,9 +12,10 @@ from sqlmodel import select
 
 from models import AuditEvent, CorrectionRequest, Notice
 from models.db import reading
-from services import clock, corrections, notices
-from services.corrections import CorrectionError
-from services.policy import AccessDenied
+from services.comms import corrections, notices
+from services.comms.corrections import CorrectionError
+from services.core import clock
+from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

@@ -14,9 +14,10 @@ from sqlmodel import select
 from exporters.credentials import ledger_pdf, slips_pdf
 from models import AuditEvent, CredentialIssue, User, UserSession
 from models.db import reading
-from services import auth, clock, credentials, passwords, rosters_import
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core import auth, clock, passwords
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import credentials, rosters_import
 from tests.integration import roster_world as w
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -8,9 +8,10 @@ from sqlmodel import select
 
 from models import AuditEvent, CurriculumItem, TeachingAssignment
 from models.db import reading
-from services import auth, curriculum, timetable
-from services.curriculum import Assignment, CurriculumError, Item
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.planning import curriculum, timetable
+from services.planning.curriculum import Assignment, CurriculumError, Item
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 

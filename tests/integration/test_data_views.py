@@ -10,8 +10,10 @@ from sqlmodel import select
 
 from models import AuditEvent
 from models.db import reading
-from services import data_views, diary, students
-from services.policy import AccessDenied
+from services.core import data_views
+from services.core.policy import AccessDenied
+from services.journal import diary
+from services.people import students
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

@@ -17,7 +17,7 @@ from models import (
     Subject, Substitution, SubgroupMember, TeachingAssignment, User, Work,
 )
 from models.db import get_engine, transaction
-from services import clock, passwords
+from services.core import clock, passwords
 
 # Mid-November 2026: the first quarter of 2026/2027 has ended, the second is under way.
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=clock.MOSCOW)

@@ -12,7 +12,7 @@ import pytest
 from checks import runner, snapshot
 from checks.scope import Scope
 from data import demo
-from services import clock
+from services.core import clock
 
 README = Path(__file__).resolve().parents[2] / "data" / "README.md"
 ROW = re.compile(r"^\| (\w+) \| (все|\d+–\d+) \| ([\d.]+) \| ([\d.]+) \|", re.M)

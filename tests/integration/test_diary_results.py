@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services import diary, period_marks
-from services.period_marks import PeriodMarkChange
-from services.policy import AccessDenied
+from services.core.policy import AccessDenied
+from services.journal import diary, period_marks
+from services.journal.period_marks import PeriodMarkChange
 from tests.integration.test_all_present import actor, jw  # noqa: F401 (fixture)
 
 

@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from services import archive, control_records, duties, required_docs
-from services.actor import SYSTEM
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services.control import records as control_records, duties, required_docs
+from services.core.actor import SYSTEM
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
+from services.reports import archive
 from services.rules.required_docs import REQUIRED
 from tests.integration import indicators_world as iwm
 

@@ -17,9 +17,9 @@ from importers import parsers
 from importers.parsers import snils_checksum
 from models import AuditEvent, Enrollment, Guardian, RoleGrant, SchoolClass, Student, StudentGuardian, User
 from models.db import reading
-from services import rosters_import
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import rosters_import
 from tests.integration import roster_world as w
 
 HEADERS = ["Номер заявления", "Дата подачи заявления", "Статус заявления", "ФИО ребёнка", "Дата рождения ребёнка",

@@ -14,9 +14,11 @@ from sqlmodel import func, select
 
 from models import AuditEvent, ExamResult, PeriodMark
 from models.db import reading, transaction
-from services import auth, clock, diary, exams, reports_attestation
-from services.exams import ExamError, GridRow
-from services.policy import AccessDenied
+from services.core import auth, clock
+from services.core.policy import AccessDenied
+from services.journal import diary
+from services.reports import exams, attestation as reports_attestation
+from services.reports.exams import ExamError, GridRow
 from tests.integration import indicators_world as iwm
 
 HEADERS = ("ФИО", "Класс", "Вид работы", "Предмет", "Дата", "Первичный балл", "Тестовый балл", "Отметка")

@@ -11,8 +11,12 @@ from sqlmodel import select
 from exporters import xlsx_journal
 from models import Homework, Lesson, Student
 from models.db import reading, transaction
-from services import auth, reports_attestation, reports_changes, reports_export, reports_journal, reports_sheets
-from services.reports import school_head
+from services.core import auth
+from services.reports import (
+    attestation as reports_attestation, changes as reports_changes, export as reports_export,
+    journal as reports_journal, sheets as reports_sheets,
+)
+from services.reports.common import school_head
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import NOV
 
@@ -73,7 +77,7 @@ def test_every_workbook_keeps_dangerous_text_as_text(rw):
     assert EVIL_TOPIC in cells(books["weekly"]) and EVIL_TOPIC in cells(books["journal"])
     assert EVIL_HOMEWORK in cells(books["journal"])
     # the mark change report carries the name too
-    from services import journal
+    from services.journal import grid as journal
     math = None
     with reading() as tx:
         math = auth.load_actor(tx, rw.users["math_t"])
@@ -96,7 +100,7 @@ def test_table_downloads_and_appended_workbooks_keep_dangerous_text_as_text():
     from openpyxl import Workbook
 
     from exporters.xlsx_common import neutralise, to_bytes
-    from services import web
+    from ui import web
     frame = pd.DataFrame({"Ученик": [EVIL_NAME, EVIL_FIRST, "Борисова"], "Тема": [EVIL_TOPIC, EVIL_HOMEWORK, "ок"],
                           "Отметка": [5, 4, 3]})
     data = web.xlsx_bytes(frame, "Отметки")

@@ -29,8 +29,9 @@ from sqlmodel import func, select
 
 from models import AuditEvent, Mark
 from models.db import dispose_all, reading
-from services import auth, backup, journal
-from services.backup import libpq, sqlite_path
+from services.core import auth, backup
+from services.core.backup import libpq, sqlite_path
+from services.journal import grid as journal
 from tests.conftest import _pg_exec
 from tests.integration import journal_world
 

@@ -13,7 +13,8 @@ import time
 from datetime import date
 
 from models.db import dispose_all, reading
-from services import auth, journal
+from services.core import auth
+from services.journal import grid as journal
 from tests.integration.test_faults import NOW, child, jw  # noqa: F401  (the fixture)
 
 SECONDS = 2.0

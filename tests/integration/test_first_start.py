@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from models import Municipality, RoleGrant, School, User
 from models.db import reading
-from services import config, first_run
+from services.core import config
+from services.setup import first_run
 
 ROOT = config.ROOT
 

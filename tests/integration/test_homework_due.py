@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Homework, Lesson
 from models.db import reading
-from services import diary, lessons, todo
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
+from services.journal import diary, lessons, todo
 from tests.integration.test_all_present import MSK, actor, control_findings, jw  # noqa: F401 (fixture)
 
 CARD = "Решить № 12–15 на карточке".encode()

@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from models import Attachment, Homework
 from models.db import reading
-from services import auth, lessons
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
+from services.journal import lessons
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -13,8 +13,8 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 from models.db import reading
-from services import rosters_import
-from services.actor import SYSTEM
+from services.core.actor import SYSTEM
+from services.people import rosters_import
 from tests.integration import roster_world
 
 CASES = Path(__file__).resolve().parent.parent / "import_cases"

@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 from models.db import dispose_all, reading
-from services.backup import libpq, sqlite_path
+from services.core.backup import libpq, sqlite_path
 from tests.integration import roster_world
 
 ROOT = Path(__file__).resolve().parents[2]

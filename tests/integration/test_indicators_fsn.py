@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from services import auth, clock, indicators_fsn
-from services.policy import AccessDenied
+from services.control import indicators_fsn
+from services.core import auth, clock
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 

@@ -12,9 +12,10 @@ from sqlmodel import select
 from checks import snapshot
 from models import Mark, Work
 from models.db import transaction
-from services import auth, indicators, indicators_settings
-from services.indicators import Choice
-from services.policy import AccessDenied
+from services.control import indicators, indicators_settings
+from services.control.indicators import Choice
+from services.core import auth
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 YEAR = Choice(iwm.YEAR_FROM, iwm.YEAR_TO)
@@ -165,7 +166,7 @@ def test_municipal_export_has_no_pupil_names(world):
 
     from openpyxl import load_workbook
 
-    from services import indicators_xlsx
+    from services.control import indicators_xlsx
     coord = actor(world, "coord")
     view = indicators.municipality(coord, world.municipality_id, iwm.YEAR_FROM, iwm.YEAR_TO)
     data = indicators_xlsx.municipal_xlsx(coord, view, iwm.YEAR_FROM, iwm.YEAR_TO)
@@ -194,7 +195,7 @@ def test_snapshot_is_a_read_only_copy_without_secrets(world):
 
 def test_school_thresholds_and_parameters(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_ANALYTICS_PATH", str(tmp_path / "a.duckdb"))
-    from services import clock
+    from services.core import clock
     clock.set_now(iwm.NOW)
     try:
         w = iwm.build()
@@ -221,7 +222,7 @@ def test_school_thresholds_and_parameters(sqlite_url, tmp_path, monkeypatch):
 
 def test_refresh_picks_up_new_data(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_ANALYTICS_PATH", str(tmp_path / "a.duckdb"))
-    from services import clock
+    from services.core import clock
     clock.set_now(iwm.NOW)
     try:
         w = iwm.build()

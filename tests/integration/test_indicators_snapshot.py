@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from checks import snapshot
-from services import clock
+from services.core import clock
 from tests.integration import indicators_world as iwm
 
 

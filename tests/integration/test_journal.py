@@ -10,9 +10,11 @@ from sqlmodel import select
 
 from models import Attendance, AuditEvent, Mark, SchoolSettings, Work
 from models.db import count_queries, reading, transaction
-from services import auth, journal
-from services.journal import OUTSIDE, CellChange
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from services.journal.edits import CellChange
+from services.journal.grid import OUTSIDE
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from models import Attendance, Lesson, Mark, PeriodMark, SchoolClass
 from models.db import reading
-from services import auth, journal, lessons, period_marks, year_close
-from services.actor import SYSTEM
-from services.period_marks import PeriodMarkChange
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.journal import grid as journal, lessons, period_marks
+from services.journal.period_marks import PeriodMarkChange
+from services.planning import year_close
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Lesson, PlannedTopic
 from models.db import reading
-from services import lesson_plans, substitutions, timetable
-from services.lesson_plans import PlanError, TopicRow
-from services.policy import AccessDenied
+from services.core.policy import AccessDenied
+from services.planning import lesson_plans, substitutions, timetable
+from services.planning.lesson_plans import PlanError, TopicRow
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from models import Homework, HomeworkMiss, Lesson, PeriodMark
 from models.db import reading
-from services import auth, class_teacher, diary, journal, lessons, period_marks, todo
-from services.period_marks import PeriodMarkChange
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.journal import class_teacher, diary, grid as journal, lessons, period_marks, todo
+from services.journal.period_marks import PeriodMarkChange
 from tests.integration import journal_world
 from tests.integration.test_journal import edit, grid
 

@@ -14,9 +14,11 @@ from sqlmodel import select
 
 from models import Guardian, MailOutbox, MailSettings, RoleGrant, StudentGuardian, User
 from models.db import reading, transaction
-from services import auth, clock, journal, lessons, mail, messages
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services.comms import mail, messages
+from services.core import auth, clock
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons
 from tests.integration import journal_world
 from tests.smtp_server import html_of, smtp_server, text_of
 
@@ -237,7 +239,7 @@ def test_a_changed_address_must_be_confirmed_again(jw, inbox):
 
 
 def test_an_absence_recorded_by_the_class_teacher_for_the_day_is_told_too(jw, inbox):
-    from services import class_teacher
+    from services.journal import class_teacher
     set_up_server(jw, inbox)
     confirmed(jw, inbox, "parent", "anna@example.ru")
     mail.save_subscriptions(actor(jw, "parent"), jw.school_id, {(jw.pupils["Алексеев"], "absence"): "now"})

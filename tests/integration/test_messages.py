@@ -10,9 +10,10 @@ from sqlmodel import func, select
 
 from models import AuditEvent, Message, MessageThread, Notice
 from models.db import reading
-from services import clock, messages
-from services.messages import MessageError, Upload
-from services.policy import AccessDenied
+from services.comms import messages
+from services.comms.messages import MessageError, Upload
+from services.core import clock
+from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

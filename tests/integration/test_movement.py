@@ -11,10 +11,12 @@ from sqlmodel import select
 
 from models import AuditEvent, Enrollment, Lesson, Mark, Movement, SchoolClass, Student, TeachingAssignment
 from models.db import reading, transaction
-from services import auth, journal, movement, rosters_import
-from services.actor import SYSTEM
-from services.journal import OUTSIDE
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.journal import grid as journal
+from services.journal.grid import OUTSIDE
+from services.people import movement, rosters_import
 from tests.integration import journal_world, roster_world
 
 MSK = ZoneInfo("Europe/Moscow")

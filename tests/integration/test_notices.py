@@ -10,7 +10,10 @@ from sqlmodel import select
 
 from models import Notice
 from models.db import reading, transaction
-from services import clock, consents, corrections, messages, notices, substitutions
+from services.comms import corrections, messages, notices
+from services.core import clock
+from services.people import consents
+from services.planning import substitutions
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 
@@ -92,7 +95,7 @@ def test_overdue_credentials_reach_the_class_teacher_once(w):
     """`manage.py remind`: nobody in the world has been handed credentials since 1 September; on
     10 November that is overdue. 5А's class teacher hears about 5А, the administrators about 6А
     (no class teacher), nobody else, and a second run tells nobody again."""
-    from services import reminders
+    from services.comms import reminders
     a = w.schools["A"]
     done = reminders.run(a.id)
     assert (done.corrections, done.credentials) == (0, 4)

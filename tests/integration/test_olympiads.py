@@ -13,8 +13,9 @@ from checks import runner, snapshot
 from checks.scope import Scope
 from models import AuditEvent, OlympiadResult
 from models.db import reading
-from services import auth, clock, olympiads
-from services.policy import AccessDenied
+from services.control import olympiads
+from services.core import auth, clock
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 

@@ -14,8 +14,10 @@ from sqlmodel import select
 from checks import snapshot
 from models import Mark, Work
 from models.db import transaction
-from services import diary, indicators, journal, journal_view, reports_export, reports_sheets as rs
-from services.indicators import Choice
+from services.control import indicators
+from services.control.indicators import Choice
+from services.journal import diary, grid as journal, view as journal_view
+from services.reports import export as reports_export, sheets as rs
 from services.rules.averages import show
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import actor

@@ -14,8 +14,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Homework, RoleGrant, Staff, TeachingAssignment, User
 from models.db import reading, transaction
-from services import config, paper_journal
-from services.policy import AccessDenied
+from services.core import config
+from services.core.policy import AccessDenied
+from services.journal import paper_journal
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import T, actor
 

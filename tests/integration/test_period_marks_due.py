@@ -9,9 +9,11 @@ from sqlmodel import select
 from models import CurriculumItem, Holiday, StudyPeriod
 from models.db import transaction
 from checks import snapshot
-from services import auth, indicators, period_marks, todo
-from services.indicators import Choice
-from services.period_marks import PeriodMarkChange
+from services.control import indicators
+from services.control.indicators import Choice
+from services.core import auth
+from services.journal import period_marks, todo
+from services.journal.period_marks import PeriodMarkChange
 from tests.integration.test_all_present import MSK, actor, control_findings, jw  # noqa: F401 (fixture)
 
 

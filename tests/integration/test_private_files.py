@@ -15,8 +15,9 @@ import pytest
 
 from checks import snapshot
 from models.db import get_engine
-from services import archive, backup, config, schema
-from services.actor import SYSTEM
+from services.core import backup, config, schema
+from services.core.actor import SYSTEM
+from services.reports import archive
 from tests.integration import reports_world
 
 
@@ -129,7 +130,7 @@ def test_an_encrypted_year_archive_is_private_and_opens_with_its_key(db_url, tmp
     import io
     import zipfile
 
-    from services import sealed
+    from services.core import sealed
     frozen_clock(datetime.fromisoformat("2026-11-20T12:00:00+03:00"))
     rw = reports_world.build()
     monkeypatch.setenv("PORTAL_BACKUP_KEY", "фраза архива учебного года")

@@ -16,10 +16,11 @@ from sqlmodel import select
 
 from models import AuditEvent
 from models.db import reading
-from services import clock, documents
-from services.attachments import Upload
-from services.documents import DocumentError
-from services.policy import AccessDenied
+from services.comms import documents
+from services.comms.documents import DocumentError
+from services.core import clock
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

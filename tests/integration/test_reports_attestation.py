@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from models import AuditEvent, Consent
 from models.db import reading, transaction
-from services import auth, reports_attestation as ra, reports_export
-from services.policy import AccessDenied
-from services.reports import ReportError
-from services.reports_stats import CATEGORY_TITLES, show_percent
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.reports import attestation as ra, export as reports_export
+from services.reports.common import ReportError
+from services.reports.stats import CATEGORY_TITLES, show_percent
 from tests.integration import readback, reports_world
 
 MSK = ZoneInfo("Europe/Moscow")

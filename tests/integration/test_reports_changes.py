@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.db import reading
-from services import auth, journal, period_marks, reports_changes as rc, reports_export
-from services.period_marks import PeriodMarkChange
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.journal import grid as journal, period_marks
+from services.journal.period_marks import PeriodMarkChange
+from services.reports import changes as rc, export as reports_export
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import NOV
 

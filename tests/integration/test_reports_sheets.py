@@ -14,9 +14,10 @@ from exporters.pdf_common import num
 from exporters.pdf_sheets import missed_text
 from models import AuditEvent
 from models.db import count_queries, reading
-from services import auth, reports_export, reports_sheets as rs
-from services.policy import AccessDenied
-from services.reports import ReportError
+from services.core import auth
+from services.core.policy import AccessDenied
+from services.reports import export as reports_export, sheets as rs
+from services.reports.common import ReportError
 from services.rules.averages import round_half_up
 from tests.integration import readback, reports_world
 from tests.integration.reports_world import NOV

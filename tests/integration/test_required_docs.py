@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from models import AuditEvent, RequiredDocument
 from models.db import reading
-from services import required_docs
-from services.attachments import Upload
-from services.policy import AccessDenied
+from services.control import required_docs
+from services.core.attachments import Upload
+from services.core.policy import AccessDenied
 from tests.integration import indicators_world as iwm
 
 PDF = Upload("prikaz.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")

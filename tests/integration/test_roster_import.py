@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Enrollment, Guardian, RoleGrant, SchoolClass, Staff, Student, User
 from models.db import reading
-from services import rosters_import
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import rosters_import
 from tests.integration import roster_world as w
 from tests.ods import ods_document, ods_row
 

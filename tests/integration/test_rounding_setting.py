@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Mark, Work
 from models.db import reading, transaction
-from services import journal, journal_view, school_settings
-from services.school_settings import SettingsError
+from services.core import school_settings
+from services.core.school_settings import SettingsError
+from services.journal import grid as journal, view as journal_view
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 from tests.integration.reports_world import T

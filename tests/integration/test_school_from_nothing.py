@@ -20,8 +20,10 @@ from sqlmodel import select
 
 from models import Guardian, LessonPlan, SchoolClass, Student, StudentGuardian, Subject, TeachingAssignment, User
 from models.db import reading
-from services import archive, auth, diary, journal
-from services.actor import SYSTEM
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.journal import diary, grid as journal
+from services.reports import archive
 
 MSK = ZoneInfo("Europe/Moscow")
 SETUP_AT = datetime(2026, 8, 25, 10, 0, tzinfo=MSK)  # the last week of August

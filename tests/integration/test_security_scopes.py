@@ -20,10 +20,14 @@ from models import (
     AcademicYear, Subgroup, SubgroupMember,
 )
 from models.db import reading, transaction
-from services import clock, lessons, messages, olympiads, period_marks, rosters
-from services.messages import Upload
-from services.period_marks import PeriodMarkChange
-from services.policy import AccessDenied
+from services.comms import messages
+from services.comms.messages import Upload
+from services.control import olympiads
+from services.core import clock
+from services.core.policy import AccessDenied
+from services.journal import lessons, period_marks
+from services.journal.period_marks import PeriodMarkChange
+from services.people import rosters
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from models import AuditEvent, LoginAttempt
 from models.db import reading
-from services import auth, passwords
-from services.auth import SignInError
+from services.core import auth, passwords
+from services.core.auth import SignInError
 from tests.integration import world as world_mod
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 
-from services import config
+from services.core import config
 
 PROCESS_A = textwrap.dedent("""
     import sys

@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from models import AuditEvent, Lesson, LessonMove, Substitution
 from models.db import reading
-from services import journal, lessons, substitutions, timetable, timetable_lessons, timetable_views, todo
-from services.journal import CellChange
-from services.policy import AccessDenied
-from services.substitutions import SubstitutionError
+from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons, todo
+from services.journal.edits import CellChange
+from services.planning import substitutions, timetable, timetable_lessons, timetable_views
+from services.planning.substitutions import SubstitutionError
 from tests.integration import timetable_world
 from tests.integration.timetable_world import MSK, rows_5a
 

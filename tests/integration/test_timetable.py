@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from models import AuditEvent, Homework, Lesson, Mark, TeachingAssignment, TimetableSlot, Work, WorkType
 from models.db import reading, transaction
-from services import timetable, timetable_lessons
-from services.policy import AccessDenied
-from services.timetable import SlotRow, TimetableError
+from services.core.policy import AccessDenied
+from services.planning import timetable, timetable_lessons
+from services.planning.timetable import SlotRow, TimetableError
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 from openpyxl import Workbook
 
-from services import config
+from services.core import config
 from tests.integration import timetable_world
 
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from models import AuditEvent, Lesson, Subgroup, TimetableSlot
 from models.db import reading
-from services import timetable_import
-from services.policy import AccessDenied
+from services.core.policy import AccessDenied
+from services.planning import timetable_import
 from tests.integration import timetable_world
 
 HEADERS = ("Класс", "День", "Урок", "Предмет", "Учитель", "Кабинет", "Подгруппа")

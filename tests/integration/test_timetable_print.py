@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from services import timetable, timetable_print
-from services.actor import Actor
-from services.policy import AccessDenied
-from services.timetable import SlotRow
+from services.core.actor import Actor
+from services.core.policy import AccessDenied
+from services.planning import timetable, timetable_print
+from services.planning.timetable import SlotRow
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 

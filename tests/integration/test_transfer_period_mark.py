@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import reading
-from services import journal, journal_view, period_marks
-from services.period_marks import PeriodMarkChange, PeriodMarkError
+from services.journal import grid as journal, view as journal_view, period_marks
+from services.journal.period_marks import PeriodMarkChange, PeriodMarkError
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
 

@@ -9,8 +9,10 @@ from sqlmodel import func, select
 
 from models import AuditEvent
 from models.db import reading
-from services import lesson_plans, olympiads, rosters_import, timetable_import
-from services.policy import AccessDenied
+from services.control import olympiads
+from services.core.policy import AccessDenied
+from services.people import rosters_import
+from services.planning import lesson_plans, timetable_import
 from tests.integration.test_lesson_plans import w  # noqa: F401  (the fixture: the timetable world, 5А's week)
 
 JUNK = b"PK\x03\x04 this is no workbook"

@@ -8,9 +8,10 @@ from sqlmodel import select
 
 from models import AuditEvent, CredentialIssue, RoleGrant, SchoolSettings, User
 from models.db import reading
-from services import auth, school_settings, users
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core import auth, school_settings
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import users
 from tests.integration import world as world_mod
 
 

@@ -11,10 +11,13 @@ from sqlmodel import select
 
 from models import AuditEvent, Mark, WorkType
 from models.db import reading, transaction
-from services import auth, journal, lessons, schools, work_types
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.journal import grid as journal, lessons
+from services.planning import work_types
 from services.rules.work_types import STANDARD_SET
+from services.setup import new_school
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -27,7 +30,7 @@ def _types(school_id):
 
 def test_a_new_school_gets_the_standard_set(db_url):
     with transaction() as tx:
-        school_id = schools.create_school(tx, "Округ", "МБОУ СОШ № 3", "СОШ № 3")
+        school_id = new_school.create_school(tx, "Округ", "МБОУ СОШ № 3", "СОШ № 3")
     types = _types(school_id)
     assert set(types) == {t.name for t in STANDARD_SET}
     assert [n for n, w in types.items() if w.is_default] == ["Работа на уроке"]
@@ -40,7 +43,7 @@ def test_a_new_school_gets_the_standard_set(db_url):
 
 def test_changes_are_all_or_nothing_checked_and_audited(db_url):
     with transaction() as tx:
-        school_id = schools.create_school(tx, "Округ", "Школа", "Школа")
+        school_id = new_school.create_school(tx, "Округ", "Школа", "Школа")
     types = _types(school_id)
     test_id, essay_id = types["Тест"].id, types["Сочинение"].id
     # one bad row (weight 7) stops the good one (rename) too, and says which and why

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from models import SchoolClass, Subgroup, SubgroupMember, Student, Subject, TeachingAssignment, TimetableSlot
 from models.db import reading
-from services import setup_commands, timetable, year_close
-from services.actor import SYSTEM
+from services.core.actor import SYSTEM
+from services.planning import timetable, year_close
+from services.setup import commands as setup_commands
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 

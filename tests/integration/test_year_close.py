@@ -13,9 +13,10 @@ from models import (
     StudyPeriod, Work, WorkType,
 )
 from models.db import reading, transaction
-from services import rosters, rosters_import, year_close
-from services.actor import SYSTEM
-from services.policy import AccessDenied
+from services.core.actor import SYSTEM
+from services.core.policy import AccessDenied
+from services.people import rosters, rosters_import
+from services.planning import year_close
 from tests.integration import roster_world
 
 T = datetime(2027, 6, 20, 9, 0, tzinfo=timezone.utc)
@@ -149,7 +150,7 @@ def test_a_year_is_closed_only_after_its_archive_or_with_an_audited_reason(schoo
     """5.13: without the year's archive the close is refused and changes nothing; with the archive made
     it goes through; a reason instead of the archive is written into the audit event."""
     from models import AuditEvent
-    from services import archive
+    from services.reports import archive
 
     rw = school
     preview = year_close.preview(SYSTEM, rw.school_id)

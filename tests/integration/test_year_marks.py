@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from models import AuditEvent, PeriodMark
 from models.db import reading
-from services import auth, period_marks
-from services.period_marks import PeriodMarkChange
+from services.core import auth
+from services.journal import period_marks
+from services.journal.period_marks import PeriodMarkChange
 from tests.integration import journal_world
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -23,7 +23,7 @@ from models import (
     TeachingAssignment, User, WorkType,
 )
 from models.db import reading, transaction
-from services import auth, passwords
+from services.core import auth, passwords
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=MSK)   # a Monday of the second quarter
@@ -158,7 +158,7 @@ def rows_5a(w: TW, **changes):
     """A week of 5А: Математика Mon–Fri lesson 1 (room 10), Русский язык Mon–Thu lesson 2 (room 11),
     English in groups Mon, Wed, Fri lesson 3 (rooms 21 and 22), Informatics group 1 Tue lesson 3
     and group 2 Thu lesson 3 (room 30)."""
-    from services.timetable import SlotRow
+    from services.planning.timetable import SlotRow
     S, T_ = w.subjects, w.staff
     rows = [SlotRow(d, 1, S["math"], T_["math"], "10") for d in range(1, 6)]
     rows += [SlotRow(d, 2, S["rus"], T_["rus"], "11") for d in range(1, 5)]

@@ -14,7 +14,7 @@ from models import (
     SchoolSettings, Staff, Student, StudentGuardian, Subject, TeachingAssignment, User,
 )
 from models.db import transaction
-from services import passwords
+from services.core import passwords
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 PASSWORD = "Secret-pass1"
@@ -135,6 +135,6 @@ def _school(tx, key: str, muni_id: int, pw_hash: str) -> SchoolWorld:
 def actor_of(user_id: int):
     """The signed-in Actor of a user of this world, as auth builds it."""
     from models.db import reading
-    from services import auth
+    from services.core import auth
     with reading() as tx:
         return auth.load_actor(tx, user_id)

@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from data import demo
 from models.db import dispose_all, transaction
-from services import schools, users
-from services import clock
-from services.actor import SYSTEM
+from services.core import clock
+from services.core.actor import SYSTEM
+from services.people import users
+from services.setup import new_school
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Secret-pass1"
@@ -35,8 +36,8 @@ class World:
 @pytest.fixture
 def world(sqlite_url) -> World:
     with transaction() as tx:
-        school_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 1", "СОШ № 1")
-        other_id = schools.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 2", "СОШ № 2")
+        school_id = new_school.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 1", "СОШ № 1")
+        other_id = new_school.create_school(tx, "Городской округ Тестовый", "МБОУ СОШ № 2", "СОШ № 2")
     ids = {}
     for login, last, first, role in [("admin1", "Петрова", "Анна", "admin"), ("director1", "Сидоров", "Олег", "director"),
                                      ("teacher1", "Иванова", "Мария", "teacher"), ("parent1", "Козлов", "Игорь", "parent")]:
@@ -66,7 +67,7 @@ def sign_in(at: AppTest, login: str, password: str = PASSWORD) -> AppTest:
 PAGE_SCRIPT = """
 import importlib, os
 from models.db import reading
-from services import auth
+from services.core import auth
 with reading() as tx:
     actor = auth.load_actor(tx, int(os.environ["UI_TEST_USER"]))
 module, _, function = os.environ["UI_TEST_PAGE"].partition(":")
@@ -93,7 +94,7 @@ def menu(at: AppTest) -> list[str]:
     """The titles of the pages st.navigation registered in the last run (AppTest keeps them),
     once each: the start page's hidden twin at its own address (web.menu) is not a menu item, nor
     the school's public documents, registered (hidden) for everybody (issue 19)."""
-    from services.documents import PUBLIC_PATH
+    from services.comms.documents import PUBLIC_PATH
     return list(dict.fromkeys(info.get("page_name") for info in at._registered_pages.values()
                               if info.get("url_pathname") != PUBLIC_PATH))
 

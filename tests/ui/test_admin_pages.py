@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from models import CredentialIssue, User
 from models.db import reading
-from services import auth, school_settings, web
+from services.core import auth, school_settings
+from ui import web
 from tests.ui.conftest import PASSWORD, button, sign_in
 
 
@@ -92,7 +93,7 @@ def test_roles_password_reset_and_disabling(app, world):
 def test_the_director_sees_the_list_only(app):
     sign_in(app, "director1")
     assert [t.value for t in app.title] == ["Показатели школы"]  # the director starts on the indicators
-    app.switch_page("pages/users_roles.py").run()
+    app.switch_page("pages/people/users_roles.py").run()
     assert [t.value for t in app.title] == ["Пользователи и роли"]
     assert not app.tabs and not [b for b in app.button if b.label == "Создать пользователя"]
     assert len(app.dataframe[0].value) == 4
@@ -100,7 +101,7 @@ def test_the_director_sees_the_list_only(app):
 
 def test_settings_save_the_edit_window_and_the_audit_log_shows_it(app, world):
     sign_in(app, "admin1")
-    app.switch_page("pages/school_settings.py").run()
+    app.switch_page("pages/admin/school_settings.py").run()
     assert [t.value for t in app.title] == ["Настройки школы"]
     key = f"settings_{world.school_id}"
     window = app.radio(key=f"{key}_edit_window")
@@ -125,7 +126,7 @@ def test_settings_save_the_edit_window_and_the_audit_log_shows_it(app, world):
     for info in school_settings.SETTINGS:  # every setting is shown with its help text
         assert info.help in captions
 
-    app.switch_page("pages/audit_log.py").run()
+    app.switch_page("pages/admin/audit_log.py").run()
     assert [t.value for t in app.title] == ["Журнал событий"]
     frame = app.dataframe[0].value
     change = frame[frame["Действие"] == "Изменены настройки школы"].iloc[0]
@@ -141,7 +142,7 @@ def test_settings_save_the_edit_window_and_the_audit_log_shows_it(app, world):
 
 def test_the_director_sees_settings_but_cannot_change_them(app):
     sign_in(app, "director1")
-    app.switch_page("pages/school_settings.py").run()
+    app.switch_page("pages/admin/school_settings.py").run()
     assert not [b for b in app.button if b.label == "Сохранить"]
     assert all(r.disabled for r in app.radio)
     assert "Настройки меняет администратор школы." in [c.value for c in app.caption]
@@ -149,7 +150,7 @@ def test_the_director_sees_settings_but_cannot_change_them(app):
 
 def test_profile_shows_roles_and_changes_the_password(app):
     sign_in(app, "teacher1")
-    app.switch_page("pages/my_profile.py").run()
+    app.switch_page("pages/account/my_profile.py").run()
     assert [t.value for t in app.title] == ["Мой профиль"]
     assert "- **Учитель**, СОШ № 1" in [m.value for m in app.markdown]
     assert not [b for b in app.button if "ЕСИА" in b.label]  # no provider configured

@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from models import Attendance, Lesson
 from models.db import reading, transaction
-from pages import teacher_journal as journal_page
-from services import clock, todo
+from pages.journal import teacher_journal as journal_page
+from services.core import clock
+from services.journal import todo
 from tests.ui.conftest import LOGINS, button
 from tests.ui.test_demo_menus import actor_of, open_app
 from tests.ui.test_journal_pages import default_grid

@@ -8,7 +8,8 @@ import pytest
 
 from models import CellGrant
 from models.db import reading
-from services import corrections, journal
+from services.comms import corrections
+from services.journal import grid as journal
 from sqlmodel import select
 from tests.integration import reports_world
 from tests.integration.reports_world import actor
@@ -29,7 +30,7 @@ def _cell(rw, pupil: str) -> str:
 
 
 def _open_page(rw, monkeypatch):
-    at = render_page(monkeypatch, "pages.comms_corrections:render_queue", rw.users["admin"], rw.school_id)
+    at = render_page(monkeypatch, "pages.comms.corrections:render_queue", rw.users["admin"], rw.school_id)
     assert not at.exception, at.exception
     journal_box = at.selectbox(key="corr_fix_j")
     assert "5А — Математика" in journal_box.options

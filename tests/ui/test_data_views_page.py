@@ -2,7 +2,7 @@
 opens the child's diary and marks; the parent's tab names the director, the screens and the time."""
 from __future__ import annotations
 
-from services import diary
+from services.journal import diary
 from tests.ui.conftest import LOGINS
 from tests.ui.test_demo_menus import actor_of, open_app
 
@@ -27,5 +27,5 @@ def test_the_parent_sees_who_opened_the_childs_diary(demo_url):
 
 
 def diary_views(actor, student_id):
-    from services import data_views
+    from services.core import data_views
     return data_views.views(actor, student_id)

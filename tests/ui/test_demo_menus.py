@@ -7,9 +7,10 @@ import streamlit.config
 from streamlit.testing.v1 import AppTest
 
 from models.db import transaction
-from services import auth, web
-from services.actor import Actor
-from services.documents import PUBLIC_PATH
+from services.comms.documents import PUBLIC_PATH
+from services.core import auth
+from services.core.actor import Actor
+from ui import web
 from tests.ui.conftest import LOGINS, ROOT, sign_in
 
 

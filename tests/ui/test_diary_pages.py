@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from models import Attendance, AuditEvent, Staff, TeachingAssignment
 from models.db import reading
-from services import class_teacher, clock, diary, journal
-from services.policy import AccessDenied
+from services.core import clock
+from services.core.policy import AccessDenied
+from services.journal import class_teacher, diary, grid as journal
 from tests.ui.conftest import LOGINS, button, sign_in
 from tests.ui.test_demo_menus import actor_of, open_app
 

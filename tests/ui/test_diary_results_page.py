@@ -2,7 +2,7 @@
 period choice, the period mark beside the period's marks, and the year's period marks table."""
 from __future__ import annotations
 
-from services import diary
+from services.journal import diary
 from tests.ui.conftest import LOGINS
 from tests.ui.test_demo_menus import actor_of, open_app
 

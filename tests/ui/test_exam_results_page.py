@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from services import clock
+from services.core import clock
 from tests.integration import indicators_world as iwm
 from tests.ui.conftest import render_page
 
@@ -22,7 +22,7 @@ def world(sqlite_url, tmp_path, monkeypatch):
 
 def page(world, name, login):
     w, monkeypatch = world
-    return render_page(monkeypatch, f"pages.{name}", w.users[login], w.a, timeout=120)
+    return render_page(monkeypatch, name, w.users[login], w.a, timeout=120)
 
 
 def choose(at, w):
@@ -33,7 +33,7 @@ def choose(at, w):
 
 def test_the_administrator_saves_the_grid_of_a_class(world):
     w, _ = world
-    at = choose(page(world, "exam_results", "admin_a"), w)
+    at = choose(page(world, "pages.reports.exam_results", "admin_a"), w)
     assert not at.exception and not at.error
     assert [t.label for t in at.tabs] == ["По классу и предмету", "Загрузить из Excel"]
     editor = at.get("data_editor")[0].proto
@@ -47,14 +47,14 @@ def test_the_administrator_saves_the_grid_of_a_class(world):
 
 def test_the_director_reads_the_grid(world):
     w, _ = world
-    at = choose(page(world, "exam_results", "director"), w)
+    at = choose(page(world, "pages.reports.exam_results", "director"), w)
     assert not at.exception and not at.error and not at.tabs
     assert not at.get("data_editor") and at.dataframe
     assert "12.11.2025" in at.caption[-1].value
 
 
 def test_the_attestation_summary_shows_the_results(world):
-    at = page(world, "reports_attestation", "director")
+    at = page(world, "pages.reports.attestation", "director")
     at.radio(key="rep_att_scope").set_value("school").run()
     assert not at.exception and not at.error
     assert "Результаты ВПР, ОГЭ, ЕГЭ" in [s.value for s in at.subheader]

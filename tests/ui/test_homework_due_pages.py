@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from models import Homework
 from models.db import reading
-from pages import pupil_diary
-from pages import teacher_journal as journal_page
-from services import clock, diary, journal, lessons
-from services.attachments import Upload
+from pages.journal import pupil_diary, teacher_journal as journal_page
+from services.core import clock
+from services.core.attachments import Upload
+from services.journal import diary, grid as journal, lessons
 from tests.ui.conftest import LOGINS, button
 from tests.ui.test_demo_menus import actor_of, open_app
 from tests.ui.test_journal_pages import default_grid

@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from models import Lesson
 from models.db import transaction
-from services import documents, messages
-from services.attachments import Upload
-from services.web import md
+from services.comms import documents, messages
+from services.core.attachments import Upload
+from ui.web import md
 from tests.integration.comms_world import actor
 from tests.ui.conftest import LOGINS, render_page
 from tests.ui.test_demo_menus import actor_of, open_app
@@ -56,22 +56,22 @@ def test_hostile_titles_render_as_text_on_every_screen_that_shows_them(w, monkey
     documents.set_published(actor(uid(w, "editor")), doc, True)
 
     screens = {
-        "inbox of the recipient": screen(w, monkeypatch, "pages.comms_inbox:render", "class_teacher5"),
-        "inbox of the sender": screen(w, monkeypatch, "pages.comms_inbox:render", "parent_of_pupil5_1"),
-        "announcements": screen(w, monkeypatch, "pages.comms_announcements:render", "pupil5_1"),
-        "documents of a parent": screen(w, monkeypatch, "pages.comms_documents:render", "parent_of_pupil5_1"),
-        "documents of the editor": screen(w, monkeypatch, "pages.comms_documents:render", "editor"),
+        "inbox of the recipient": screen(w, monkeypatch, "pages.comms.inbox:render", "class_teacher5"),
+        "inbox of the sender": screen(w, monkeypatch, "pages.comms.inbox:render", "parent_of_pupil5_1"),
+        "announcements": screen(w, monkeypatch, "pages.comms.announcements:render", "pupil5_1"),
+        "documents of a parent": screen(w, monkeypatch, "pages.comms.documents:render", "parent_of_pupil5_1"),
+        "documents of the editor": screen(w, monkeypatch, "pages.comms.documents:render", "editor"),
     }
     for name, texts in screens.items():
         assert any(md(HOSTILE) in t for t in texts), (name, texts)  # the title is there, escaped
         unsafe = [t for t in texts if UNSAFE.search(t)]
         assert unsafe == [], (name, unsafe)
     # the thread's title as a button (the list) and a subheader (the open thread); the document's as an expander
-    inbox = render_page(monkeypatch, "pages.comms_inbox:render", uid(w, "class_teacher5"), school)
+    inbox = render_page(monkeypatch, "pages.comms.inbox:render", uid(w, "class_teacher5"), school)
     assert any(b.label.startswith(md(HOSTILE)) for b in inbox.button)
     assert md(HOSTILE) in [s.value for s in inbox.subheader]
     assert any(md(FILE) in t for t in shown(inbox))
-    docs = render_page(monkeypatch, "pages.comms_documents:render", uid(w, "parent_of_pupil5_1"), school)
+    docs = render_page(monkeypatch, "pages.comms.documents:render", uid(w, "parent_of_pupil5_1"), school)
     assert [e.label for e in docs.expander] == [md(HOSTILE)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import clock
+from services.core import clock
 from tests.integration import indicators_world as iwm
 from tests.ui.conftest import render_page
 
@@ -23,12 +23,12 @@ def world(sqlite_url, tmp_path, monkeypatch):
 
 def page(world, name, login, target=None) -> AppTest:
     w, monkeypatch = world
-    return render_page(monkeypatch, f"pages.{name}", w.users[login], target if target is not None else w.a,
+    return render_page(monkeypatch, name, w.users[login], target if target is not None else w.a,
                        timeout=120)
 
 
 def test_dashboard_shows_every_category_and_a_drilldown(world):
-    at = page(world, "indicators_dashboard", "director")
+    at = page(world, "pages.control.indicators_dashboard", "director")
     assert not at.exception and not at.error
     assert [t.label for t in at.tabs] == ["Оперативные показатели", "Качество образования", "Олимпиады",
                                           "Пользователи", "Электронный журнал", "Контроль завуча (п. 3.6)"]
@@ -52,7 +52,7 @@ def test_dashboard_shows_every_category_and_a_drilldown(world):
 
 def test_dashboard_narrowed_to_a_class(world):
     w, _ = world
-    at = page(world, "indicators_dashboard", "director")
+    at = page(world, "pages.control.indicators_dashboard", "director")
     at.selectbox(key="ind_class").set_value(w.classes["9А"]).run()
     assert not at.exception and not at.error
     operational = at.dataframe[0].value
@@ -61,13 +61,13 @@ def test_dashboard_narrowed_to_a_class(world):
 
 
 def test_deputy_dashboard_is_limited_to_the_parallel(world):
-    at = page(world, "indicators_dashboard", "deputy5")
+    at = page(world, "pages.control.indicators_dashboard", "deputy5")
     assert not at.exception and not at.error
     assert "параллели 5" in " ".join(c.value for c in at.caption)
 
 
 def test_control_plan_and_reviews(world):
-    at = page(world, "control_plan", "director")
+    at = page(world, "pages.control.plan", "director")
     assert not at.exception and not at.error
     summary = at.dataframe[0].value
     assert summary["Проверка"].tolist()[0] == "Своевременность записи уроков"
@@ -83,7 +83,7 @@ def test_control_plan_and_reviews(world):
 
 def test_municipality_has_no_names(world):
     w, _ = world
-    at = page(world, "municipality", "coord", w.municipality_id)
+    at = page(world, "pages.control.municipality", "coord", w.municipality_id)
     assert not at.exception and not at.error
     text = " ".join(str(v) for df in at.dataframe for v in df.value.astype(str).values.ravel())
     assert "Школа Б" in " ".join(df.value.columns.tolist()[-1] for df in at.dataframe[:1])
@@ -98,7 +98,7 @@ def test_municipality_has_no_names(world):
         assert not tx.exec(select(AuditEvent).where(AuditEvent.action == "indicators.exported")).all()
 
 
-@pytest.mark.parametrize("name,login", [("olympiads", "admin_a"), ("fsn_monitoring", "monitor_a")])
+@pytest.mark.parametrize("name,login", [("pages.control.olympiads", "admin_a"), ("pages.reports.fsn_monitoring", "monitor_a")])
 def test_other_pages_render(world, name, login):
     at = page(world, name, login)
     assert not at.exception and not at.error
@@ -107,13 +107,14 @@ def test_other_pages_render(world, name, login):
 
 def test_sent_findings_are_in_the_teachers_todo_until_done(world):
     """5.12: the deputy's findings reach the teacher's «Мои задачи» and leave it when marked done."""
-    from services import auth, control, indicators
-    from services.indicators import Choice
+    from services.control import acts as control, indicators
+    from services.control.indicators import Choice
+    from services.core import auth
     w, _ = world
     director = auth.actor_for_user(w.users["director"])
     found = indicators.findings(director, w.a, Choice(iwm.YEAR_FROM, iwm.YEAR_TO), "ctl_homework_volume")
     control.send_findings(director, w.a, [("ctl_homework_volume", f) for f in found], "Прошу исправить.")
-    at = page(world, "teacher_todo", "t_rus")
+    at = page(world, "pages.journal.teacher_todo", "t_rus")
     assert not at.exception
     assert at.subheader[0].value == "Замечания внутришкольного контроля (1)"
     assert "ДЗ на день 130 мин при норме 120 мин" in at.text[0].value

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from models import Lesson, Mark, Work
 from models.db import reading
-from pages import teacher_journal as journal_page
-from services import clock, journal, period_marks, todo
+from pages.journal import teacher_journal as journal_page
+from services.core import clock
+from services.journal import grid as journal, period_marks, todo
 from tests.ui.conftest import LOGINS, button
 from tests.ui.test_demo_menus import actor_of, open_app
 

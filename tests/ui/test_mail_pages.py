@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import Guardian, MailAddress, MailSubscription, Student, StudentGuardian
 from models.db import reading, transaction
-from services import auth, clock, mail
+from services.comms import mail
+from services.core import auth, clock
 from services.rules import mail as rules
 from tests.ui.conftest import button, render_page
 
@@ -70,18 +71,18 @@ def test_the_smtp_screen_never_shows_the_password_back(world, monkeypatch):
     mail.save_settings(admin, world.school_id, host="smtp.example.ru", port=587, security="starttls",
                        login="noreply", password="Pa55-word-secret", sender="noreply@school.ru",
                        portal_url="https://school.example.ru", digest_time="19:00")
-    at = render_page(monkeypatch, "pages.mail_settings", world.ids["admin1"], world.school_id)
+    at = render_page(monkeypatch, "pages.admin.mail_settings", world.ids["admin1"], world.school_id)
     assert not at.exception, at.exception
     assert [t.value for t in at.text_input if t.label == "Пароль"] == [""]
     assert all("Pa55-word-secret" not in str(t.value) for t in at.text_input)
     assert any("пароль задан" in c.value for c in at.caption)
-    refused = render_page(monkeypatch, "pages.mail_settings", world.ids["teacher1"], world.school_id)
+    refused = render_page(monkeypatch, "pages.admin.mail_settings", world.ids["teacher1"], world.school_id)
     assert refused.error and "Недостаточно прав" in refused.error[0].value
 
 
 def test_a_parent_chooses_letters_for_their_own_child_only(world, monkeypatch):
     child_id, other_id, _ = _family(world)
-    at = render_page(monkeypatch, "pages.mail_subscriptions", world.ids["parent1"], world.school_id)
+    at = render_page(monkeypatch, "pages.account.mail_subscriptions", world.ids["parent1"], world.school_id)
     assert not at.exception, at.exception
     texts = " ".join(m.value for m in at.markdown)
     assert "Козлова Ира" in texts and "Чужой" not in texts

@@ -8,7 +8,8 @@ import pytest
 import streamlit.config
 from streamlit.testing.v1 import AppTest
 
-from services import clock, corrections, messages
+from services.comms import corrections, messages
+from services.core import clock
 from tests.integration import comms_world
 from tests.integration.comms_world import actor
 from tests.integration.world import PASSWORD
@@ -37,7 +38,7 @@ def unread_label(at: AppTest) -> str:
 
 
 def test_the_inbox_offers_only_allowed_recipients_and_the_sidebar_counts_unread(w, monkeypatch):
-    at = page(w, monkeypatch, "pages.comms_inbox:render", "parent_of_pupil5_1")
+    at = page(w, monkeypatch, "pages.comms.inbox:render", "parent_of_pupil5_1")
     to = at.selectbox(key="msg_to")
     assert len(to.options) == 2                          # the class teacher and the teacher of 5А only
     assert all(o.startswith(("Class_teacher5_a", "Teacher5_a")) for o in to.options), to.options
@@ -54,7 +55,7 @@ def test_the_inbox_offers_only_allowed_recipients_and_the_sidebar_counts_unread(
     app.run()
     sign_in(app, "class_teacher5_a", PASSWORD)
     assert unread_label(app) == "Непрочитанных сообщений: 1"
-    ct = page(w, monkeypatch, "pages.comms_inbox:render", "class_teacher5")
+    ct = page(w, monkeypatch, "pages.comms.inbox:render", "class_teacher5")
     assert any("Сын заболел." in m.value for m in ct.markdown)
     assert messages.unread_total(actor(uid(w, "class_teacher5")), w.schools["A"].id) == 0
     ct.text_area(key=f"msg_reply_body{messages.inbox(actor(uid(w, 'class_teacher5')), w.schools['A'].id)[0].id}") \
@@ -66,7 +67,7 @@ def test_the_inbox_offers_only_allowed_recipients_and_the_sidebar_counts_unread(
 
 
 def test_the_correction_form_and_the_queue(w, monkeypatch):
-    at = page(w, monkeypatch, "pages.comms_corrections:render_form", "pupil5_1")
+    at = page(w, monkeypatch, "pages.comms.corrections:render_form", "pupil5_1")
     button(at, "Отправить заявку").click().run()
     assert at.error and "«Что неверно»" in at.error[0].value
     at.text_area(key="corr_what").input("Фамилия написана с ошибкой")
@@ -74,7 +75,7 @@ def test_the_correction_form_and_the_queue(w, monkeypatch):
     button(at, "Отправить заявку").click().run()
     assert at.success and "отправлена администратору" in at.success[0].value
     assert list(at.dataframe[0].value["Что неверно"]) == ["Фамилия написана с ошибкой"]
-    q = page(w, monkeypatch, "pages.comms_corrections:render_queue", "admin")
+    q = page(w, monkeypatch, "pages.comms.corrections:render_queue", "admin")
     grid = q.dataframe[0].value
     assert list(grid["Осталось"]) == ["осталось 24 ч 00 мин"] and list(grid["Просрочена"]) == [""]
     button(q, "Закрыть заявку").click().run()
@@ -84,45 +85,45 @@ def test_the_correction_form_and_the_queue(w, monkeypatch):
     assert not q.exception
     (row,) = corrections.my_requests(actor(uid(w, "pupil5_1")), w.schools["A"].id)
     assert (row.status, row.resolution) == ("resolved", "Исправлено")
-    denied = page(w, monkeypatch, "pages.comms_corrections:render_queue", "teacher5")
+    denied = page(w, monkeypatch, "pages.comms.corrections:render_queue", "teacher5")
     assert denied.error and "Недостаточно прав" in denied.error[0].value
 
 
 def test_documents_moderation_announcements_and_consents_render(w, monkeypatch):
-    ed = page(w, monkeypatch, "pages.comms_documents:render", "editor")
+    ed = page(w, monkeypatch, "pages.comms.documents:render", "editor")
     ed.text_input(key="docs_title").input("Памятка для родителей")
     ed.selectbox(key="docs_audience").set_value("guardians")
     ed.text_area(key="docs_body").input("Как пользоваться дневником.")
     button(ed, "Сохранить").click().run()
     assert not ed.exception and not ed.error
-    parent = page(w, monkeypatch, "pages.comms_documents:render", "parent_of_pupil5_1")
+    parent = page(w, monkeypatch, "pages.comms.documents:render", "parent_of_pupil5_1")
     assert [e.label for e in parent.expander] == ["Памятка для родителей"]
-    teacher = page(w, monkeypatch, "pages.comms_documents:render", "teacher5")
+    teacher = page(w, monkeypatch, "pages.comms.documents:render", "teacher5")
     assert teacher.info and not teacher.expander
 
-    ct = page(w, monkeypatch, "pages.comms_announcements:render", "class_teacher5")
+    ct = page(w, monkeypatch, "pages.comms.announcements:render", "class_teacher5")
     ct.text_input(key="ann_title").input("Собрание")
     ct.text_area(key="ann_body").input("В четверг в 18:00.")
     button(ct, "Опубликовать").click().run()
     assert not ct.exception and not ct.error
-    pupil = page(w, monkeypatch, "pages.comms_announcements:render", "pupil5_2")
+    pupil = page(w, monkeypatch, "pages.comms.announcements:render", "pupil5_2")
     assert any("В четверг в 18" in m.value for m in pupil.markdown)
     assert messages.unread_total(actor(uid(w, "pupil5_2")), w.schools["A"].id) == 0   # shown = read
 
-    mod = page(w, monkeypatch, "pages.comms_moderation:render", "moderator")
+    mod = page(w, monkeypatch, "pages.comms.moderation:render", "moderator")
     assert not mod.dataframe and "Жалоб на сообщения нет" in mod.info[0].value  # nothing reported, nothing shown
     reader = actor(uid(w, "pupil5_2"))
     (thread,) = messages.inbox(reader, w.schools["A"].id)
     (shown,) = messages.open_thread(reader, thread.id).messages
     messages.report_message(reader, shown.id, "Реклама")
-    mod = page(w, monkeypatch, "pages.comms_moderation:render", "moderator")
+    mod = page(w, monkeypatch, "pages.comms.moderation:render", "moderator")
     assert list(mod.dataframe[0].value["Текст"]) == ["В четверг в 18:00."]
     mod.text_input(key="mod_reason").input("Реклама")
     button(mod, "Скрыть сообщение").click().run()
     assert not mod.exception and not mod.error
     assert "Жалоб на сообщения нет" in mod.info[0].value  # handled: its report is closed
 
-    cons = page(w, monkeypatch, "pages.comms_consents:render", "class_teacher5")
+    cons = page(w, monkeypatch, "pages.people.consents:render", "class_teacher5")
     assert len(cons.dataframe[0].value) == 2            # both pupils of 5А are without a consent
     cons.text_input(key="cons_document").input("заявление № 1")
     button(cons, "Записать согласие").click().run()

@@ -44,7 +44,7 @@ def test_back_from_the_provider_the_account_is_found_by_email_and_linked(app):
     assert "**Иванова Мария**" in [m.value for m in app.sidebar.markdown]
     assert "Мой профиль" in menu(app)
     assert subject("teacher1") == claims["sub"]
-    app.switch_page("pages/my_profile.py").run()
+    app.switch_page("pages/account/my_profile.py").run()
     assert any(s.value.startswith("Вход через ЕСИА привязан") for s in app.success)
 
 
@@ -86,7 +86,7 @@ def test_a_lingering_identity_is_not_attached_to_the_next_password_sign_in(app):
 def test_linking_from_the_profile(app):
     app.secrets = SECRETS
     sign_in(app, "teacher1")
-    app.switch_page("pages/my_profile.py").run()
+    app.switch_page("pages/account/my_profile.py").run()
     button(app, "Привязать вход через ЕСИА").click()
     app.run()  # st.login sends the browser to the provider…
     claims = identity("another-address@example.org")

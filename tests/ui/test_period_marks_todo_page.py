@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from models import PeriodMark
 from models.db import transaction
-from services import todo
+from services.journal import todo
 from tests.ui.conftest import LOGINS
 from tests.ui.test_demo_menus import actor_of, open_app
 

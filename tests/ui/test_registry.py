@@ -6,8 +6,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from services import policy, web
-from services.actor import Actor, Grant
+from services.core import policy
+from services.core.actor import Actor, Grant
+from ui import web
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from services import clock, control_records
+from services.control import records as control_records
+from services.core import clock
 from tests.integration import indicators_world as iwm
 from tests.ui.conftest import render_page
 
@@ -24,12 +25,12 @@ def world(sqlite_url, tmp_path, monkeypatch):
 
 def page(world, name, login):
     w, monkeypatch = world
-    return render_page(monkeypatch, f"pages.{name}", w.users[login], w.a, timeout=120)
+    return render_page(monkeypatch, name, w.users[login], w.a, timeout=120)
 
 
 def test_a_deputy_records_the_monthly_check_on_the_control_screen(world):
     w, _ = world
-    at = page(world, "control_records:render_section", "deputy5")
+    at = page(world, "ui.control_records:render_section", "deputy5")
     assert not at.exception and not at.error
     warnings = " ".join(x.value for x in at.warning)
     assert "Нет ежемесячной проверки журналов за: сентябрь 2025, октябрь 2025" in warnings
@@ -57,7 +58,7 @@ def test_the_class_teacher_sees_the_day_and_explains_an_absence_for_all_subjects
     with transaction() as tx:   # Алексеев missed today's Russian (L23, 20 Nov)
         tx.add(Attendance(school_id=w.a, lesson_id=w.lessons["L23"].id, student_id=w.pupils["P1"], status="absent",
                           entered_at=iwm.msk(11, 20, 11)))
-    at = page(world, "class_teacher", "t_rus")
+    at = page(world, "pages.journal.class_teacher", "t_rus")
     assert not at.exception and not at.error
     assert [t.label for t in at.tabs][:2] == ["День класса", "Посещаемость за день"]
     frame = at.dataframe[0].value
@@ -75,31 +76,31 @@ def test_the_class_teacher_sees_the_day_and_explains_an_absence_for_all_subjects
 
 
 def test_the_checklist_of_required_documents_admin_uploads_director_approves(world):
-    from services import required_docs
-    from services.attachments import Upload
+    from services.control import required_docs
+    from services.core.attachments import Upload
 
     w, _ = world
-    at = page(world, "required_docs", "admin_a")
+    at = page(world, "pages.admin.required_docs", "admin_a")
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Наличие"].tolist() == ["нет"] * 4
     assert "Нет утверждённых документов" in at.warning[0].value
     assert [b.label for b in at.button] == ["Загрузить"]   # the administrator uploads, never approves
     # st.file_uploader cannot be driven by AppTest: the upload goes through the same service call
-    from services import auth
+    from services.core import auth
     required_docs.upload(auth.actor_for_user(w.users["admin_a"]), w.a, "local_regulation",
                          Upload("polozhenie.pdf", b"%PDF-1.4\n%%EOF\n"))
-    at = page(world, "required_docs", "director")
+    at = page(world, "pages.admin.required_docs", "director")
     assert at.dataframe[0].value["Наличие"].tolist() == ["нет", "нет", "нет", "загружен, не утверждён"]
     next(t for t in at.text_input if t.label == "Номер приказа").input("45-о")
     next(b for b in at.button if b.label == "Утвердить").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.dataframe[0].value["Наличие"].tolist()[-1] == "есть"
     assert at.dataframe[0].value["Утверждён"].tolist()[-1] == "№ 45-о от 20.11.2025"
-    assert "Недостаточно прав" in page(world, "required_docs", "t_math").error[0].value
+    assert "Недостаточно прав" in page(world, "pages.admin.required_docs", "t_math").error[0].value
 
 
 def test_the_directors_dashboard_shows_what_the_regulation_still_asks(world):
-    at = page(world, "indicators_dashboard", "director")
+    at = page(world, "pages.control.indicators_dashboard", "director")
     assert not at.exception and not at.error
     assert "По положению об электронном журнале не сделано" in [s.value for s in at.subheader]
     warnings = [x.value for x in at.warning]
@@ -107,7 +108,7 @@ def test_the_directors_dashboard_shows_what_the_regulation_still_asks(world):
     assert any(x.startswith("п. 4.2, 4.7: Нет утверждённых документов: Приказ о введении") for x in warnings)
     assert any(x.startswith("п. 5.13: 2024/2025 учебный год закрыт без архива") for x in warnings)
     # a monitoring specialist opens the dashboard too, without the block and without a denial
-    at = page(world, "indicators_dashboard", "monitor_a")
+    at = page(world, "pages.control.indicators_dashboard", "monitor_a")
     assert not at.exception and "По положению об электронном журнале не сделано" not in [s.value for s in at.subheader]
 
 

@@ -19,31 +19,31 @@ def rw(sqlite_url, frozen_clock):
 
 
 def page(rw, monkeypatch, name: str, login: str) -> AppTest:
-    at = render_page(monkeypatch, f"pages.{name}", rw.users[login], rw.school_id)
+    at = render_page(monkeypatch, name, rw.users[login], rw.school_id)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
 
 def test_attestation_screen(rw, monkeypatch):
-    at = page(rw, monkeypatch, "reports_attestation", "ct5a")
+    at = page(rw, monkeypatch, "pages.reports.attestation", "ct5a")
     assert not at.error and at.title[0].value == "Сводная ведомость аттестации"
     assert [r.value for r in at.radio] == ["class"]                   # a class teacher: their class only
     grid = at.dataframe[0].value
     assert list(grid["Ученик"]) == ["Алексеев Антон", "Борисова Бэлла", "Васильев Виктор", "Григорьева Галина",
                                     "Егорова Елена"]
     assert "Проектная деятельность" not in grid.columns
-    admin = page(rw, monkeypatch, "reports_attestation", "admin")
+    admin = page(rw, monkeypatch, "pages.reports.attestation", "admin")
     admin.radio(key="rep_att_scope").set_value("school").run()
     totals = admin.dataframe[0].value
     assert list(totals["Класс"]) == ["5А", "5Б", "Итого"]
     admin.text_input(key="rep_att_search").set_value("дмитр").run()
     assert [list(d.value.get("Ученик", [])) for d in admin.dataframe[1:]] == [[], ["Дмитриев Денис"]]
-    denied = page(rw, monkeypatch, "reports_attestation", "parent")
+    denied = page(rw, monkeypatch, "pages.reports.attestation", "parent")
     assert denied.error and "Недостаточно прав" in denied.error[0].value
 
 
 def test_weekly_sheets_screen(rw, monkeypatch):
-    at = page(rw, monkeypatch, "reports_weekly", "ct5a")
+    at = page(rw, monkeypatch, "pages.reports.weekly", "ct5a")
     assert not at.error
     assert at.date_input[0].value == (datetime(2026, 11, 16).date(), datetime(2026, 11, 20).date())
     grid = at.dataframe[0].value
@@ -51,19 +51,19 @@ def test_weekly_sheets_screen(rw, monkeypatch):
     assert len(at.get("download_button")) == 2 and not at.expander          # no whole-school run for them
     at.multiselect(key="rep_week_weekly_subjects").set_value(["Математика"]).run()
     assert set(at.dataframe[0].value["Предмет"]) == {"Математика"}
-    admin = page(rw, monkeypatch, "reports_weekly", "admin")
+    admin = page(rw, monkeypatch, "pages.reports.weekly", "admin")
     admin.button(key="rep_week_weekly_school").click().run()
     assert not admin.exception and admin.get("progress")[0].value == 100
     assert len(admin.get("download_button")) == 3
 
 
 def test_class_report_changes_and_archive_screens(rw, monkeypatch):
-    at = page(rw, monkeypatch, "reports_class", "ct5a")
+    at = page(rw, monkeypatch, "pages.reports.class_progress", "ct5a")
     assert not at.error and "Математика" in at.dataframe[0].value.columns
-    assert page(rw, monkeypatch, "reports_class", "math_t").info            # not a class teacher: no classes
-    changes = page(rw, monkeypatch, "reports_changes", "admin")
+    assert page(rw, monkeypatch, "pages.reports.class_progress", "math_t").info            # not a class teacher: no classes
+    changes = page(rw, monkeypatch, "pages.reports.mark_changes", "admin")
     assert not changes.error and changes.info[0].value == "Изменений отметок с такими условиями нет."
-    assert "Недостаточно прав" in page(rw, monkeypatch, "reports_changes", "director").error[0].value
-    arch = page(rw, monkeypatch, "archive_year", "admin")
+    assert "Недостаточно прав" in page(rw, monkeypatch, "pages.reports.mark_changes", "director").error[0].value
+    arch = page(rw, monkeypatch, "pages.reports.archive_year", "admin")
     assert arch.selectbox(key="archive_year").options == ["2026/2027"]
-    assert "Недостаточно прав" in page(rw, monkeypatch, "archive_year", "ct5a").error[0].value
+    assert "Недостаточно прав" in page(rw, monkeypatch, "pages.reports.archive_year", "ct5a").error[0].value

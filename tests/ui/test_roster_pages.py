@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import AcademicYear, AuditEvent, CredentialIssue, Enrollment, SchoolClass, Student, SubgroupMember
 from models.db import reading
-from services import rosters_import
-from services.actor import SYSTEM
+from services.core.actor import SYSTEM
+from services.people import rosters_import
 from tests.integration import roster_world as w
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -23,12 +23,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCRIPT = """
 import importlib, os
 from models.db import reading
-from services import auth
+from services.core import auth
 with reading() as tx:
     actor = auth.load_actor(tx, int(os.environ["ROSTER_TEST_USER"]))
 if os.environ.get("ROSTER_TEST_FAIL"):
     from types import SimpleNamespace
-    from services import web
+    from ui import web
     web.page_failed(SimpleNamespace(url_path="journal"), RuntimeError(os.environ["ROSTER_TEST_FAIL"]), actor)
 importlib.import_module(os.environ["ROSTER_TEST_PAGE"]).render(actor, int(os.environ["ROSTER_TEST_SCHOOL"]))
 """
@@ -43,7 +43,7 @@ def rw(sqlite_url, frozen_clock):
 
 def page(rw, monkeypatch, name: str, login: str, **env: str) -> AppTest:
     monkeypatch.setenv("ROSTER_TEST_USER", str(rw.users[login]))
-    monkeypatch.setenv("ROSTER_TEST_PAGE", f"pages.{name}")
+    monkeypatch.setenv("ROSTER_TEST_PAGE", name)
     monkeypatch.setenv("ROSTER_TEST_SCHOOL", str(rw.school_id))
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -77,7 +77,7 @@ def test_import_reports_row_and_column_then_loads_only_the_valid_rows(rw, monkey
                                         w.pupil_row("", "Вера", sex="ж"),
                                         w.pupil_row("Рыбин", "Олег", birth="31.02.2015"),
                                         w.pupil_row("Павлова", "Вера", sex="Ж", birth="02.02.2015")])
-    at = page(rw, monkeypatch, "rosters_import", "secretary")
+    at = page(rw, monkeypatch, "pages.people.rosters_import", "secretary")
     assert at.title[0].value == "Загрузка из Excel" and "Первоклассники 2026/2027: 0" in at.caption[0].value
     at.file_uploader(key="imp_file_pupils").set_value(("Ученики 5А.xlsx", data, XLSX)).run()
     assert not at.exception
@@ -98,7 +98,7 @@ def test_import_reports_row_and_column_then_loads_only_the_valid_rows(rw, monkey
 def test_import_offers_a_missing_class_and_maps_an_unknown_layout(rw, monkeypatch):
     headers = ["Surname", *w.PUPIL_HEADERS[1:]]
     data = w.workbook(headers, [w.pupil_row("Орлов", "Максим", cls="7В")])
-    at = page(rw, monkeypatch, "rosters_import", "secretary")
+    at = page(rw, monkeypatch, "pages.people.rosters_import", "secretary")
     at.file_uploader(key="imp_file_pupils").set_value(("list.xlsx", data, XLSX)).run()
     assert "Не все обязательные столбцы узнаны" in at.warning[0].value
     mapping = at.selectbox(key="imp_map_pupils_last_name")
@@ -118,7 +118,7 @@ def test_import_offers_a_missing_class_and_maps_an_unknown_layout(rw, monkeypatc
 def test_class_teacher_edits_pupils_and_opens_a_card(rw, monkeypatch, frozen_clock):
     load_pupils(rw)
     frozen_clock(datetime(2026, 9, 15, 10, 0, tzinfo=MSK))  # the card asks for the pupil's class today
-    at = page(rw, monkeypatch, "rosters_classes", "ct5")
+    at = page(rw, monkeypatch, "pages.people.rosters_classes", "ct5")
     assert at.selectbox(key="pupils_class").options == ["5А"]
     key = f"pupils_grid_{rw.classes['5А']}_0"
     at.session_state[key] = {"edited_rows": {0: {"Отчество": "Ильич", "СНИЛС": "112-233-445 95"}},
@@ -145,7 +145,7 @@ def test_class_teacher_edits_pupils_and_opens_a_card(rw, monkeypatch, frozen_clo
 
 def test_subgroups_grid_saves_groups(rw, monkeypatch):
     load_pupils(rw)
-    at = page(rw, monkeypatch, "rosters_subgroups", "ct5")
+    at = page(rw, monkeypatch, "pages.people.rosters_subgroups", "ct5")
     assert "Учебный год начинается 01.09.2026" in at.caption[0].value
     at.session_state[f"subgroups_grid_{rw.classes['5А']}_0_0"] = {
         "edited_rows": {0: {"Английский язык": "1 группа"}, 1: {"Английский язык": "2 группа"},
@@ -159,14 +159,14 @@ def test_subgroups_grid_saves_groups(rw, monkeypatch):
 
 def test_credentials_are_issued_with_slips_and_enter_the_ledger(rw, monkeypatch):
     load_pupils(rw)
-    at = page(rw, monkeypatch, "rosters_credentials", "ct5")
+    at = page(rw, monkeypatch, "pages.people.rosters_credentials", "ct5")
     click(at, "Выдать реквизиты (4)")                                  # 3 pupils and Орлов's mother
     assert "Реквизиты выданы: 4" in at.success[0].value
     slips = [d for d in at.get("download_button") if "реквизитами" in d.proto.label]
     assert slips, "no slips to download"
     with reading() as tx:
         assert tx.exec(select(func.count()).select_from(CredentialIssue)).one() == 4
-    again = page(rw, monkeypatch, "rosters_credentials", "ct5")
+    again = page(rw, monkeypatch, "pages.people.rosters_credentials", "ct5")
     ledger = again.dataframe[-1].value
     assert sorted(ledger["Логин"]) == ["orlov.m", "orlova.iv", "pavlova.v", "rybin.o"]
     assert set(ledger["Класс"]) == {"5А"} and set(ledger["Кто выдал"]) == {"Ct5 Тест"}
@@ -176,7 +176,7 @@ def test_credentials_are_issued_with_slips_and_enter_the_ledger(rw, monkeypatch)
 
 def test_secretary_transfers_a_pupil_and_sees_the_register(rw, monkeypatch):
     load_pupils(rw)
-    at = page(rw, monkeypatch, "rosters_movement", "secretary")
+    at = page(rw, monkeypatch, "pages.people.rosters_movement", "secretary")
     at.selectbox(key="move_from").set_value(rw.classes["5А"]).run()
     with reading() as tx:
         orlov = tx.exec(select(Student.id).where(Student.last_name == "Орлов")).one()
@@ -212,7 +212,7 @@ def test_secretary_transfers_a_pupil_and_sees_the_register(rw, monkeypatch):
 def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock, tmp_path):
     load_pupils(rw)
     frozen_clock(datetime(2027, 6, 20, 10, 0, tzinfo=MSK))
-    at = page(rw, monkeypatch, "year_close", "admin", PORTAL_ARCHIVE_DIR=str(tmp_path / "archives"))
+    at = page(rw, monkeypatch, "pages.planning.year_close", "admin", PORTAL_ARCHIVE_DIR=str(tmp_path / "archives"))
     assert [(m.label, m.value) for m in at.metric] == [("Переводятся", "3"), ("Условно", "0"), ("Повторно", "0"),
                                                        ("Выпуск", "1"), ("Выбывают", "0")]
     order = ["Орлов", "Павлова", "Рыбин", "Смирнов"]  # by grade, class and name
@@ -236,7 +236,7 @@ def test_year_is_closed_after_the_preview(rw, monkeypatch, frozen_clock, tmp_pat
 
 def test_health_screen_makes_a_backup_and_lists_page_errors(rw, monkeypatch, tmp_path):
     env = {"PORTAL_BACKUP_DIR": str(tmp_path / "backups")}
-    at = page(rw, monkeypatch, "system_health", "admin", ROSTER_TEST_FAIL="Тестовый сбой страницы", **env)
+    at = page(rw, monkeypatch, "pages.admin.system_health", "admin", ROSTER_TEST_FAIL="Тестовый сбой страницы", **env)
     assert "Резервных копий ещё нет" in at.error[0].value
     errors = at.dataframe[0].value
     assert list(errors["Где"]) == ["page /journal"] and "Тестовый сбой страницы" in errors.iloc[0]["Что"]
@@ -246,15 +246,15 @@ def test_health_screen_makes_a_backup_and_lists_page_errors(rw, monkeypatch, tmp
     assert "Копия сделана: portal-" in at.success[-1].value
     assert [d.proto.label for d in at.get("download_button")][-1] == "Скачать копию"
     monkeypatch.delenv("ROSTER_TEST_FAIL")
-    again = page(rw, monkeypatch, "system_health", "admin", **env)
+    again = page(rw, monkeypatch, "pages.admin.system_health", "admin", **env)
     assert "Резервная копия свежая" in again.success[0].value and not again.error
-    assert "Недостаточно прав" in page(rw, monkeypatch, "system_health", "secretary").error[0].value
+    assert "Недостаточно прав" in page(rw, monkeypatch, "pages.admin.system_health", "secretary").error[0].value
 
 
 def test_the_administrator_sees_overdue_hand_overs_and_issues_staff_credentials(rw, monkeypatch, frozen_clock):
     load_pupils(rw)
     frozen_clock(datetime(2026, 9, 25, 10, 0, tzinfo=MSK))            # past 10 working days after 1 September
-    at = page(rw, monkeypatch, "rosters_credentials", "admin")
+    at = page(rw, monkeypatch, "pages.people.rosters_credentials", "admin")
     assert at.warning[0].value == "По школе просрочена выдача реквизитов: 4 уч. — 5А: 3, 11А: 1"
     assert at.selectbox(key="cred_class").options == ["1А", "5А", "5Б", "6А", "9А", "11А"]
     at.segmented_control(key="cred_scope").set_value("staff").run()
@@ -263,5 +263,5 @@ def test_the_administrator_sees_overdue_hand_overs_and_issues_staff_credentials(
     assert "Реквизиты выданы: 1" in at.success[0].value
     with reading() as tx:
         assert tx.exec(select(CredentialIssue.recipient)).all() == ["Math Учитель"]
-    ct = page(rw, monkeypatch, "rosters_credentials", "ct5")  # (the script reads the user anew on each run)
+    ct = page(rw, monkeypatch, "pages.people.rosters_credentials", "ct5")  # (the script reads the user anew on each run)
     assert "Просрочена выдача реквизитов: 3" in ct.error[0].value and not ct.warning

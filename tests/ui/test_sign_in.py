@@ -5,8 +5,9 @@ from sqlmodel import select
 
 from models import AuditEvent, UserSession
 from models.db import reading, transaction
-from services import auth, users
-from services.actor import SYSTEM
+from services.core import auth
+from services.core.actor import SYSTEM
+from services.people import users
 from tests.ui.conftest import PASSWORD, button, menu, sign_in
 
 

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from models import CurriculumItem, Holiday, Lesson, LessonPlan, PlannedTopic, StudyPeriod, Substitution
 from models.db import reading
-from services import lessons, timetable
+from services.journal import lessons
+from services.planning import timetable
 from streamlit.testing.v1 import AppTest
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
@@ -25,7 +26,7 @@ def w(sqlite_url, frozen_clock):
 
 
 def page(w, monkeypatch, name: str, login: str) -> AppTest:
-    at = render_page(monkeypatch, f"pages.{name}", w.users[login], w.school_id)
+    at = render_page(monkeypatch, name, w.users[login], w.school_id)
     ok(at)
     return at
 
@@ -52,7 +53,7 @@ def edit(at: AppTest, prefix: str, edited=None, added=None) -> AppTest:
 
 
 def test_school_year_refuses_a_bad_period_and_adds_the_public_holidays(w, monkeypatch):
-    at = page(w, monkeypatch, "school_year", "admin")
+    at = page(w, monkeypatch, "pages.planning.school_year", "admin")
     assert at.selectbox(key="year_id").value == w.year_id
     # the 2nd quarter ends before it starts: refused with the reason, nothing changed
     edit(at, "year_periods_", edited={1: {"Конец": "2026-11-01"}})
@@ -85,7 +86,7 @@ def test_school_year_refuses_a_bad_period_and_adds_the_public_holidays(w, monkey
 
 
 def test_curriculum_is_copied_to_the_parallel_and_a_bad_row_is_refused(w, monkeypatch):
-    at = page(w, monkeypatch, "curriculum_plan", "deputy5")
+    at = page(w, monkeypatch, "pages.planning.curriculum_plan", "deputy5")
     assert at.selectbox(key="cur_class").options == ["5А", "5Б"]   # the deputy's parallel only
     edit(at, "cur_items_", added=[{"Предмет": "Химия"}])           # no hours
     click(at, "Сохранить учебный план")
@@ -96,7 +97,7 @@ def test_curriculum_is_copied_to_the_parallel_and_a_bad_row_is_refused(w, monkey
         copied = sorted(i.hours_per_week for i in tx.exec(select(CurriculumItem).where(
             CurriculumItem.class_id == w.classes["5Б"])).all())
     assert copied == [1, 3, 4, 5]
-    other = page(w, monkeypatch, "curriculum_plan", "deputy6")
+    other = page(w, monkeypatch, "pages.planning.curriculum_plan", "deputy6")
     assert other.selectbox(key="cur_class").options == ["6А"]
 
 
@@ -110,7 +111,7 @@ def test_generation_lists_a_lesson_with_data_for_a_person_to_resolve(w, monkeypa
     # from 18 November Russian is no longer on Thursdays
     rows = [r for r in rows_5a(w) if not (r.subject_id == w.subjects["rus"] and r.weekday == 4)]
     timetable.save_class(admin, w.classes["5А"], rows, date(2026, 11, 18))
-    at = page(w, monkeypatch, "timetable_lessons", "deputy5")
+    at = page(w, monkeypatch, "pages.planning.timetable_lessons", "deputy5")
     kept = at.dataframe[0].value if at.dataframe else None
     assert kept is not None and list(kept["Дата"]) == ["19.11.2026"] and "тема" in kept.loc[0, "Почему оставлен"]
     assert at.warning and "Уроков, которых больше нет в расписании" in at.warning[0].value
@@ -126,10 +127,10 @@ def test_generation_lists_a_lesson_with_data_for_a_person_to_resolve(w, monkeypa
 
 
 def test_a_substitution_from_the_screen_and_a_busy_substitute_refused(w, monkeypatch):
-    from services.timetable import SlotRow
+    from services.planning.timetable import SlotRow
     five_b = [SlotRow(2, 2, w.subjects["math"], w.staff["math"], "15")]       # Иванова: 5Б, Tue lesson 2
     timetable.save_class(w.actor("admin"), w.classes["5Б"], five_b, date(2026, 9, 1))
-    at = page(w, monkeypatch, "timetable_substitutions", "admin")
+    at = page(w, monkeypatch, "pages.planning.timetable_substitutions", "admin")
     at.selectbox(key="subst_class").set_value(w.classes["5А"]).run()
     at.date_input(key="subst_day").set_value(date(2026, 11, 17)).run()
     ok(at)
@@ -158,7 +159,7 @@ def test_a_substitution_from_the_screen_and_a_busy_substitute_refused(w, monkeyp
 
 
 def test_a_teacher_writes_a_plan_and_sees_where_the_class_is(w, monkeypatch):
-    at = page(w, monkeypatch, "lesson_plans", "math")
+    at = page(w, monkeypatch, "pages.planning.lesson_plans", "math")
     assert at.selectbox(key="ktp_plan").value == 0                  # no plan yet: «Новый КТП»
     at.selectbox(key="ktp_new_class").set_value(w.classes["5А"]).run()
     click(at, "Создать КТП")

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from models import TimetableSlot
 from models.db import reading
-from pages import timetable_edit
-from services import timetable
+from pages.planning import timetable_edit
+from services.planning import timetable
 from tests.integration import timetable_world
 from tests.integration.timetable_world import rows_5a
 from tests.ui.conftest import render_page
@@ -25,7 +25,7 @@ def w(sqlite_url, frozen_clock):
 
 
 def page(w, monkeypatch, name: str, login: str) -> AppTest:
-    at = render_page(monkeypatch, f"pages.{name}", w.users[login], w.school_id)
+    at = render_page(monkeypatch, name, w.users[login], w.school_id)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -53,7 +53,7 @@ def slots_5b(w):
 
 
 def test_the_editor_refuses_a_clash_with_its_reason_and_saves_a_valid_row(w, monkeypatch):
-    at = page(w, monkeypatch, "timetable_edit", "deputy5")
+    at = page(w, monkeypatch, "pages.planning.timetable_edit", "deputy5")
     assert at.selectbox(key="tt_edit_class").options == ["5А", "5Б"]      # the deputy's parallel only
     assert at.date_input(key="tt_edit_from").value == date(2026, 11, 16)  # today by default
     week = at.html[0].value                                               # 5А as its rows make it
@@ -81,7 +81,7 @@ def test_the_editor_refuses_a_clash_with_its_reason_and_saves_a_valid_row(w, mon
 
 
 def test_a_teacher_without_load_in_the_subject_is_flagged(w, monkeypatch):
-    at = page(w, monkeypatch, "timetable_edit", "deputy5")
+    at = page(w, monkeypatch, "pages.planning.timetable_edit", "deputy5")
     at.selectbox(key="tt_edit_class").set_value(w.classes["5Б"]).run()
     add_row(at, **{"День": "Пн", "Урок": 3, "Предмет": "Математика", "Учитель": "Петрова А. С.", "Кабинет": "15"})
     assert not at.warning
@@ -91,14 +91,14 @@ def test_a_teacher_without_load_in_the_subject_is_flagged(w, monkeypatch):
 
 
 def test_a_deputy_of_another_parallel_and_a_teacher_do_not_edit(w, monkeypatch):
-    at = page(w, monkeypatch, "timetable_edit", "deputy6")
+    at = page(w, monkeypatch, "pages.planning.timetable_edit", "deputy6")
     assert at.selectbox(key="tt_edit_class").options == ["6А"]
-    teacher = page(w, monkeypatch, "timetable_edit", "math")
+    teacher = page(w, monkeypatch, "pages.planning.timetable_edit", "math")
     assert not teacher.selectbox and teacher.info
 
 
 def test_the_views_by_class_and_the_whole_school(w, monkeypatch):
-    at = page(w, monkeypatch, "timetable_view", "deputy5")
+    at = page(w, monkeypatch, "pages.planning.timetable_view", "deputy5")
     assert at.radio(key="tt_view_mode").value == "Вся школа"     # a deputy teaches nothing: the school
     at.radio(key="tt_view_mode").set_value("Класс").run()
     assert not at.error

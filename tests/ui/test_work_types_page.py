@@ -23,7 +23,7 @@ def _edit(at, edited=None, added=None):
 
 
 def test_admin_edits_work_types_and_a_bad_weight_changes_nothing(world, monkeypatch):
-    at = render_page(monkeypatch, "pages.work_types", world.ids["admin1"], world.school_id)
+    at = render_page(monkeypatch, "pages.planning.work_types", world.ids["admin1"], world.school_id)
     assert not at.exception, at.exception
     assert any("меняет средний балл" in w.value for w in at.warning)
     row = {n: i for i, n in enumerate(_row_names(world.school_id))}
@@ -41,18 +41,18 @@ def test_admin_edits_work_types_and_a_bad_weight_changes_nothing(world, monkeypa
 
 
 def _row_names(school_id):
-    from services import work_types
-    from services.actor import SYSTEM
+    from services.core.actor import SYSTEM
+    from services.planning import work_types
     return [t.name for t in work_types.list_types(SYSTEM, school_id)]
 
 
 def test_director_sees_but_does_not_edit(world, monkeypatch):
-    at = render_page(monkeypatch, "pages.work_types", world.ids["director1"], world.school_id)
+    at = render_page(monkeypatch, "pages.planning.work_types", world.ids["director1"], world.school_id)
     assert not at.exception, at.exception
     assert "Сохранить" not in [b.label for b in at.button]
     assert any("меняет администратор" in c.value for c in at.caption)
 
 
 def test_teacher_is_refused(world, monkeypatch):
-    at = render_page(monkeypatch, "pages.work_types", world.ids["teacher1"], world.school_id)
+    at = render_page(monkeypatch, "pages.planning.work_types", world.ids["teacher1"], world.school_id)
     assert at.error and "Недостаточно прав" in at.error[0].value

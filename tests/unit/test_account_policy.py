@@ -1,7 +1,7 @@
 """policy.decide_account: an action on a whole account needs the actor's scope over every place
 the account belongs to (issue 13, item 2)."""
-from services.actor import SYSTEM, Actor, Grant
-from services.policy import Target, decide_account
+from services.core.actor import SYSTEM, Actor, Grant
+from services.core.policy import Target, decide_account
 
 ADMIN_A = Actor(user_id=1, login="admin_a", name="A", grants=(Grant("admin", school_id=1),))
 ADMIN_AB = Actor(user_id=2, login="admin_ab", name="AB", grants=(Grant("admin", school_id=1), Grant("admin", school_id=2)))

@@ -1,5 +1,5 @@
 """audit.mask_personal / values: СНИЛС masked and the stored text capped, for every event (issue 13, items 9, 11)."""
-from services import audit
+from services.core import audit
 
 
 def test_snils_is_masked_by_key_and_by_its_written_form_at_any_depth():

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from services.clock import MOSCOW
+from services.core.clock import MOSCOW
 from services.rules import deadlines
 from services.rules.averages import average, round_mark, weighted_average
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services import clock, config, passwords
+from services.core import clock, config, passwords
 
 
 def test_school_year_names():
@@ -44,7 +44,7 @@ def test_every_setting_is_documented_in_the_readme():
 
 
 def test_school_settings_are_documented_in_the_readme():
-    from services.school_settings import SETTINGS
+    from services.core.school_settings import SETTINGS
     readme = (config.ROOT / "README.md").read_text(encoding="utf-8")
     missing = [s.title for s in SETTINGS if s.title not in readme]
     assert not missing, f"README.md does not document: {missing}"

@@ -1,7 +1,7 @@
 """When a consent to the processing of personal data is in force."""
 from datetime import date
 
-from services.consents import consent_in_force
+from services.people.consents import consent_in_force
 
 
 def test_in_force_from_its_date_until_the_withdrawal():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from services.corrections import Timing, due_of, left_text, timing
+from services.comms.corrections import Timing, due_of, left_text, timing
 
 MSK = ZoneInfo("Europe/Moscow")
 UTC = timezone.utc

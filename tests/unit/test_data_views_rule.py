@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.actor import Actor, Grant
+from services.core.actor import Actor, Grant
 from services.rules.data_views import SAME_LOOK, Viewer, new_look, of_actor, recorded, screen_title
 
 PUPIL, CLASS, OTHER_CLASS = 7, 50, 51

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from pages import diary_ui
-from services import diary
+from services.journal import diary
+from ui import diary_ui
 
 
 def mark(value: str, work_type: str = "Ответ на уроке", new: bool = False) -> diary.DiaryMark:
@@ -78,8 +78,8 @@ def test_the_trend_chart_has_russian_dates_and_decimal_commas():
 
 
 def test_exam_results_are_a_table_escaped_and_without_none():
-    from pages import diary_extras
-    from services.exams import PupilResult
+    from services.reports.exams import PupilResult
+    from ui import diary_extras
     results = [PupilResult("ЕГЭ", "<b>Химия</b>", date(2026, 6, 3), 21, 72, None, None),
                PupilResult("ВПР", "Математика", date(2026, 4, 16), 12, None, 4, 5)]
     html = diary_extras.exams_html(results)

@@ -1,5 +1,5 @@
 """Which documents' audiences a user belongs to."""
-from services.documents import AUDIENCES, audiences_of
+from services.comms.documents import AUDIENCES, audiences_of
 
 
 def test_audiences_of_roles():

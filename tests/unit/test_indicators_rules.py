@@ -7,7 +7,7 @@ import pytest
 
 from checks import registry
 from checks.base import COUNT, DOWN, PERCENT, RATIO, UP, fmt, headline, status
-from services.indicators_settings import _check_order, SettingsError
+from services.control.indicators_settings import _check_order, SettingsError
 
 
 def test_headline_percent_ratio_count():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.journal import Column, Grid, Pupil, PupilSummary
-from services.journal_view import ABSENT, PERIOD, PUPIL, WAVG, cell_changes, layout, period_changes
+from services.journal.grid import Column, Grid, Pupil, PupilSummary
+from services.journal.view import ABSENT, PERIOD, PUPIL, WAVG, cell_changes, layout, period_changes
 
 
 def sample(no_attestation=False) -> Grid:

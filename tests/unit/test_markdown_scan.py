@@ -1,5 +1,5 @@
 """Issue 13, section 3: text typed by people reaches Streamlit's markdown only through the one
-escaping helper, `services.web.md`. This scan reads the screens (pages/, app.py, services/web.py)
+escaping helper, `ui.web.md`. This scan reads the screens (pages/, app.py, ui/web.py)
 and fails when a call that renders markdown (st.markdown, st.caption, st.subheader, st.info …,
 the labels of buttons, expanders, tabs, download buttons, page links, `web.notify`, and every
 `help=` tooltip, st.column_config's included) shows a
@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py", ROOT / "services" / "web.py"]
+FILES = sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]
 MARKDOWN_CALLS = {"markdown", "caption", "subheader", "header", "title", "info", "warning", "error", "success",
                   "toast", "expander", "button", "download_button", "form_submit_button", "toggle", "checkbox",
                   "popover", "tabs", "page_link", "link_button", "radio", "metric", "write", "status", "notify"}
@@ -27,18 +27,18 @@ USER_TEXT = {"title", "name", "body", "text", "topic", "reason", "hidden_reason"
              "help"}                                   # the journal's column tooltips carry lesson topics
 # (file, expression): fields that hold the portal's own words, not user text
 OURS = {
-    ("pages/school_settings.py", "INFO['edit_window'].title"),   # the settings' own titles
-    ("pages/users_roles.py", "g.title"),                           # role titles (services/roles.py)
-    ("pages/system_health.py", "info.path.name"),                  # backup files the portal names
-    ("pages/system_health.py", "Path(h.last_backup_path).name"),
-    ("pages/indicators_dashboard.py", "row.name"),                 # indicator names (checks/ registry)
-    ("pages/pupil_diary.py", "day.title"),                         # «Понедельник, 1 сентября»
-    ("pages/school_settings.py", "info.help"),                     # the settings' own help texts
-    ("pages/school_settings.py", "INFO[name].help"),
-    ("pages/school_settings.py", "INFO['edit_window'].help"),
-    ("pages/school_settings.py", "INFO['timezone'].help"),
-    ("pages/school_settings.py", "INFO['period_type'].help"),
-    ("pages/indicators_dashboard.py", "p.help"),                   # the indicators' parameters
+    ("pages/admin/school_settings.py", "INFO['edit_window'].title"),   # the settings' own titles
+    ("pages/people/users_roles.py", "g.title"),                           # role titles (services/roles.py)
+    ("pages/admin/system_health.py", "info.path.name"),                  # backup files the portal names
+    ("pages/admin/system_health.py", "Path(h.last_backup_path).name"),
+    ("pages/control/indicators_dashboard.py", "row.name"),                 # indicator names (checks/ registry)
+    ("pages/journal/pupil_diary.py", "day.title"),                         # «Понедельник, 1 сентября»
+    ("pages/admin/school_settings.py", "info.help"),                     # the settings' own help texts
+    ("pages/admin/school_settings.py", "INFO[name].help"),
+    ("pages/admin/school_settings.py", "INFO['edit_window'].help"),
+    ("pages/admin/school_settings.py", "INFO['timezone'].help"),
+    ("pages/admin/school_settings.py", "INFO['period_type'].help"),
+    ("pages/control/indicators_dashboard.py", "p.help"),                   # the indicators' parameters
 }
 
 

@@ -2,7 +2,7 @@
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from services import config
+from services.core import config
 
 
 def test_the_migrations_have_exactly_one_head():

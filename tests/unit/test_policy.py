@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from services import policy
-from services.actor import SYSTEM, Actor, Grant
-from services.policy import RULES, Target, decide
+from services.core import policy
+from services.core.actor import SYSTEM, Actor, Grant
+from services.core.policy import RULES, Target, decide
 
 S1, S2, M1, M2 = 1, 2, 10, 20
 
@@ -102,7 +102,7 @@ def test_system_actor_and_menu_helpers():
 
 
 def test_every_rule_names_known_roles():
-    from services.roles import ROLE_TITLES
+    from services.core.roles import ROLE_TITLES
     for action, (title, rules) in RULES.items():
         assert title and rules, action
         assert all(role in ROLE_TITLES for role, _ in rules), action

@@ -1,9 +1,9 @@
 """Issue 13 (2.10): the columns of a class list each role gets, decided in services/policy alone."""
 from __future__ import annotations
 
-from services import policy
-from services.actor import SYSTEM, Actor, Grant
-from services.policy import Target
+from services.core import policy
+from services.core.actor import SYSTEM, Actor, Grant
+from services.core.policy import Target
 
 CLASS_5 = Target(school_id=1, municipality_id=10, class_id=5, grade=5)
 CLASS_6 = Target(school_id=1, municipality_id=10, class_id=6, grade=6)

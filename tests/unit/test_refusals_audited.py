@@ -30,7 +30,7 @@ def test_no_refusal_is_raised_without_its_audit_record():
                 continue
             name = _name(node.func)
             unaudited = (name == "AccessDenied" and len(node.args) + len(node.keywords) < 2
-                         and rel != "services/policy.py") or name == "PermissionError"
+                         and rel != "services/core/policy.py") or name == "PermissionError"
             if unaudited:
                 offences.append(f"{rel}:{node.lineno} {name}(...)")
     assert not offences, ("refusals without an audit event; raise policy.refusal(actor, action, target, message):\n"

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from exporters import xlsx_common
 from models import StudyPeriod
-from services.reports import ReportError, check_range, last_school_week
-from services.reports_stats import count_marks, pupil_category, standing
+from services.reports.common import ReportError, check_range, last_school_week
+from services.reports.stats import count_marks, pupil_category, standing
 
 PERIODS = [StudyPeriod(id=1, school_id=1, year_id=1, kind="quarter", number=1, name="1 четверть",
                        starts_on=date(2026, 9, 1), ends_on=date(2026, 10, 25)),

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from services import sealed
+from services.core import sealed
 
 KEY = "фраза-ключ для проверки шифрования"
 

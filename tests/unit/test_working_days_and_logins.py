@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from services.credentials import login_base, translit
+from services.people.accounts import login_base, translit
 from services.rules.working_days import credentials_due, is_working_day, nth_working_day_after, working_days_between
 
 MSK = ZoneInfo("Europe/Moscow")

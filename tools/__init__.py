@@ -1,0 +1,1 @@
+"""Developers' commands that read the code (not part of the running portal)."""
