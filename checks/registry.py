@@ -2,7 +2,7 @@
 
 Each entry carries its id, Russian name, the definition shown to users, unit, good
 direction, default thresholds (green / yellow; a school may change them, see
-services/indicators_settings.py), one SQL query for the value and one for the drill-down
+services/control/indicators_settings.py), one SQL query for the value and one for the drill-down
 (checks: the findings). Parameters of a run are bound by checks/scope.py.
 """
 from __future__ import annotations

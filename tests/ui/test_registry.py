@@ -1,4 +1,4 @@
-"""The page registry of services/web.py: every page names a known action and exists, and no
+"""The page registry of ui/web.py: every page names a known action and exists, and no
 address equals a file name of pages/ (Streamlit's legacy pages/ mode would run that file
 directly, bypassing app.py, on the first request after a restart)."""
 from __future__ import annotations
