@@ -12,7 +12,7 @@ between went to the wrong place (a mark lost, or the old editor reopened, deaf t
 mouse leaving the grid redrew it and lost its move to the next cell. The page queues the keys
 that arrive in those moments, replays them in order once the editor (or the grid) is ready, and
 holds the mouse and the press on «Сохранить» until they are all replayed
-(services/web_unsaved.js). Measured here under load: a key every 40 ms (a mark every 80 ms, twelve a second, faster than any
+(ui/web_unsaved.js). Measured here under load: a key every 40 ms (a mark every 80 ms, twelve a second, faster than any
 hand) kept all 35 marks in every run; with no gap at all (a machine) one mark in 35 still goes
 astray now and then, right after the first cell is selected. The test selects the first cell (a
 click, the arrow keys, until the grid shows that cell selected), presses a key every KEY_GAP_S
