@@ -1,4 +1,4 @@
-"""Every indicator and control check of INDICATORS.md, in one registry.
+"""Every indicator and control check of INDICATORS.md (R-CTL-2, R-CTL-3, R-CTL-4), in one registry.
 
 Each entry carries its id, Russian name, the definition shown to users, unit, good
 direction, default thresholds (green / yellow; a school may change them, see

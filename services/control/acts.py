@@ -1,4 +1,4 @@
-"""Internal control (5.10–5.12, 5.17): the director's monthly review of the journal recorded as
+"""Internal control (5.10–5.12, 5.17; R-CTL-5): the director's monthly review of the journal recorded as
 a dated control act, the months without one, the printable act; and sending the findings of
 the control checks to the teachers and class teachers they concern.
 """

@@ -1,4 +1,4 @@
-"""Who may do what: the whole table, in one place.
+"""Who may do what: the whole table, in one place (R-ROLE-1, R-ROLE-2, R-ROLE-3, R-ORG-1).
 
 `decide(actor, action, target)` is a pure function of plain values (tested without a
 database); `require(...)` is what services call: it raises `AccessDenied` with a Russian

@@ -1,4 +1,4 @@
-"""The diary (ЭД) of one pupil, for the pupil, their parents and the class teacher:
+"""The diary (ЭД, R-JRN-7) of one pupil, for the pupil, their parents and the class teacher:
 the week's lessons with topics, homework, marks and attendance; marks per subject for a
 period with averages; what is new since the last visit."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The journal grid: pupils by works for one class (or subgroup), subject and period;
+"""The journal grid (R-JRN-1): pupils by works for one class (or subgroup), subject and period;
 loading it in a handful of queries (saving edited cells: services/journal/save.py).
 
 A column is a work (one lesson, one work type). A lesson with no work yet shows one column

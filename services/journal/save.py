@@ -1,4 +1,4 @@
-"""Saving edited cells of the journal: every cell re-checked on the server, all of a save in
+"""Saving edited cells of the journal (R-JRN-3, R-JRN-6): every cell re-checked on the server, all of a save in
 one transaction, written a statement per kind of row (services/journal/grid.py loads the grid)."""
 from __future__ import annotations
 

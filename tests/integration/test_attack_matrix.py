@@ -1,4 +1,4 @@
-"""Attack (R-ROLE-2, R-ROLE-3, R-SAFE-1): who may do what, the whole matrix, and forged payloads.
+"""Attack (R-ORG-1, R-ROLE-1, R-ROLE-2, R-ROLE-3, R-SAFE-1): who may do what, the whole matrix, and forged payloads.
 
 1. Every action of policy.RULES × every role of services/core/roles.py, on three targets: the most
    favourable one in the actor's own school (their lesson, class, child, …), an unfavourable one
