@@ -1,6 +1,6 @@
 """The portal's entry point: sign-in and the role menu, nothing else (DESIGN.md).
 
-Who is signed in comes from services/web.py (session token or cookie, then auth.resume); the
+Who is signed in comes from ui/web.py (session token or cookie, then auth.resume); the
 menu lists the pages whose action the policy grants to the actor's roles in the chosen school.
 """
 import os

@@ -158,7 +158,7 @@ def cmd_reset_password(args) -> int:
 
 
 def cmd_import(args) -> int:
-    """Import pupils, staff or movement from a workbook; see services/rosters_import.py."""
+    """Import pupils, staff or movement from a workbook; see services/people/rosters_import.py."""
     from services.people import rosters_import
     from tqdm import tqdm
     bars: dict = {}
@@ -369,7 +369,7 @@ def _year_id(school_id: int, text: str | None):
 
 
 def cmd_generate_lessons(args) -> int:
-    """Generate the lessons of a school year from the timetable (services/timetable_lessons.py)."""
+    """Generate the lessons of a school year from the timetable (services/planning/timetable_lessons.py)."""
     from services.planning import timetable_lessons
     from services.planning.calendar import CalendarError
     try:

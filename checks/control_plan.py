@@ -1,4 +1,4 @@
-"""The internal control plan (5.17): each check lists its findings.
+"""The internal control plan (5.17, R-CTL-3): each check lists its findings.
 
 A finding has the columns of checks.base.FINDING_COLUMNS: school, class, subject, teacher
 (Staff id), lesson, lesson date, what is wrong (Russian) and since when (local time)."""
@@ -174,7 +174,7 @@ FOREIGN = ("(lower(sj.name) SIMILAR TO '.*(иностран|английск|н�
            "OR lower(sj.area) LIKE '%иностран%')")
 CYR = "'\\p{Cyrillic}'"
 
-NON_CYRILLIC = Check(
+NON_CYRILLIC = Check(  # R-SAFE-5: records are kept in Russian
     id="ctl_non_cyrillic", group="plan", name="Записи не на русском языке",
     definition=("Темы уроков и домашние задания, в которых нет ни одной русской буквы (записи ведутся на русском, "
                 "п. 4.4; на уроках иностранного языка можно цитировать язык)."),

@@ -1,4 +1,4 @@
-"""The deputy director's control of clause 3.6, shown as its own section of the dashboard."""
+"""The deputy director's control of clause 3.6 (R-CTL-1), shown as its own section of the dashboard."""
 from __future__ import annotations
 
 from checks.base import DOWN, PERCENT, UP, Indicator

@@ -7,7 +7,7 @@ from services.rules.averages import sql_round, sql_show
 PUPIL = "trim(st.last_name || ' ' || st.first_name || ' ' || st.middle_name)"
 COUNTED = "('1', '2', '3', '4', '5', 'н/а')"
 
-# Per pupil, as the attestation summary counts them (services/reports_stats.pupil_category): a pupil
+# Per pupil, as the attestation summary counts them (services/reports/stats.pupil_category): a pupil
 # in a study period is counted with at least one result other than «осв»; successful without any
 # «1», «2», «незач» or «н/а»; of quality when successful with marks «4» and «5» only (at least one).
 PUPIL_STANDING = """

@@ -1,4 +1,4 @@
-"""«Пользователи»: activation of accounts, parents' engagement, sign-in through ЕСИА."""
+"""«Пользователи»: activation of accounts (R-ACC-4), parents' engagement, sign-in through ЕСИА (R-ACC-2)."""
 from __future__ import annotations
 
 from checks.base import PERCENT, UP, Indicator

@@ -1,4 +1,4 @@
-"""End-of-period control (5.11): objectivity of marks, presence of tests, the programme (КТП).
+"""End-of-period control (5.11, R-CTL-4): objectivity of marks, presence of tests, the programme (КТП).
 
 Choose a study period as the dates: the checks look at the periods that have ended by then."""
 from __future__ import annotations

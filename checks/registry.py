@@ -1,8 +1,8 @@
-"""Every indicator and control check of INDICATORS.md, in one registry.
+"""Every indicator and control check of INDICATORS.md (R-CTL-2, R-CTL-3, R-CTL-4), in one registry.
 
 Each entry carries its id, Russian name, the definition shown to users, unit, good
 direction, default thresholds (green / yellow; a school may change them, see
-services/indicators_settings.py), one SQL query for the value and one for the drill-down
+services/control/indicators_settings.py), one SQL query for the value and one for the drill-down
 (checks: the findings). Parameters of a run are bound by checks/scope.py.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ the indicators need into a new DuckDB file, derives the fact tables of `checks/d
 records when it was taken, and swaps the file into PORTAL_ANALYTICS_PATH atomically.
 The ATTACH and the copy run in a short-lived child process (checks/snapshot_copy.py), never in
 the app's own: DuckDB's SQLite closing its handle on the live file would drop the app's POSIX
-locks on it. The snapshot is 0600 in a 0700 folder (services/private.py).
+locks on it. The snapshot is 0600 in a 0700 folder (services/core/private.py).
 Readers open the snapshot read-only; a refresh never disturbs a reader that is running.
 """
 from __future__ import annotations

@@ -1186,7 +1186,7 @@ class SchoolBuilder:
     # --- homework ------------------------------------------------------------------------
     def next_lesson_days(self) -> dict[int, date]:
         """Lesson id → the day of the next lesson of its subject for its class or subgroup (the
-        homework's default due date, as services/lessons.py computes it)."""
+        homework's default due date, as services/journal/lessons.py computes it)."""
         days = defaultdict(set)
         for L in self.lessons:
             if L.row["status"] == "scheduled":

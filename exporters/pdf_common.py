@@ -1,4 +1,4 @@
-"""What the report PDFs share, on top of services/pdf.py (the portal's A4 document with the
+"""What the report PDFs share, on top of services/core/pdf.py (the portal's A4 document with the
 school's name in the header, «Стр. N из M» and the date it was made in the footer, DejaVu
 Sans from a pip package): a title block, a fast ruled table that wraps its cells and repeats
 its header on every page, and the signature block of a certified document.
@@ -30,7 +30,7 @@ class Col:
 
 
 class ReportPDF(PortalPDF):
-    """services/pdf.PortalPDF with the regular and bold faces only: parsing a TTF costs ~0.08 s a
+    """services/core/pdf.PortalPDF with the regular and bold faces only: parsing a TTF costs ~0.08 s a
     face and a document, which adds up over the ~500 journals of a year archive; the reports use
     no italics (notes are set in grey instead)."""
 

@@ -5,7 +5,7 @@ row each. The portal cannot reach the regional system here, so the school upload
 
 Only the applications in status «зачислен» enrol a pupil (with the applicant as the first
 guardian): every other row is skipped with its status as the reason, never an error. The row
-checks are those of the pupils roster (services/rosters_import.py reuses its runner), under the
+checks are those of the pupils roster (services/people/rosters_import.py reuses its runner), under the
 column names of this file."""
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ ENROLMENT = ImportSpec(
                synonyms=("Email заявителя", "Электронная почта заявителя", "E-mail", "Email", "Электронная почта"),
                example="smirnova@example.ru"),
     ),
-    keys=(),  # duplicates are found among the enrolled rows only (KEYS, services/rosters_import.py)
+    keys=(),  # duplicates are found among the enrolled rows only (KEYS, services/people/rosters_import.py)
     row_rules=(_no_formulas, _enrolled_needs_date, _dates_in_order, _age_fits_grade),
     examples=({"application_number": "2026-000123", "submitted_on": date(2026, 4, 1), "status": "Зачислен",
                "child_name": "Смирнов Артём Игоревич", "birth_date": date(2019, 5, 20), "sex": "м",

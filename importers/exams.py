@@ -2,7 +2,7 @@
 
 Parsed by the shared machinery of importers/excel.py (the bounded reader, headers matched
 tolerantly, every problem with its row and column); the ranges are services/rules/exams.py;
-services/exams.py finds each pupil and subject in the school and writes all rows or none
+services/reports/exams.py finds each pupil and subject in the school and writes all rows or none
 (or only the good ones, when asked). Re-importing the same file changes nothing.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Olympiad results per pupil (olympiad, stage, subject, status, date): the «Олимпиады» category.
 
-Parsed by the shared machinery of importers/excel.py; services/olympiads.py checks each row
+Parsed by the shared machinery of importers/excel.py; services/control/olympiads.py checks each row
 against the pupils of the school and writes them (re-importing the same file changes nothing).
 """
 from __future__ import annotations

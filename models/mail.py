@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 
 class MailSettings(SQLModel, table=True):
-    """The school's mail server. The password is kept encrypted (services/secret_box: the key lives
+    """The school's mail server. The password is kept encrypted (services/core/secret_box: the key lives
     outside the database, like the portal's other secrets) and is never shown back."""
     id: Optional[int] = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", unique=True)

@@ -20,7 +20,7 @@ class School(SQLModel, table=True):
 
 
 class SchoolSettings(SQLModel, table=True):
-    """One row per school; see services/school_settings.py for names, defaults and help."""
+    """One row per school; see services/core/school_settings.py for names, defaults and help."""
     school_id: int = Field(foreign_key="school.id", primary_key=True)
     timezone: str = Field(default="Europe/Moscow", max_length=64)
     period_type: str = Field(default="quarter", max_length=16)  # quarter | trimester | half

@@ -1,4 +1,4 @@
-"""The diary's homework for a day and the closing marks, kept out of pages/pupil_diary.py: what is due
+"""The diary's homework for a day and the closing marks, kept out of pages/journal/pupil_diary.py: what is due
 pages, exercises, minutes and the teacher's file) and, greyed, what was set that day."""
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def exams_html(results) -> str:
 
 
 def views_html(views: list) -> str:
-    """Who opened the child's data outside their own lessons and class (services/data_views.py)."""
+    """Who opened the child's data outside their own lessons and class (services/core/data_views.py)."""
     body = "".join(f"<tr><td>{v.at:%d.%m.%Y %H:%M}</td><td>{escape(v.roles)}</td><td>{escape(v.name)}</td>"
                    f"<td>{escape(v.screen)}</td></tr>" for v in views)
     return ('<table class="diary-views" style="border-collapse:collapse">'

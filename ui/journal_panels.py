@@ -3,7 +3,7 @@ fragment): the year marks, and one lesson's page (topic, «урок провед
 optional file, who did not do the previous homework) with its works. A save is one run: the
 form's button saves in its callback, and the result is shown beside the button.
 
-The panels only show and hand edits to services/lessons.py and period_marks.py."""
+The panels only show and hand edits to services/journal/lessons.py and period_marks.py."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""Parts of the journal's lesson panel kept out of pages/teacher_journal.py: the homework's due
+"""Parts of the journal's lesson panel kept out of pages/journal/teacher_journal.py: the homework's due
 date and «Не задано» (inside the lesson's form), «Все присутствуют»."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A block of the director's dashboard: what the regulation still asks of the school (services/duties.py)."""
+"""A block of the director's dashboard: what the regulation still asks of the school (services/control/duties.py)."""
 from __future__ import annotations
 
 import streamlit as st

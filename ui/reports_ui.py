@@ -33,7 +33,7 @@ def ready_download(file: ReportFile, key: str, label: str = "Скачать") ->
 
 def paper_journal(actor, class_id: int, *, subject_id: int | None = None, subgroup_id: int | None = None,
                   period_id: int | None = None, period_name: str = "", stem: str = "", key: str) -> None:
-    """The paper journal on demand (services/paper_journal.py): «за период» and «за год» PDF
+    """The paper journal on demand (services/journal/paper_journal.py): «за период» and «за год» PDF
     buttons for one class and subject, or (subject_id None) the whole class; shown to whoever the
     policy lets print it, the file made when a button is pressed."""
     from services.journal import paper_journal as pj

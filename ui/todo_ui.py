@@ -1,5 +1,5 @@
 """The teacher's to-do: period marks missing after they were due (1.13), kept out of
-pages/teacher_todo.py; each item opens the journal of that class, subject and period."""
+pages/journal/teacher_todo.py; each item opens the journal of that class, subject and period."""
 from __future__ import annotations
 
 import streamlit as st

@@ -14,7 +14,7 @@ SameSite=Strict` (plus `Secure` with PORTAL_COOKIE_SECURE=1), and a new browser 
 reload, a new tab) reads it back through `st.context.cookies` and calls `auth.resume(token)`.
 
 * The cookie holds only a random token, 256 bits from `secrets.token_urlsafe(32)`. The
-  database keeps only its SHA-256 (services/auth.py), so a copy of the database or a backup
+  database keeps only its SHA-256 (services/core/auth.py), so a copy of the database or a backup
   does not yield a usable session.
 * Everything that matters is decided on the server: `auth.resume` enforces the idle (30 min)
   and absolute (12 h) limits on every run, and a session ends for good on sign-out, a password
@@ -391,7 +391,7 @@ def password_pages() -> list[st.Page]:
 
 
 def page_failed(page: st.Page, error: BaseException, actor: Actor | None) -> None:
-    """An unexpected exception of a page: noted for «Состояние системы» (services/health.py);
+    """An unexpected exception of a page: noted for «Состояние системы» (services/core/health.py);
     app.py then lets Streamlit show it as usual. Never raises."""
     from services.core import health
     try:
@@ -937,7 +937,7 @@ def audit_export(actor: Actor, school_id: int, what: str) -> Callable[[str], Non
 
 # ---------------------------------------------------------------- small read models for the screens
 # These read what the screens of this issue need and no service offers yet (see the report:
-# they belong in services/schools.py, services/users.py and services/audit.py).
+# they belong in services/core/schools.py, services/people/users.py and services/core/audit.py).
 def school_names(ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}

@@ -1,7 +1,7 @@
 """«Уведомления на почту» (every account of a school): the address, confirmed by a letter first;
 then, for each child (a pupil: for themself), which news come by e-mail — new marks, homework,
 absences — and for the account announcements, messages (staff: correction requests), each at
-once or in the evening digest. services/mail.py decides and keeps it."""
+once or in the evening digest. services/comms/mail.py decides and keeps it."""
 from __future__ import annotations
 
 import streamlit as st

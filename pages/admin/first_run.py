@@ -1,7 +1,7 @@
 """«Первый запуск»: a real installation with no account yet. Creates the first administrator (the
 password is typed here, never printed anywhere), the municipality and the school, then signs the
 administrator in. app.py shows this page (under every address) only while the database has no
-account at all; services/first_run.py refuses once there is one."""
+account at all; services/setup/first_run.py refuses once there is one."""
 import streamlit as st
 
 from services.core.auth import SignInError

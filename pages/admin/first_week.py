@@ -1,6 +1,6 @@
 """«Первая неделя» (the administrator; the director sees it): what the school still has to set up
 before it can teach, each line done or what exactly is missing, with a link to the screen that
-fixes it and the command that does the same. The list is services/setup_status.py."""
+fixes it and the command that does the same. The list is services/setup/status.py."""
 from __future__ import annotations
 
 import streamlit as st

@@ -4,7 +4,7 @@ what it should be, and the link of the screen where they saw it (a screen can li
 each request's calendar day, the overdue ones flagged, and closing a request with a comment
 that goes to the reporter's inbox; or (issue 16, item 5) correcting the journal for a request —
 a mark, an absence or a topic changed directly with the reason, or the mark cell opened to its
-teacher for 24 hours (services/correction_fixes.py)."""
+teacher for 24 hours (services/comms/correction_fixes.py)."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,5 +1,5 @@
 """«Мой класс» (class teacher): the day's record (who missed lessons or homework, the reason of an
-absence for all subjects at once: pages/class_day.py), the day's attendance of the class across all its lessons with
+absence for all subjects at once: ui/class_day.py), the day's attendance of the class across all its lessons with
 reasons (editable), the journals of every subject read-only in one view, and the class's marks
 summary for the study period."""
 from __future__ import annotations

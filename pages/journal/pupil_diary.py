@@ -1,6 +1,6 @@
 """«Дневник» (ЭД): the pupil's week — lessons, topics, homework, marks with their work type,
 attendance — and the marks per subject for the study period with averages and a trend chart;
-shown as light HTML (pages/diary_ui.py) that reads at a phone's 390 px, not as data grids.
+shown as light HTML (ui/diary_ui.py) that reads at a phone's 390 px, not as data grids.
 A parent switches between their own children; a pupil sees only themself; staff who may read
 diaries pick a class and a pupil. Marks new since the last visit are highlighted."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """«Журнал» (teacher): pick a class (or subgroup) and subject and a study period, fill the grid
 of pupils by works (marks, attendance) and the period marks beside it; the year marks and one
-lesson's page open on request below (pages/journal_panels.py).
+lesson's page open on request below (ui/journal_panels.py).
 
 The grid is a form: typed marks stay in the browser until «Сохранить», which saves in its
 callback, so one run both saves and shows the saved grid, with the result beside the button.
@@ -9,7 +9,7 @@ a period mark typed before the period's last two weeks asks to be confirmed.
 
 Query parameters `class`, `subject`, `subgroup` and `date` (YYYY-MM-DD) preselect the journal,
 the period containing the date and the week around it (the to-do page links here that way).
-The page only shows and hands edits to services/journal.py and period_marks.py."""
+The page only shows and hands edits to services/journal/grid.py and period_marks.py."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,6 +1,6 @@
 """«Мои задачи» (teacher): what is overdue now in the lessons they teach — marks after 21:00,
 homework 3 h after the lesson, attendance after 2 days, topics — each a link that opens the
-journal with that class, subject and date chosen (SPEC.md §10, services/todo.py)."""
+journal with that class, subject and date chosen (SPEC.md §10, services/journal/todo.py)."""
 from __future__ import annotations
 
 import pandas as pd

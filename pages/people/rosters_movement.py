@@ -1,6 +1,6 @@
 """«Движение учащихся» (secretary, administrator): a pupil is transferred to another class, leaves
 the school or comes back, each with its date and order number; the register of the movement
-for a span, printable. Marks stay where they were given (services/movement.py); new pupils come
+for a span, printable. Marks stay where they were given (services/people/movement.py); new pupils come
 in through «Загрузка из Excel» (a file of movement can also be loaded there)."""
 from __future__ import annotations
 

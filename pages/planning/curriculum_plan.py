@@ -2,7 +2,7 @@
 curriculum of a class (subjects with weekly hours, «Без аттестации», five-point or зачёт/незачёт,
 split into subgroups), copied to the other classes of the parallel in one step, and the teaching
 assignments (which teacher teaches which subject to the class or to a subgroup). The rules are
-services/curriculum.py's; this page only shows, collects and reports."""
+services/planning/curriculum.py's; this page only shows, collects and reports."""
 from __future__ import annotations
 
 import pandas as pd

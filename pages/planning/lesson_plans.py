@@ -2,7 +2,7 @@
 parallels): the lesson plan of a subject for a class or a whole parallel — entered in a table or
 imported from Excel (№ урока, Тема, Часы, Вид работы, Дата по плану), every row checked first —
 and where each class stands against it (behind or ahead, by how many lessons). Topics are
-proposed to the lessons in order by services/lesson_plans.py."""
+proposed to the lessons in order by services/planning/lesson_plans.py."""
 from __future__ import annotations
 
 import hashlib

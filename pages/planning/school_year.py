@@ -1,7 +1,7 @@
 """«Учебный год» (administrator): open a school year, its study periods (quarters, trimesters or
 halves), vacations and holidays (the Russian public holidays from the `holidays` package plus
 the school's own vacations) and the bell schedule of each shift. Everything is decided by
-services/calendar.py; a save that changes the calendar regenerates the year's lessons from today
+services/planning/calendar.py; a save that changes the calendar regenerates the year's lessons from today
 on and reports what happened (lessons holding data are kept)."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """«Редактор расписания»: one row per weekly slot of a class (day, lesson number, subject,
 teacher, room, subgroup) in st.data_editor, beside a read-only week of what the rows make and
 the curriculum hours against the scheduled ones. A save takes effect from «Действует с»; a row
-that clashes is refused with its reason (services/timetable.py decides everything)."""
+that clashes is refused with its reason (services/planning/timetable.py decides everything)."""
 from __future__ import annotations
 
 from html import escape

@@ -2,8 +2,8 @@
 generate the lessons of the year from the timetable over the study periods, skipping holidays;
 the lessons kept because they hold a topic, marks, attendance or homework (or a person changed
 them) although the timetable no longer has them are listed for a person to resolve. Also the
-timetable import from Excel, every row checked first. The work is services/timetable_lessons.py's
-and services/timetable_import.py's."""
+timetable import from Excel, every row checked first. The work is services/planning/timetable_lessons.py's
+and services/planning/timetable_import.py's."""
 from __future__ import annotations
 
 import hashlib

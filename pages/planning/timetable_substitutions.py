@@ -1,7 +1,7 @@
 """«Замены и изменения» (administrator; a deputy director for their parallels): replace the
 teacher of one lesson — or of an absent teacher's lessons over a date range (illness) — cancel a
 lesson, move it to another day, lesson number or room, or put it back as the timetable has it.
-A lesson left without a teacher counts as missed. services/substitutions.py decides and audits;
+A lesson left without a teacher counts as missed. services/planning/substitutions.py decides and audits;
 the teachers and the class see the change in their timetable."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """«Виды работ» (the administrator edits; the director and deputies see them): the name, the weight
 in averages (0.5–5), whether the type counts in averages, the checking days of written works, the
-test flag, the default type, and retiring a type. Everything is decided by services/work_types.py;
+test flag, the default type, and retiring a type. Everything is decided by services/planning/work_types.py;
 one «Сохранить» saves every edited row or none."""
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ absence or a topic is resolved by the administrator (policy `correction.resolve`
 - **changing the data directly** — a cell of the journal (`change_cell`: a mark, an absence) or a
   lesson's topic (`change_topic`), with the reason: the change is audited as every change of a
   mark (`mark.changed`, `attendance.changed`, `lesson.changed`, the reason in the detail), the
-  request is closed, and the lesson's teacher and the applicant are told (services/notices.py);
+  request is closed, and the lesson's teacher and the applicant are told (services/comms/notices.py);
 - **opening that one cell to its teacher for 24 hours** (`open_cell`): a CellGrant lets the
   lesson's teacher change that pupil's marks at that lesson past the edit window until it
-  expires (services/rules/edit_window.opened, checked by services/journal_save). The window
+  expires (services/rules/edit_window.opened, checked by services/journal/save). The window
   stays closed for everyone and everything else. The teacher and the applicant are told.
 
 A topic and an absence are never locked by the edit window (the teacher can fix them on the

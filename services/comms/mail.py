@@ -1,7 +1,7 @@
 """Notifications by e-mail (issue 16, item 4).
 
 * The administrator sets the school's SMTP server (`settings`, `save_settings`) and sends a test
-  letter (`send_test`); the password is kept sealed (services/secret_box) and never shown back.
+  letter (`send_test`); the password is kept sealed (services/core/secret_box) and never shown back.
 * An account gives an address and confirms it by a link (`request_confirmation`, `confirm`), then
   chooses what it gets (`my_mail`, `save_subscriptions`): per child (a pupil: about themself)
   marks, homework and absences; for the account announcements, messages and (staff) correction

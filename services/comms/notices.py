@@ -21,7 +21,7 @@ For the other parts of the portal the whole API is:
     guardians(tx, student_ids)               guardians of pupils
     school_staff(tx, school_id, roles)       holders of these roles in a school (e.g. ("admin",))
 
-  lesson_changed(changes)  what services/substitutions.notify_lesson_changed hands over after
+  lesson_changed(changes)  what services/planning/substitutions.notify_lesson_changed hands over after
                            a committed change of lessons: told to the teachers named, the class
                            teacher, and the pupils (of the subgroup) and their guardians.
 
@@ -73,7 +73,7 @@ def notify(tx: Session, user_ids: int | Iterable[int | None] | None, kind: str, 
            school_id: int | None = None) -> int:
     """One notice per user, in the caller's transaction; returns how many were written."""
     if kind not in KINDS:
-        raise ValueError(f"unknown notice kind {kind!r}: add it to services.notices.KINDS")
+        raise ValueError(f"unknown notice kind {kind!r}: add it to services.comms.notices.KINDS")
     text = text.strip()
     if len(text) > TEXT_MAX:
         text = text[:TEXT_MAX - 1] + "…"

@@ -1,7 +1,7 @@
 """Reminders for cron (`manage.py remind`): the system's notices about what is overdue.
 
 * correction requests past their calendar day — the school's administrators, once per request
-  (services/corrections.remind_overdue);
+  (services/comms/corrections.remind_overdue);
 * hand-overs of credentials past the 10th working day after the pupil's arrival (1.7, 3.3) —
   the class teacher of the pupil's class (the administrators when the class has none), once
   per pupil.

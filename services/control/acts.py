@@ -1,4 +1,4 @@
-"""Internal control (5.10–5.12, 5.17): the director's monthly review of the journal recorded as
+"""Internal control (5.10–5.12, 5.17; R-CTL-5): the director's monthly review of the journal recorded as
 a dated control act, the months without one, the printable act; and sending the findings of
 the control checks to the teachers and class teachers they concern.
 """
@@ -174,7 +174,7 @@ def finding_text(check_name: str, f: Finding) -> str:
 
 def send_findings(actor: Actor, school_id: int, findings: list[tuple[str, Finding]], note: str = "") -> SendResult:
     """Send each teacher and class teacher the findings that concern them — the teacher the
-    finding names and the class teacher of its class — into their inbox (services/notices.py),
+    finding names and the class teacher of its class — into their inbox (services/comms/notices.py),
     and record the control as a dated act. `findings`: (check id, finding) pairs as listed."""
     from services.comms import notices
     from services.core import targets

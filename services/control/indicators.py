@@ -1,4 +1,4 @@
-"""The indicators for people: the dashboard of a deputy director or director, the drill-down,
+"""The indicators for people (R-CTL-2, R-CTL-6): the dashboard of a deputy director or director, the drill-down,
 the weekly trend, and the municipal coordinator's side-by-side view (aggregates only).
 
 Every function asks the policy first. A deputy (завуч) sees only their parallels or subject

@@ -1,4 +1,4 @@
-"""The municipal coordinator's statistical summary as an XLSX workbook: every indicator for every
+"""The municipal coordinator's statistical summary (R-CTL-6) as an XLSX workbook: every indicator for every
 school side by side (with the municipality's total), numerators and denominators, the ranking,
 and deadline compliance and fill levels. Aggregates only — no names of pupils."""
 from __future__ import annotations

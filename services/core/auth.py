@@ -1,4 +1,4 @@
-"""Signing in and out: passwords, throttling, server-side sessions, OpenID Connect linking,
+"""Signing in and out (R-ACC-1, R-ACC-2): passwords, throttling, server-side sessions, OpenID Connect linking,
 and building the Actor that every service receives."""
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ scratch database first and counted there). Only then is the current database sav
 and replaced; the result is counted again.
 
 Encrypted at rest (5.15): when the operator sets a key (PORTAL_BACKUP_KEY or
-PORTAL_BACKUP_KEY_FILE, services/sealed.py), the copy is written encrypted (`portal-….db.enc`),
+PORTAL_BACKUP_KEY_FILE, services/core/sealed.py), the copy is written encrypted (`portal-….db.enc`),
 its manifest notes it and holds the checksum of the encrypted file. Checking and restoring an
 encrypted copy need the key (the configured one or one given to restore); the copy is decrypted
 into a private temporary file, checked there and restored from there, and a wrong key or a damaged

@@ -1,4 +1,4 @@
-"""Password hashing: argon2id only (argon2-cffi)."""
+"""Password hashing (R-ACC-1): argon2id only (argon2-cffi)."""
 from __future__ import annotations
 
 import secrets

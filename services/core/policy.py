@@ -1,4 +1,4 @@
-"""Who may do what: the whole table, in one place.
+"""Who may do what: the whole table, in one place (R-ROLE-1, R-ROLE-2, R-ROLE-3, R-ORG-1).
 
 `decide(actor, action, target)` is a pure function of plain values (tested without a
 database); `require(...)` is what services call: it raises `AccessDenied` with a Russian
@@ -134,7 +134,7 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
     "student.card": ("открытие личной карточки ученика", [
         *_each(("admin", "director", "secretary"), SCHOOL), ("deputy", PARALLEL),
         ("class_teacher", OWN_CLASS), ("parent", OWN_CHILD), ("student", SELF_PUPIL)]),
-    # issue 16: who opened a pupil's data outside their own lessons and class (services/data_views.py)
+    # issue 16: who opened a pupil's data outside their own lessons and class (services/core/data_views.py)
     "student.views": ("просмотр того, кто открывал данные ученика", [
         ("parent", OWN_CHILD), ("student", SELF_PUPIL), *_each(("admin", "director"), SCHOOL)]),
     "student.edit": ("изменение данных ученика и родителей", [
@@ -238,7 +238,7 @@ RULES: dict[str, tuple[str, list[tuple[str, Scope]]]] = {
 
 
 # The columns of a class list, each shown to whoever may do its action on the class (one place:
-# services/rosters.class_roster blanks the others). A subject teacher gets the names and
+# services/people/rosters.class_roster blanks the others). A subject teacher gets the names and
 # subgroups; those who keep the pupils' personal data (class teacher of the class, secretary,
 # administrator) also the birth dates, the guardians' contacts, the logins and the СНИЛС.
 ROSTER_COLUMNS = {

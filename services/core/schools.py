@@ -1,4 +1,4 @@
-"""Schools, municipalities, and the Target of a school for the policy (a new school is made by
+"""Schools, municipalities (R-ORG-1), and the Target of a school for the policy (a new school is made by
 services/setup/new_school.py)."""
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ The key is derived from the passphrase with scrypt (N = 2^15, r = 8, p = 1): 64 
 32 the AES key, the next 16 stored as the key check, so that a wrong key is told apart from a
 damaged file. Each chunk is authenticated, chunks cannot be reordered, and a file cut short is
 noticed (the last chunk carries its own flag). An encrypted file is recognised by its first 8
-bytes, whatever its name. The plain text is written only to a 0600 file (services/private.py),
+bytes, whatever its name. The plain text is written only to a 0600 file (services/core/private.py),
 and a failed decryption leaves no output behind.
 """
 from __future__ import annotations

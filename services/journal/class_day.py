@@ -1,4 +1,4 @@
-"""The class teacher's daily record (1.7, 4.3): for a day of the class, who missed lessons and who
+"""The class teacher's daily record (1.7, 4.3; R-JRN-8): for a day of the class, who missed lessons and who
 did not do the homework checked that day; and the reason of an absence recorded for all subjects at
 once — every «Н» of the pupil over the days given becomes «Б» (ill) or «У» (excused), with the
 document noted (AbsenceNote) and each change audited."""

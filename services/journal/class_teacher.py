@@ -1,4 +1,4 @@
-"""The class teacher's views: every subject's journal of the class, daily attendance with
+"""The class teacher's views (R-JRN-8): every subject's journal of the class, daily attendance with
 reasons across all the day's lessons, and the class's marks summary."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The diary (ЭД) of one pupil, for the pupil, their parents and the class teacher:
+"""The diary (ЭД, R-JRN-7) of one pupil, for the pupil, their parents and the class teacher:
 the week's lessons with topics, homework, marks and attendance; marks per subject for a
 period with averages; what is new since the last visit."""
 from __future__ import annotations
@@ -257,7 +257,7 @@ def _file_names(tx: Session, attachment_ids: list[int]) -> dict[int, str]:
     return dict(tx.exec(select(Attachment.id, Attachment.name).where(Attachment.id.in_(attachment_ids))).all())
 
 
-# how far back a homework may have been set (services/lessons.py refuses a due date further away)
+# how far back a homework may have been set (services/journal/lessons.py refuses a due date further away)
 _HOMEWORK_REACH = timedelta(days=60)
 
 
@@ -372,7 +372,7 @@ def results(actor: Actor, student_id: int) -> Results:
 
 
 def exam_results(actor: Actor, student_id: int):
-    """The pupil's results of ВПР, ОГЭ and ЕГЭ of every year, newest first (services/exams.py; the
+    """The pupil's results of ВПР, ОГЭ and ЕГЭ of every year, newest first (services/reports/exams.py; the
     parent and the pupil see their own, policy «diary.view»)."""
     from services.reports import exams
     return exams.pupil_results(actor, student_id)

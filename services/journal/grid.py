@@ -1,5 +1,5 @@
-"""The journal grid: pupils by works for one class (or subgroup), subject and period;
-loading it in a handful of queries (saving edited cells: services/journal_save.py).
+"""The journal grid (R-JRN-1): pupils by works for one class (or subgroup), subject and period;
+loading it in a handful of queries (saving edited cells: services/journal/save.py).
 
 A column is a work (one lesson, one work type). A lesson with no work yet shows one column
 for its default work («Работа на уроке»), created on the first save. Attendance belongs to
@@ -342,7 +342,7 @@ def save_cells(actor: Actor, changes: list[CellChange], *, partial: bool = False
 
 def closed_year(tx: Session, class_ids) -> str | None:
     """The Russian refusal when any of these classes belongs to a closed school year, else None.
-    A closed year is frozen (services/year_close.py): its journal is read-only."""
+    A closed year is frozen (services/planning/year_close.py): its journal is read-only."""
     ids = sorted(set(class_ids))
     if not ids:
         return None

@@ -1,4 +1,4 @@
-"""One lesson's page of the journal: topic (offered from the КТП), works and their types,
+"""One lesson's page of the journal (R-JRN-2): topic (offered from the КТП), works and their types,
 homework, who did not do the previous homework, «урок проведён», attendance taken."""
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ whole class, as a PDF laid out as the paper journal is — for every study perio
 period or the whole year.
 
 The drawing is the year archive's (exporters/pdf_journal.draw_journal) and the data its
-(services/reports_journal.load); who may print what is `journal.print` in the policy: the
+(services/reports/journal.load); who may print what is `journal.print` in the policy: the
 teacher their own classes and subjects, the class teacher their class, the deputy their
 parallels, the director the school; a whole class (`journal.print_class`) all but the
 subject teacher. Every file made is an export of personal data (audited).

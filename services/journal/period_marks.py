@@ -1,4 +1,4 @@
-"""Period, annual, exam and final marks (1.11, 1.13): not for subjects «Без аттестации»."""
+"""Period, annual, exam and final marks (1.11, 1.13; R-JRN-5): not for subjects «Без аттестации»."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Saving edited cells of the journal: every cell re-checked on the server, all of a save in
+"""Saving edited cells of the journal (R-JRN-3, R-JRN-6): every cell re-checked on the server, all of a save in
 one transaction, written a statement per kind of row (services/journal/grid.py loads the grid)."""
 from __future__ import annotations
 
@@ -291,7 +291,7 @@ _DEFAULT_SETTINGS = SchoolSettings(school_id=0)
 def _openings(tx, school_ids: list[int], lesson_ids: list[int], student_ids: list[int],
               actor: Actor) -> list[CellOpening]:
     """The cells of these lessons and pupils opened to this actor past the edit window (a
-    correction request's grant, services/corrections.open_cell)."""
+    correction request's grant, services/comms/corrections.open_cell)."""
     if not actor.staff_ids:
         return []
     rows = tx.exec(select(CellGrant.lesson_id, CellGrant.student_id, CellGrant.staff_id, CellGrant.expires_at)

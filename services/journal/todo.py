@@ -1,4 +1,4 @@
-"""The teacher's to-do: what is overdue now in the lessons they teach (SPEC.md §10)."""
+"""The teacher's to-do: what is overdue now in the lessons they teach (SPEC.md §10, R-JRN-4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

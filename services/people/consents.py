@@ -11,7 +11,7 @@ For exporters (one query each, inside the caller's session):
     consented_student_ids(tx, school_id, on=None)    the pupils of the school with one in force
     withdrawn_pupils(tx, school_id, student_ids, on) the pupils to leave out of an export to
                                                      third parties: a consent was withdrawn and
-                                                     none is in force (services/reports.py uses it)
+                                                     none is in force (services/reports/common.py uses it)
 A pupil with no consent recorded at all is listed for the administrator as missing; an exporter
 that must send only consented pupils uses consented_student_ids.
 """

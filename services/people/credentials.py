@@ -7,7 +7,7 @@ password printed on a slip and a CredentialIssue row (who gave, to whom, which a
 the ledger prints with a signature column. Hashing is slow (argon2id), so it happens here, in
 batches spread over the cores, never during an import. A pupil with no credentials handed
 over by the end of the 10th working day after arrival (production calendar) is overdue.
-Activation is the first sign-in (User.activated_at, set by services/auth.py).
+Activation is the first sign-in (User.activated_at, set by services/core/auth.py).
 """
 from __future__ import annotations
 

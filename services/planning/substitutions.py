@@ -52,7 +52,7 @@ def notify_lesson_changed(changes: list[LessonChange]) -> None:
     """CALL POINT for notices: called after every committed change of lessons (substitution,
     missed lesson, cancellation, move, restoration) with what changed and whom to tell: the
     teachers in `teacher_ids`, the class teacher, the pupils and their guardians get a notice
-    (services/notices.lesson_changed, issue 8)."""
+    (services/comms/notices.lesson_changed, issue 8)."""
     from services.comms import notices
     notices.lesson_changed(changes)
 

@@ -7,7 +7,7 @@ room would be in two places at once, two lessons would overlap for the same pupi
 subject is not in the class's curriculum. A save from date D keeps the lessons before D: the
 class's slots valid on D and later are closed the day before D (a row that does not change
 simply goes on), the new rows are valid from D, and the class's lessons from D on are
-regenerated (services/timetable_lessons.py: lessons with data are never deleted).
+regenerated (services/planning/timetable_lessons.py: lessons with data are never deleted).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ its curriculum, one teacher by that name, a subgroup of that subject) and agains
 row and the rest of the school's timetable (a teacher or a room in two places, overlapping
 pupils). Problems are reported with the row, the column and the reason; a file with errors
 changes nothing unless only the good rows are asked for. Each class in the file gets exactly
-its rows as its timetable from the chosen date (services/timetable.replace_classes); classes
+its rows as its timetable from the chosen date (services/planning/timetable.replace_classes); classes
 not in the file are untouched. Importing the same file again changes nothing.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The next September (issue 15): what closing the year carries into the new one besides the
-classes, curriculum and periods (services/year_close.py).
+classes, curriculum and periods (services/planning/year_close.py).
 
 * Teaching load, by promoted class: whoever taught 5А a subject teaches the new 6А that subject,
   when the new class's curriculum has it (a subgroup's teacher, the new class's same subgroup).

@@ -9,7 +9,7 @@ one already created is used) with the classes, the curriculum copied class by cl
 6А gets last year's 6А plan), the study periods moved on by a year, and class teachers moving
 on with their class. Work types belong to the school, not to a year, so they simply carry on.
 The teaching load, subgroups, timetable (as a template) and КТП are carried by
-services/year_carry.py; `close_with_archive` makes the year's archive (5.13) first.
+services/planning/year_carry.py; `close_with_archive` makes the year's archive (5.13) first.
 """
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ def _curriculum_sources(classes: list[SchoolClass], curriculum: list[CurriculumI
 
 
 def archive_made(tx: Session, school_id: int, year_id: int) -> bool:
-    """Has the year's archive of the journals been made (services/archive.py audits each one)?"""
+    """Has the year's archive of the journals been made (services/reports/archive.py audits each one)?"""
     return tx.exec(select(AuditEvent.id).where(AuditEvent.school_id == school_id, AuditEvent.action == "year.archived",
                                                AuditEvent.entity == "academic_year",
                                                AuditEvent.entity_id == str(year_id))).first() is not None

@@ -10,7 +10,7 @@ portal, with
 
 The zip is written beside its final name and renamed into place only when complete: a year the
 school does not have, a refused actor or any failure leaves nothing behind. When the operator has
-set a key (PORTAL_BACKUP_KEY, services/sealed.py; 5.15) the archive is stored encrypted
+set a key (PORTAL_BACKUP_KEY, services/core/sealed.py; 5.15) the archive is stored encrypted
 (`….zip.enc`); `manage.py decrypt` gives the zip back to whoever holds the key.
 """
 from __future__ import annotations

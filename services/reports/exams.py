@@ -7,8 +7,8 @@ rows are asked for, re-importing the same file changes nothing). The ranges are 
 (services/rules/exams.py). A result is one per (pupil, school year, kind, subject): entering it
 again corrects it, clearing a row of the grid removes it; every change is audited.
 
-Shown in the pupil's diary (services/diary.py, policy «diary.view»), in the attestation summary
-(services/reports_attestation.py) and compared with the year marks by the indicator
+Shown in the pupil's diary (services/journal/diary.py, policy «diary.view»), in the attestation summary
+(services/reports/attestation.py) and compared with the year marks by the indicator
 «exam_objectivity» (checks/ind_quality.py).
 """
 from __future__ import annotations

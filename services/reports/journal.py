@@ -1,6 +1,6 @@
 """A whole journal of one class (or subgroup) and subject for a school year, as plain values,
 for the year archive (5.13): for every study period the grid exactly as the journal shows it
-(services/journal.load_grid: columns are works, cells «5/4», «Н», «О 5», «—» outside the
+(services/journal/grid.load_grid: columns are works, cells «5/4», «Н», «О 5», «—» outside the
 pupil's enrolment), the lessons with their topics, homework and teacher, and the period,
 annual, exam and final marks.
 """

@@ -1,4 +1,4 @@
-"""Averages of marks: plain and weighted by the work type's weight.
+"""Averages of marks (R-JRN-3, R-JRN-7): plain and weighted by the work type's weight.
 
 Only the five-point marks are numbers: «осв», «н/а», «зач», «незач» never enter an average;
 a double mark «5/4» is two marks and counts twice.

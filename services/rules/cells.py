@@ -1,4 +1,4 @@
-"""The grammar of a journal cell: what a teacher may type, as on paper.
+"""The grammar of a journal cell (R-JRN-3): what a teacher may type, as on paper.
 
 A cell holds up to two marks of one work ("5", "5 4", "5/4"), and/or one attendance code:
 «Н» absent, «Б» ill, «У» excused, «О» late. Where the subject needs them: «осв» (exempt),

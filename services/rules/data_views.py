@@ -18,7 +18,7 @@ SHOWN_FOR = timedelta(days=92)      # the family sees about the last three month
 
 @dataclass(frozen=True)
 class Viewer:
-    """The facts about the one who opens, as plain values (services/actor.Actor has them)."""
+    """The facts about the one who opens, as plain values (services/core/actor.Actor has them)."""
     is_system: bool
     student_ids: frozenset[int]
     children: frozenset[int]

@@ -1,4 +1,4 @@
-"""The deadlines of SPEC.md §10, in the school's time zone. "By T" includes T.
+"""The deadlines of SPEC.md §10 (R-JRN-4), in the school's time zone. "By T" includes T.
 
 Deadlines are recorded and shown, never blocking: these functions say when a thing was due
 and whether an entry was on time.

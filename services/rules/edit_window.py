@@ -1,4 +1,4 @@
-"""The mark edit window of clause 1.13 (SPEC.md §10): until when a mark may be changed."""
+"""The mark edit window of clause 1.13 (SPEC.md §10, R-JRN-6): until when a mark may be changed."""
 from __future__ import annotations
 
 import calendar

@@ -1,6 +1,6 @@
 """Notifications by e-mail: the pure rules (what goes to whom, when, the digest, the links).
 
-Nothing here reads a database or a clock: services/mail.py hands in plain values.
+Nothing here reads a database or a clock: services/comms/mail.py hands in plain values.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ The facts about a person are taken in ONE school — the school of the conversat
 * guardians and pupils never write to each other; nobody writes into another school.
 
 A person may be both (a teacher whose child studies at the school): any way that allows is
-enough. Policy (services/policy.py) still says who may use messaging at all; this module says
-to whom. `services/messages.py` builds the `Party` facts from the database and calls
+enough. Policy (services/core/policy.py) still says who may use messaging at all; this module says
+to whom. `services/comms/messages.py` builds the `Party` facts from the database and calls
 `may_write` for every recipient of every message, replies included.
 """
 from __future__ import annotations

@@ -9,7 +9,7 @@ Per client address: at most `limit` counted failures within the window; the addr
 refused until the oldest of them leaves the window. Refused attempts do not count either.
 
 An address the account signed in from within 30 days is judged by its own failures only, so
-an attacker elsewhere cannot keep the owner out of their usual place (services/auth.py).
+an attacker elsewhere cannot keep the owner out of their usual place (services/core/auth.py).
 """
 from __future__ import annotations
 

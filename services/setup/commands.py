@@ -1,7 +1,7 @@
 """What the set-up commands of manage.py need beyond the services they call: a class, a subject,
 a teacher named as a person types them (class «5А», subject «Математика», teacher login), one
 curriculum line or one teaching assignment at a time, and credentials for everyone who has never
-had them. The work itself is done by services/curriculum.py and services/credentials.py."""
+had them. The work itself is done by services/planning/curriculum.py and services/people/credentials.py."""
 from __future__ import annotations
 
 import re

@@ -1,11 +1,11 @@
 """«Первая неделя»: what a new school still has to set up before it can teach, line by line.
 
 Each line says whether it is done or what exactly is missing, and names the screen that fixes it
-(`page`, an address of services/web.PAGES) and the command where there is one. «The documents
+(`page`, an address of ui/web.PAGES) and the command where there is one. «The documents
 of 4.7» are read as the school's regulations and instructions published on «Документы» for
 teachers, parents and pupils (an «all» audience covers the three). The same list is
 `manage.py status --school ID [--json]`. Everything is counted in the current school year
-(services/rosters.current_year: the year containing today, else the nearest open one).
+(services/people/rosters.current_year: the year containing today, else the nearest open one).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class Line:
     title: str
     done: bool
     detail: str        # what is there, or exactly what is missing
-    page: str          # the screen that fixes it (an address of services/web.PAGES)
+    page: str          # the screen that fixes it (an address of ui/web.PAGES)
     command: str = ""  # the manage.py command, where there is one
 
     def as_json(self) -> dict:

@@ -13,7 +13,7 @@ lost, or the old editor reopened, deaf to Enter), and the mouse leaving the grid
 lost its move to the next cell. The page queues the keys that arrive in those moments, replays
 them in order once the editor (or the grid) is ready, and holds the mouse (a press on the grid
 takes its turn after the keys before it, a press on «Сохранить» waits for them all) until they
-are all replayed (services/web_unsaved.js). The test selects the first cell (a click, the arrow
+are all replayed (ui/web_unsaved.js). The test selects the first cell (a click, the arrow
 keys, until the grid shows that cell selected), then presses every key with no wait at all, and
 clicks «Сохранить» right after the last key.
 """

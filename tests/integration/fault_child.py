@@ -1,4 +1,4 @@
-"""The app process of the fault tests: saves journal cells through services.journal.save_cells,
+"""The app process of the fault tests: saves journal cells through services.journal.grid.save_cells,
 as the journal page does, and says on stdout what it is doing, so that the test can kill it
 (SIGKILL) at any moment and then know which saves were accepted.
 

@@ -1,4 +1,4 @@
-"""Issue 13, item 2: one school's administrator cannot take over accounts of another school
+"""Issue 13, item 2 (R-ORG-1): one school's administrator cannot take over accounts of another school
 (or the coordinator's) through grant_role, reset_password, set_active or credentials.issue; a
 shared account is reset only by someone whose scope covers all of it. SQLite and PostgreSQL."""
 from __future__ import annotations

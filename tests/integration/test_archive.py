@@ -1,4 +1,4 @@
-"""The year archive (5.13): `manage.py archive-year` writes one zip with every class × subject
+"""The year archive (5.13, R-REP-4): `manage.py archive-year` writes one zip with every class × subject
 journal as PDF and XLSX, the attestation summaries and a SHA-256 manifest; a year the school
 does not have writes nothing; the files read back as the services compute them."""
 from __future__ import annotations

@@ -1,16 +1,16 @@
-"""Attack (R-ROLE-2, R-ROLE-3, R-SAFE-1): who may do what, the whole matrix, and forged payloads.
+"""Attack (R-ORG-1, R-ROLE-1, R-ROLE-2, R-ROLE-3, R-SAFE-1): who may do what, the whole matrix, and forged payloads.
 
-1. Every action of policy.RULES × every role of services/roles.py, on three targets: the most
+1. Every action of policy.RULES × every role of services/core/roles.py, on three targets: the most
    favourable one in the actor's own school (their lesson, class, child, …), an unfavourable one
    in the same school (another class, another child, …) and one in another school. The table
-   WHO below is the reviewed answer; a change of services/policy.py that grants or scopes an
+   WHO below is the reviewed answer; a change of services/core/policy.py that grants or scopes an
    action differently fails here until the table is changed with it. Besides the table, the
    invariants of SPEC.md that hold whatever the table says: pupils and parents never get the
    journal, the coordinator only aggregates, nobody crosses into another school.
 2. Real services (SQLite and PostgreSQL) called by every account of a small world: a refused
    call raises AccessDenied and leaves an «access.denied» event; the labels allowed are spelled
    out per call.
-3. A forged data_editor payload sent to services.journal.save_cells (a row of another class, a
+3. A forged data_editor payload sent to services.journal.grid.save_cells (a row of another class, a
    lesson of another teacher, a mark of 9, a 100 KB string): refused, nothing saved, audited.
 """
 from __future__ import annotations

@@ -26,7 +26,7 @@ without anyone remembering to add it; one that can be neither called nor listed 
 know fails it too: say in ENTITY (or NOT_ENTITY) what it names.
 
 Functions whose first parameter is `tx` run inside the caller's transaction, after the caller's
-own policy check (services/rosters.class_members, messages.parties, …): they are not entry
+own policy check (services/people/rosters.class_members, messages.parties, …): they are not entry
 points and are not walked; their callers are.
 
 The walk runs on SQLite for every role; PostgreSQL runs the same walk for a sample of roles

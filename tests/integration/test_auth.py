@@ -1,4 +1,4 @@
-"""Sign-in, throttling, sessions and password storage against real databases."""
+"""Sign-in, throttling, sessions and password storage (R-ACC-1) against real databases."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

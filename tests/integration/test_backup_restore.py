@@ -1,4 +1,4 @@
-"""Backups and restore on SQLite and PostgreSQL: backup, then restore into an empty database,
+"""Backups and restore (R-SAFE-2) on SQLite and PostgreSQL: backup, then restore into an empty database,
 gives identical row counts and contents; a damaged or tampered copy is refused before anything
 is replaced; retention keeps the newest N; the health screen sees the last backup's age."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The school year on SQLite and PostgreSQL: opening a year with its periods, vacations and public
+"""The school year (R-PLAN-2) on SQLite and PostgreSQL: opening a year with its periods, vacations and public
 holidays; changes of periods, holidays and bells carried to the lessons."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The class teacher's screen of personal data and the subgroups grid, on SQLite and PostgreSQL:
+"""The class teacher's screen of personal data and the subgroups grid (R-CON-3), on SQLite and PostgreSQL:
 every change audited with old and new values, bad input refused with what and where; subgroups
 set before the year and changed later from a date; first graders counted against 5 September."""
 from __future__ import annotations

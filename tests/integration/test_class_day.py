@@ -1,4 +1,4 @@
-"""The class teacher's daily record (1.7, 4.3): who missed lessons and who did not do the homework on
+"""The class teacher's daily record (1.7, 4.3; R-JRN-8): who missed lessons and who did not do the homework on
 a day; the reason of an absence recorded for all subjects at once («Н» → «Б»/«У», the document noted,
 every change audited); refusals change nothing."""
 from __future__ import annotations

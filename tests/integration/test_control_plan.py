@@ -1,4 +1,4 @@
-"""The internal control plan (5.17) and the end-of-period control (5.11): each check's findings on
+"""The internal control plan (5.17, R-CTL-3) and the end-of-period control (5.11, R-CTL-4): each check's findings on
 the hand-built fixture (tests/integration/indicators_world.py), on SQLite and PostgreSQL.
 
 The clock stands at Thu 20 Nov 2025 12:00 MSK; the dates are the school year."""
@@ -108,7 +108,7 @@ def test_substituted_and_missed_lessons(world):
     assert {f.teacher for f in findings} == {"Учитель-math Иван"}  # the teacher who was absent
 
 
-def test_records_without_cyrillic(world):
+def test_records_without_cyrillic(world):  # R-SAFE-5
     # «Fractions» (a maths topic) and «Exercise 12 page 5» (Russian homework); «Ex. 3 p. 45» is an English lesson
     assert brief(found(world, "ctl_non_cyrillic")) == [
         ("5А", MATH, date(2025, 11, 12), "Тема без кириллицы: «Fractions»"),

@@ -1,4 +1,4 @@
-"""The director's monthly review (4.7, 5.10) as a dated control act: recorded, printable, and a
+"""The director's monthly review (4.7, 5.10; R-CTL-5) as a dated control act: recorded, printable, and a
 calendar month without one flagged."""
 from __future__ import annotations
 

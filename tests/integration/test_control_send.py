@@ -1,4 +1,4 @@
-"""Communicating the results of control (5.12): each teacher and class teacher gets the findings
+"""Communicating the results of control (5.12, R-CTL-5): each teacher and class teacher gets the findings
 that concern them in their inbox; the control is recorded as a dated act; a deputy sends only
 findings of their parallels."""
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Credentials on SQLite and PostgreSQL: logins from names, one-time passwords hashed in a batch,
-a CredentialIssue per hand-over, slips and the ledger as PDF (read back with pdftotext), the
-overdue flag after 10 working days by the production calendar, activation at first sign-in,
-and who may issue what."""
+"""Credentials (R-ACC-3, R-ACC-4, R-REP-3) on SQLite and PostgreSQL: logins from names, one-time
+passwords hashed in a batch, a CredentialIssue per hand-over, slips and the ledger as PDF (read back
+with pdftotext), the overdue flag after 10 working days by the production calendar, activation at
+first sign-in, and who may issue what."""
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,4 @@
-"""The curriculum and teaching load on SQLite and PostgreSQL."""
+"""The curriculum and teaching load (R-PLAN-1) on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date

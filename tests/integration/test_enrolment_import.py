@@ -1,4 +1,4 @@
-"""The export of the region's enrolment system (issue 19, item 9), on SQLite and PostgreSQL: an
+"""The export of the region's enrolment system (issue 19, item 9; R-CON-1), on SQLite and PostgreSQL: an
 XLSX or CSV file of applications (docs/enrolment-exchange.md) is checked row by row like the
 roster; the applications «зачислен» become pupils of their class with the applicant as guardian,
 the others are skipped with their status; bad rows are reported by row and column in Russian and

@@ -1,4 +1,4 @@
-"""The folder of deliberately broken workbooks (tests/import_cases): every expected error is
+"""The folder of deliberately broken workbooks (tests/import_cases, R-CON-2): every expected error is
 reported at its row and column, nothing is imported; the fixed file imports; imported twice,
 it changes nothing. On SQLite and PostgreSQL."""
 from __future__ import annotations

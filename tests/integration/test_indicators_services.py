@@ -1,4 +1,4 @@
-"""The indicators as people get them: a deputy's parallels, the drill-down, the weekly trend, the
+"""The indicators as people get them (R-CTL-2, R-CTL-6): a deputy's parallels, the drill-down, the weekly trend, the
 coordinator's aggregates (never a pupil's name), a school's own thresholds, the snapshot itself.
 On the hand-built fixture (tests/integration/indicators_world.py), SQLite and PostgreSQL."""
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Every indicator of INDICATORS.md on the hand-built fixture (tests/integration/indicators_world.py),
-computed by hand below, compared on SQLite and on PostgreSQL (a snapshot taken from each).
+"""Every indicator of INDICATORS.md (R-CTL-1, R-CTL-2) on the hand-built fixture
+(tests/integration/indicators_world.py), computed by hand below, compared on SQLite and on
+PostgreSQL (a snapshot taken from each).
 
 Scope: school A, the school year 2025/2026; the clock (and so the snapshot) at Thu 20 Nov 2025
 12:00 MSK, so the dates counted are 1 Sep – 20 Nov. Lessons L7 (cancelled), L22 (future) and L23

@@ -1,4 +1,4 @@
-"""The journal grid against real databases: one transaction per save, conflicts, forged
+"""The journal grid (R-JRN-1, R-JRN-3, R-JRN-6) against real databases: one transaction per save, conflicts, forged
 cells, the edit window and the change log."""
 from __future__ import annotations
 

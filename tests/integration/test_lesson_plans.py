@@ -1,4 +1,4 @@
-"""КТП on SQLite and PostgreSQL: entered and imported from Excel (every bad row reported with its
+"""КТП (R-PLAN-5) on SQLite and PostgreSQL: entered and imported from Excel (every bad row reported with its
 row, column and reason), topics proposed to the lessons in order, where the class is."""
 from __future__ import annotations
 

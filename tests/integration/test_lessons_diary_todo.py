@@ -1,4 +1,5 @@
-"""Per-lesson data, period marks, the teacher's to-do, the class teacher's day and the diary,
+"""Per-lesson data, period marks, the teacher's to-do, the class teacher's day and the diary
+(R-JRN-2, R-JRN-4, R-JRN-5, R-JRN-7, R-JRN-8),
 against real databases."""
 from __future__ import annotations
 

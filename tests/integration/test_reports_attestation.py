@@ -1,4 +1,4 @@
-"""The attestation summary (1.4) against real databases: the numbers by hand, who may see it,
+"""The attestation summary (1.4, R-REP-1) against real databases: the numbers by hand, who may see it,
 consent for third parties, and the PDF and XLSX read back against what the service computes."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The report of mark changes (1.13) against real databases: changes made through the journal
+"""The report of mark changes (1.13, R-REP-3, R-JRN-6) against real databases: changes made through the journal
 and the period marks, inside and outside the edit window («Через неделю»), the filters, the
 administrator only, and the PDF and XLSX read back."""
 from __future__ import annotations

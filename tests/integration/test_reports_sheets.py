@@ -1,4 +1,4 @@
-"""The pupil's summary sheet for parents (1.14) and the class teacher's report (5.3) against
+"""The pupil's summary sheet for parents (1.14, R-REP-2) and the class teacher's report (5.3) against
 real databases: the last school week by default, double marks, «осв», a subject «Без
 аттестации», a pupil who changed class in the middle of the span; who may print; the PDF and
 XLSX read back against what the service computes."""

@@ -1,4 +1,4 @@
-"""The roster import beyond the broken-workbook folder, on SQLite and PostgreSQL: good rows only,
+"""The roster import (R-CON-1, R-CON-2) beyond the broken-workbook folder, on SQLite and PostgreSQL: good rows only,
 dry runs, creating a missing class, updating a known pupil, staff roles, the mapping step, an
 .ods file, and the command line's one line of JSON with its exit status."""
 from __future__ import annotations

@@ -6,7 +6,7 @@
 * 2.7 The coordinator and monitoring see the olympiads as aggregates only: no named pupils.
 * 2.8 A moderator acts only on what was reported to them: reads of a reported message's file
   and of the queue are audited; an unreported message is neither read nor hidden.
-* 2.10 Each role gets only the columns of a class list it needs (services/policy.ROSTER_COLUMNS).
+* 2.10 Each role gets only the columns of a class list it needs (services/core/policy.ROSTER_COLUMNS).
 """
 from __future__ import annotations
 

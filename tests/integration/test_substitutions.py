@@ -1,4 +1,4 @@
-"""Substitutions and changes of lessons on SQLite and PostgreSQL: a substitution moves the lesson
+"""Substitutions and changes of lessons (R-PLAN-4) on SQLite and PostgreSQL: a substitution moves the lesson
 into the substitute's journal and to-do and out of the absent teacher's; missed, cancelled and
 moved lessons; regenerating keeps them."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The timetable editor and lesson generation on SQLite and PostgreSQL: conflicts refused with
+"""The timetable editor and lesson generation (R-PLAN-3) on SQLite and PostgreSQL: conflicts refused with
 their reason, a change from a date keeps earlier lessons and every lesson that holds data."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Closing the year on SQLite and PostgreSQL: 5А → 6А, 11А graduates, a repeater and a
+"""Closing the year (R-SAFE-3) on SQLite and PostgreSQL: 5А → 6А, 11А graduates, a repeater and a
 conditional promotion chosen by a person, the old year frozen with its marks readable and
 unchanged, the next year opened with classes, curriculum, periods and class teachers."""
 from __future__ import annotations

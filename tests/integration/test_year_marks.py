@@ -1,4 +1,4 @@
-"""Annual, exam and final marks of a class in a subject: saved together in one transaction (a
+"""Annual, exam and final marks of a class in a subject (R-JRN-5): saved together in one transaction (a
 bad value or a lost race anywhere saves none of them), logged, and read back by kind."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The diary and the class teacher's screen in AppTest on the demo school: a mark the teacher
+"""The diary and the class teacher's screen (R-JRN-7, R-JRN-8) in AppTest on the demo school: a mark the teacher
 saves appears in the parent's diary, highlighted as new; a parent picks only among their own
 children; the class teacher saves a day's attendance through the editor's state."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sign-in through ЕСИА (OpenID Connect) in AppTest: AppTest seeds `st.user` as Streamlit does
+"""Sign-in through ЕСИА (OpenID Connect, R-ACC-2) in AppTest: AppTest seeds `st.user` as Streamlit does
 after the provider sent the browser back, and `secrets` with the [auth] section. The browser
 round trip itself is tested in tests/e2e against a mock provider."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The page registry of services/web.py: every page names a known action and exists, and no
+"""The page registry of ui/web.py: every page names a known action and exists, and no
 address equals a file name of pages/ (Streamlit's legacy pages/ mode would run that file
 directly, bypassing app.py, on the first request after a restart)."""
 from __future__ import annotations
@@ -31,6 +31,21 @@ def test_no_address_is_a_file_name_of_pages():
     keys = [spec.key for spec in web.PAGES] + ["sign-in"]
     assert len(keys) == len(set(keys))
     assert not stems & set(keys)
+
+
+def test_pages_holds_screens_only_each_in_its_section():
+    """One screen per file, in the folder of its section (pages/journal/, pages/people/, …): every file
+    under pages/ is a page of the registry or one of app.py's own (the first run, the letters' links);
+    parts shared by screens live in ui/. pages/public.py alone stays at the top: there its file name
+    is its address (/public), which Streamlit's legacy pages/ routing serves on the first request
+    after a start."""
+    assert sorted(p.name for p in (ROOT / "pages").glob("*.py")) == ["public.py"]
+    registered = {spec.file for spec in (*web.PAGES, web.SIGN_IN) if spec.file}
+    registered |= {spec.render.split(":")[0].replace(".", "/") + ".py" for spec in web.PAGES if spec.render}
+    own = {"pages/admin/first_run.py", "pages/account/mail_link.py"}  # app.py: web.first_run_pages, mail_link_pages
+    found = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*/*.py")}
+    assert found == registered | own, (sorted(found - registered - own), sorted((registered | own) - found))
+    assert not list((ROOT / "pages").glob("*/*/*.py")), "one level of sections"
 
 
 def test_menus_by_role():

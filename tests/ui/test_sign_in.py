@@ -1,4 +1,4 @@
-"""«Вход» and the role menu (app.py + services/web.py) through AppTest."""
+"""«Вход» and the role menu (app.py + ui/web.py) through AppTest."""
 from __future__ import annotations
 
 from sqlmodel import select

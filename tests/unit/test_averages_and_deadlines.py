@@ -1,4 +1,4 @@
-"""Averages (double marks count twice, words never count) and the deadlines of SPEC.md §10
+"""Averages (double marks count twice, words never count) and the deadlines of SPEC.md §10 (R-JRN-4)
 at their boundaries — one second before, at, one second after — in Moscow time."""
 from __future__ import annotations
 

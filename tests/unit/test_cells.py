@@ -1,4 +1,4 @@
-"""The journal cell grammar, with property-based tests."""
+"""The journal cell grammar (R-JRN-3), with property-based tests."""
 from __future__ import annotations
 
 import pytest

@@ -73,7 +73,7 @@ def test_the_other_headers():
 
 
 def test_every_inline_script_in_the_code_is_listed_for_the_policy():
-    """Scripts reach a page only through services/web.py (the cookie line and the unsaved-edits
+    """Scripts reach a page only through ui/web.py (the cookie line and the unsaved-edits
     guard, both in web.inline_scripts()): any other st.html(..., unsafe_allow_javascript=True)
     would be blocked by the Content-Security-Policy in production."""
     found = {}

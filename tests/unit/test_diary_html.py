@@ -1,4 +1,4 @@
-"""The diary's HTML (pages/diary_ui.py): every lesson's time, subject, topic, marks, absence and
+"""The diary's HTML (ui/diary_ui.py): every lesson's time, subject, topic, marks, absence and
 homework in its day's card; text escaped; decimal commas; nothing shown as «None»."""
 from __future__ import annotations
 

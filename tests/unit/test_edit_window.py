@@ -1,4 +1,4 @@
-"""The mark edit window of 1.13 at its boundaries, in Moscow time (SPEC.md §10)."""
+"""The mark edit window of 1.13 at its boundaries, in Moscow time (SPEC.md §10, R-JRN-6)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

@@ -28,7 +28,7 @@ USER_TEXT = {"title", "name", "body", "text", "topic", "reason", "hidden_reason"
 # (file, expression): fields that hold the portal's own words, not user text
 OURS = {
     ("pages/admin/school_settings.py", "INFO['edit_window'].title"),   # the settings' own titles
-    ("pages/people/users_roles.py", "g.title"),                           # role titles (services/roles.py)
+    ("pages/people/users_roles.py", "g.title"),                           # role titles (services/core/roles.py)
     ("pages/admin/system_health.py", "info.path.name"),                  # backup files the portal names
     ("pages/admin/system_health.py", "Path(h.last_backup_path).name"),
     ("pages/control/indicators_dashboard.py", "row.name"),                 # indicator names (checks/ registry)

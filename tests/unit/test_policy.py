@@ -1,4 +1,4 @@
-"""The policy table, as a pure function of plain values (no database)."""
+"""The policy table (R-ROLE-3), as a pure function of plain values (no database)."""
 from __future__ import annotations
 
 from hypothesis import given, strategies as st

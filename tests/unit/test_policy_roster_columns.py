@@ -1,4 +1,4 @@
-"""Issue 13 (2.10): the columns of a class list each role gets, decided in services/policy alone."""
+"""Issue 13 (2.10): the columns of a class list each role gets, decided in services/core/policy alone."""
 from __future__ import annotations
 
 from services.core import policy

@@ -1,4 +1,4 @@
-"""Encryption at rest (services/sealed.py, 5.15): a round trip at the chunk edges, a wrong key told
+"""Encryption at rest (services/core/sealed.py, 5.15): a round trip at the chunk edges, a wrong key told
 apart from a damaged file, a file cut at a chunk boundary, chunks swapped, and no output left on failure."""
 from __future__ import annotations
 
