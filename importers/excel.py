@@ -234,6 +234,21 @@ class Parsed:
         return [r for r in self.rows if r.ok]
 
 
+def read_parsed(spec: ImportSpec, source: bytes | str | Path, filename: str, result) -> Parsed | None:
+    """Read and check a workbook into `result` (its errors, warnings and row count); None when the
+    file itself is refused (unreadable, a column missing): the caller then returns `result` as it is."""
+    try:
+        table = read_table(source, filename)
+    except ImportFileError as e:
+        result.errors.append(Problem(0, "", "", str(e)))
+        return None
+    parsed = parse(spec, table)
+    result.errors.extend(p for p in parsed.problems if p.severity == ERROR)
+    result.warnings.extend(p for p in parsed.problems if p.severity != ERROR)
+    result.rows = len(parsed.rows)
+    return None if parsed.file_problems else parsed
+
+
 def parse(spec: ImportSpec, table: Table, mapping: dict[str, str] | None = None,
           progress: Callable[[int, int], None] | None = None) -> Parsed:
     """Match the headers, parse every cell, apply the row rules and find duplicate rows."""

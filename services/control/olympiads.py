@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from checks.ind_olympiads import OLYMPIADS, STAGES, STATUSES
 from importers import excel
-from importers.excel import ERROR, ImportFileError, Problem
+from importers.excel import ERROR, Problem
 from importers.olympiads import OLYMPIADS as SPEC
 from importers.parsers import name_key
 from models import AcademicYear, Enrollment, OlympiadResult, OlympiadVenue, SchoolClass, Student
@@ -248,16 +248,8 @@ def import_results(actor: Actor, school_id: int, source: bytes | str | Path, fil
     with reading() as tx:  # permission first: no file is read for someone who may not import
         policy.require_in_school(actor, "olympiad.edit", school_target(tx, school_id, entity="olympiad_import"))
     result = ImportResult()
-    try:
-        table = excel.read_table(source, filename)
-    except ImportFileError as e:
-        result.errors.append(Problem(0, "", "", str(e)))
-        return result
-    parsed = excel.parse(SPEC, table)
-    result.errors.extend(p for p in parsed.problems if p.severity == ERROR)
-    result.warnings.extend(p for p in parsed.problems if p.severity != ERROR)
-    result.rows = len(parsed.rows)
-    if parsed.file_problems:
+    parsed = excel.read_parsed(SPEC, source, filename, result)
+    if parsed is None:
         return result
     with transaction() as tx:
         base = school_target(tx, school_id, entity="olympiad_import")
